@@ -1,0 +1,75 @@
+//! Stage 1, parse: a user's file → [`SourceFile`] + YAML [`Node`] tree.
+//!
+//! The only stage that reads user files. Output keeps a span on every node;
+//! nothing here knows what a workshop is.
+
+pub mod node;
+mod yaml;
+
+use std::path::Path;
+
+pub use node::{Entry, Found, Node, Step, Value};
+pub use yaml::parse_document;
+
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::source::{SourceFile, Span};
+
+/// A parsed spec file: its text and its tree.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub file: SourceFile,
+    pub root: Node,
+}
+
+/// Why a file did not parse: it could not be read at all, or it is not a spec.
+#[derive(Debug)]
+pub enum ParseFailure {
+    Io(Error),
+    Invalid(Diagnostics),
+}
+
+/// Reads `path` from disk, naming it `display_name` in diagnostics.
+pub fn read_file(path: &Path, display_name: &str) -> Result<SourceFile, ParseFailure> {
+    let bytes = std::fs::read(path).map_err(|source| {
+        ParseFailure::Io(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+    })?;
+    source_from_bytes(display_name, bytes)
+}
+
+/// Turns raw bytes into a [`SourceFile`], reporting text that is not UTF-8.
+pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, ParseFailure> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            // The lossy text has the same bytes up to the first bad one.
+            let file = SourceFile::new(name, lossy);
+            let end = file.text()[valid_up_to..]
+                .chars()
+                .next()
+                .map_or(valid_up_to, |c| valid_up_to + c.len_utf8());
+            Err(ParseFailure::Invalid(
+                Diagnostic::error(
+                    Code::NotUtf8,
+                    &file,
+                    Span::new(valid_up_to, end),
+                    "the spec is not UTF-8 text",
+                )
+                .label("this byte is not UTF-8")
+                .help("save the file as UTF-8 (every editor offers it); a binary file here is a mistake")
+                .into(),
+            ))
+        }
+    }
+}
+
+/// Parses a spec held in memory.
+pub fn parse_source(file: SourceFile) -> Result<Parsed, Diagnostics> {
+    let root = parse_document(&file)?;
+    Ok(Parsed { file, root })
+}

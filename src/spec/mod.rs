@@ -1,0 +1,404 @@
+//! The workshop spec as typed Rust values.
+//!
+//! Input: the JSON value of a YAML document that passed the JSON Schema in
+//! `schema/workshop.schema.json`. Output: a [`Spec`] with every default
+//! filled in. Invariant: these types and the schema describe the same
+//! language; `tests/schema_drift.rs` fails when they drift apart.
+
+mod quantity;
+mod target;
+
+use serde::{Deserialize, Serialize};
+
+pub use quantity::{Duration, GB, GIB, MIB, Size, Timestamp};
+pub use target::Target;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(default)]
+    pub cloud: Clouds,
+    #[serde(default)]
+    pub access: Access,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<Size>,
+    pub users: Users,
+    #[serde(default)]
+    pub auth: Auth,
+    #[serde(default)]
+    pub environment: Environment,
+    #[serde(default)]
+    pub datasets: Vec<DatasetRef>,
+    #[serde(default)]
+    pub notebooks: Vec<Notebook>,
+    #[serde(default)]
+    pub hub: Hub,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+impl Schedule {
+    /// Hours between start and end, rounded up (what a cloud bills).
+    pub fn hours(&self) -> u64 {
+        u64::try_from(self.end.unix() - self.start.unix())
+            .unwrap_or(0)
+            .div_ceil(3600)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clouds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws: Option<Aws>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gcp: Option<Gcp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openstack: Option<OpenStack>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<Kubernetes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<Local>,
+}
+
+impl Clouds {
+    /// The targets this spec declares a block for, in a fixed order; `local` is
+    /// listed only when declared.
+    pub fn declared(&self) -> Vec<Target> {
+        Target::ALL
+            .iter()
+            .copied()
+            .filter(|target| self.is_declared(*target))
+            .collect()
+    }
+
+    pub fn is_declared(&self, target: Target) -> bool {
+        match target {
+            Target::Aws => self.aws.is_some(),
+            Target::Gcp => self.gcp.is_some(),
+            Target::Openstack => self.openstack.is_some(),
+            Target::Kubernetes => self.kubernetes.is_some(),
+            Target::Local => self.local.is_some(),
+        }
+    }
+}
+
+fn auto() -> String {
+    "auto".to_owned()
+}
+
+fn is_auto(value: &str) -> bool {
+    value == "auto"
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aws {
+    pub region: String,
+    #[serde(default = "auto")]
+    pub instance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gcp {
+    pub project: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    #[serde(default = "auto")]
+    pub instance: String,
+}
+
+fn ubuntu_image() -> String {
+    "Ubuntu 24.04".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenStack {
+    pub auth_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default = "auto")]
+    pub flavor: String,
+    #[serde(default = "ubuntu_image")]
+    pub image: String,
+    pub network: String,
+    pub floating_ip_pool: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kubernetes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Local {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_public_key: Option<String>,
+}
+
+fn one_cpu() -> f64 {
+    1.0
+}
+
+fn two_gib() -> Size {
+    Size::gib(2)
+}
+
+fn five_gib() -> Size {
+    Size::gib(5)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Users {
+    pub count: u32,
+    #[serde(default = "one_cpu")]
+    pub cpu: f64,
+    #[serde(default = "two_gib")]
+    pub memory: Size,
+    #[serde(default = "five_gib")]
+    pub storage: Size,
+    #[serde(default)]
+    pub admins: Vec<String>,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMethod {
+    #[default]
+    Native,
+    SharedPassword,
+    Github,
+    Gitlab,
+    Oidc,
+    Dummy,
+}
+
+impl AuthMethod {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Native => "native",
+            Self::SharedPassword => "shared-password",
+            Self::Github => "github",
+            Self::Gitlab => "gitlab",
+            Self::Oidc => "oidc",
+            Self::Dummy => "dummy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    #[serde(default)]
+    pub method: AuthMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<Oidc>,
+}
+
+fn preferred_username() -> String {
+    "preferred_username".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Oidc {
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default = "preferred_username")]
+    pub username_claim: String,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    #[default]
+    Root,
+    Python,
+}
+
+impl Preset {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Root => "root",
+            Self::Python => "python",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Self {
+            image: None,
+            preset: Some(Preset::Root),
+        }
+    }
+}
+
+/// A dataset: a catalogue id, or a file of the user's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DatasetRef {
+    Catalogue(String),
+    Custom(CustomDataset),
+}
+
+impl DatasetRef {
+    /// The folder name under `/data`.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Catalogue(id) => id,
+            Self::Custom(custom) => &custom.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomDataset {
+    pub name: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notebook {
+    pub repo: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Notebook {
+    /// The folder name in each home: `path`, else the repository's last URL segment.
+    pub fn folder(&self) -> String {
+        if let Some(path) = &self.path {
+            return path.clone();
+        }
+        let trimmed = self.repo.trim_end_matches('/');
+        let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        last.strip_suffix(".git").unwrap_or(last).to_owned()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Https {
+    Letsencrypt,
+    SelfSigned,
+    Off,
+}
+
+impl Https {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Letsencrypt => "letsencrypt",
+            Self::SelfSigned => "self-signed",
+            Self::Off => "off",
+        }
+    }
+}
+
+fn one_hour() -> Duration {
+    Duration::parse("1h").unwrap_or_else(|_| unreachable!("`1h` is a valid duration"))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hub {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub https: Option<Https>,
+    #[serde(default = "one_hour")]
+    pub idle_timeout: Duration,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            domain: None,
+            https: None,
+            idle_timeout: one_hour(),
+        }
+    }
+}
+
+impl Hub {
+    /// The TLS mode in effect: as written, else Let's Encrypt with a domain and self-signed without.
+    pub fn https_mode(&self) -> Https {
+        self.https.unwrap_or(if self.domain.is_some() {
+            Https::Letsencrypt
+        } else {
+            Https::SelfSigned
+        })
+    }
+}
+
+impl Aws {
+    pub fn is_auto(&self) -> bool {
+        is_auto(&self.instance)
+    }
+}
+
+impl Gcp {
+    pub fn is_auto(&self) -> bool {
+        is_auto(&self.instance)
+    }
+}
+
+impl OpenStack {
+    pub fn is_auto(&self) -> bool {
+        is_auto(&self.flavor)
+    }
+}

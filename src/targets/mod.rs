@@ -1,0 +1,18 @@
+//! Stage 4, render: a [`Plan`] → the files of one target's [`Bundle`].
+//!
+//! One module per target; each maps the plan to files and does nothing else
+//! (no I/O, no printing). Templates and per-target data live in
+//! `targets/<name>/` at the top of the repository.
+
+use crate::bundle::Bundle;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::spec::Target;
+
+/// Renders the bundle of `target` for `plan`.
+pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
+    let _ = plan;
+    Err(Error::Usage(format!(
+        "the `{target}` target is not built yet in this version of atlasod"
+    )))
+}

@@ -1,0 +1,181 @@
+//! The one template environment every target renders with.
+//!
+//! Templates live under `targets/<name>/` and are embedded at build time.
+//! Whitespace: `trim_blocks` and `lstrip_blocks` on, so block tags on their
+//! own lines leave no blank lines, and the final newline is kept. Undefined
+//! variables are errors, so a misspelt plan field fails the tests instead of
+//! rendering empty. Filters quote values for the language being generated:
+//! `py` (a Python literal), `sh` (a POSIX shell word), `yaml` (a YAML scalar).
+
+use std::fmt::Write as _;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{
+    AutoEscape, Environment, Error as TemplateError, ErrorKind, UndefinedBehavior, Value,
+};
+
+use crate::error::Error;
+
+/// A fresh environment with atlasod's syntax, filters and strictness.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    if let Ok(syntax) = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // We generate code, not HTML: quoting is explicit, through the filters below.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_filter("py", py);
+    env.add_filter("sh", sh);
+    env.add_filter("yaml", yaml);
+    env
+}
+
+/// Renders the embedded template `name` (its text is `source`) with `context`.
+pub fn render<S: serde::Serialize>(
+    name: &str,
+    source: &'static str,
+    context: S,
+) -> Result<String, Error> {
+    let mut env = environment();
+    env.add_template(name, source)
+        .map_err(|e| Error::Internal(format!("template {name}: {e:#}")))?;
+    env.get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(&context)))
+        .map_err(|e| Error::Internal(format!("template {name}: {e:#}")))
+}
+
+/// A Python literal: strings double-quoted and escaped, `True`/`False`/`None`, lists, dicts.
+fn py(value: &Value) -> Result<String, TemplateError> {
+    let json: serde_json::Value = serde_json::to_value(value)
+        .map_err(|e| TemplateError::new(ErrorKind::InvalidOperation, format!("py: {e}")))?;
+    Ok(py_literal(&json))
+}
+
+fn py_literal(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Null => "None".to_owned(),
+        J::Bool(true) => "True".to_owned(),
+        J::Bool(false) => "False".to_owned(),
+        J::Number(n) => n.to_string(),
+        // A JSON string literal is a valid Python string literal for all text
+        // once non-ASCII is escaped, which serde_json does not do; do it here.
+        J::String(s) => {
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                        let code = c as u32;
+                        if code > 0xffff {
+                            let _ = write!(out, "\\U{code:08x}");
+                        } else {
+                            let _ = write!(out, "\\u{code:04x}");
+                        }
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        J::Array(items) => format!(
+            "[{}]",
+            items.iter().map(py_literal).collect::<Vec<_>>().join(", ")
+        ),
+        J::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", py_literal(&J::String(k.clone())), py_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A POSIX shell word: bare when safe, else single-quoted.
+fn sh(value: &Value) -> String {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if safe {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// A YAML scalar: bare when it reads back as the same string, else double-quoted.
+fn yaml(value: &Value) -> String {
+    if let Some(text) = value.as_str() {
+        let plain_safe = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./@+".contains(c))
+            && !text.starts_with(['-', '.', '@'])
+            && !matches!(
+                text,
+                "true"
+                    | "false"
+                    | "null"
+                    | "True"
+                    | "False"
+                    | "Null"
+                    | "TRUE"
+                    | "FALSE"
+                    | "NULL"
+                    | "yes"
+                    | "no"
+                    | "on"
+                    | "off"
+                    | "y"
+                    | "n"
+                    | "Yes"
+                    | "No"
+                    | "On"
+                    | "Off"
+            )
+            && text.parse::<f64>().is_err();
+        if plain_safe {
+            text.to_owned()
+        } else {
+            serde_json::to_string(text).unwrap_or_default()
+        }
+    } else {
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_quote_for_their_language() {
+        assert_eq!(
+            py(&Value::from("a\"b\né")).unwrap(),
+            r#""a\"b\nAB""#.replace("AB", "\\u00e9")
+        );
+        assert_eq!(py(&Value::from(true)).unwrap(), "True");
+        assert_eq!(sh(&Value::from("it's")), r"'it'\''s'");
+        assert_eq!(sh(&Value::from("/data/x")), "/data/x");
+        assert_eq!(yaml(&Value::from("off")), "\"off\"");
+        assert_eq!(yaml(&Value::from("1.5")), "\"1.5\"");
+        assert_eq!(yaml(&Value::from("alice")), "alice");
+    }
+}

@@ -1,0 +1,625 @@
+//! Stage 2b, validate the meaning: rules across fields and against the
+//! catalogues, for the targets being checked.
+//!
+//! Input: a spec that passed the schema, its tree (for positions) and the
+//! targets. Output: every problem found, errors and warnings. Each rule is
+//! one function; each diagnostic points at the value the user should change.
+
+use crate::catalogue::catalogue;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::parse::{Parsed, Step};
+use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
+use crate::source::Span;
+use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
+use crate::tables::{self, CloudTables};
+use crate::validate::suggest::{closest, one_of};
+
+pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
+    let mut rules = Rules {
+        parsed,
+        spec,
+        targets,
+        out: Diagnostics::new(),
+    };
+    rules.schedule();
+    rules.targets_declared();
+    rules.clouds();
+    rules.local_only();
+    rules.https();
+    rules.datasets();
+    rules.environment();
+    rules.auth();
+    rules.admins();
+    rules.disk();
+    rules.access();
+    rules.idle_timeout();
+    rules.out.sorted()
+}
+
+struct Rules<'a> {
+    parsed: &'a Parsed,
+    spec: &'a Spec,
+    targets: &'a [Target],
+    out: Diagnostics,
+}
+
+impl Rules<'_> {
+    /// The span of the value at `path` (or of the closest thing that exists).
+    fn value(&self, path: &[Step<'_>]) -> Span {
+        self.parsed.root.find_closest(path).0.node.span
+    }
+
+    /// The span of the key at the end of `path` (or its value when it has no key).
+    fn key(&self, path: &[Step<'_>]) -> Span {
+        let (found, _) = self.parsed.root.find_closest(path);
+        found.key_span.unwrap_or(found.node.span)
+    }
+
+    fn error(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, &self.parsed.file, span, message)
+    }
+
+    fn warning(&self, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, &self.parsed.file, span, message)
+    }
+
+    fn checks(&self, target: Target) -> bool {
+        self.targets.contains(&target)
+    }
+
+    fn vm_targets(&self) -> impl Iterator<Item = Target> + '_ {
+        self.targets.iter().copied().filter(|t| t.is_single_vm())
+    }
+
+    fn schedule(&mut self) {
+        let Some(schedule) = &self.spec.schedule else {
+            return;
+        };
+        if schedule.end.unix() <= schedule.start.unix() {
+            let diagnostic = self
+                .error(
+                    Code::ScheduleOrder,
+                    self.value(&[Step::Key("schedule"), Step::Key("end")]),
+                    format!(
+                        "the schedule ends at {} but starts at {}",
+                        schedule.end, schedule.start
+                    ),
+                )
+                .label("the end is not after the start")
+                .secondary(
+                    self.value(&[Step::Key("schedule"), Step::Key("start")]),
+                    "start",
+                )
+                .help("make `schedule.end` a later time than `schedule.start`");
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn targets_declared(&mut self) {
+        for &target in self.targets {
+            if target == Target::Local || self.spec.cloud.is_declared(target) {
+                continue;
+            }
+            let span = if self.parsed.root.get("cloud").is_some() {
+                self.key(&[Step::Key("cloud")])
+            } else {
+                self.key(&[Step::Key("name")])
+            };
+            let example = match target {
+                Target::Aws => "aws:\n    region: eu-central-1",
+                Target::Gcp => "gcp:\n    project: my-project\n    region: europe-west1",
+                Target::Openstack => {
+                    "openstack:\n    auth_url: https://keystone.example.org:5000/v3\n    network: my-net\n    floating_ip_pool: public"
+                }
+                Target::Kubernetes => "kubernetes:\n    context: my-cluster",
+                Target::Local => "local: {}",
+            };
+            let diagnostic = self
+                .error(
+                    Code::MissingCloud,
+                    span,
+                    format!("the target `{target}` is asked for, but the spec has no `cloud.{target}` block"),
+                )
+                .label(format!("no `{target}` block here"))
+                .help(format!("add under `cloud:`\n  {example}"));
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn clouds(&mut self) {
+        if self.checks(Target::Aws) {
+            if let (Some(aws), Some(tables)) =
+                (&self.spec.cloud.aws, tables::for_target(Target::Aws))
+            {
+                let base = [Step::Key("cloud"), Step::Key("aws")];
+                if self.region(Target::Aws, tables, &aws.region, &base) {
+                    self.instance(Target::Aws, tables, &aws.region, &aws.instance, &base);
+                }
+            }
+        }
+        if self.checks(Target::Gcp) {
+            if let (Some(gcp), Some(tables)) =
+                (&self.spec.cloud.gcp, tables::for_target(Target::Gcp))
+            {
+                let base = [Step::Key("cloud"), Step::Key("gcp")];
+                if self.region(Target::Gcp, tables, &gcp.region, &base) {
+                    self.zone(tables, &gcp.region, gcp.zone.as_deref());
+                    self.instance(Target::Gcp, tables, &gcp.region, &gcp.instance, &base);
+                }
+            }
+        }
+        let first_vm = self.vm_targets().next();
+        if let Some(target) = first_vm {
+            self.user_limit(target);
+        }
+    }
+
+    /// Reports an unknown region; returns whether the region is known.
+    fn region(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        region: &str,
+        base: &[Step<'_>],
+    ) -> bool {
+        if tables.region(region).is_some() {
+            return true;
+        }
+        let path = [base[0], base[1], Step::Key("region")];
+        let suggestion = closest(region, tables.region_codes());
+        let diagnostic = self
+            .error(
+                Code::UnknownRegion,
+                self.value(&path),
+                format!("`{region}` is not a {} region", cloud_name(target)),
+            )
+            .label(suggestion.map_or_else(
+                || "unknown region".to_owned(),
+                |s| format!("did you mean `{s}`?"),
+            ))
+            .help(match suggestion {
+                Some(s) => {
+                    format!("did you mean `{s}`? `atlasod regions {target}` lists every region")
+                }
+                None => format!("`atlasod regions {target}` lists every region"),
+            });
+        self.out.push(diagnostic);
+        false
+    }
+
+    fn zone(&mut self, tables: &CloudTables, region: &str, zone: Option<&str>) {
+        let (Some(zone), Some(known)) = (zone, tables.region(region)) else {
+            return;
+        };
+        if known.zones.is_empty() || known.zones.iter().any(|z| z == zone) {
+            return;
+        }
+        let zones: Vec<&str> = known.zones.iter().map(String::as_str).collect();
+        let suggestion = closest(zone, zones.iter().copied());
+        let diagnostic = self
+            .error(
+                Code::UnknownZone,
+                self.value(&[Step::Key("cloud"), Step::Key("gcp"), Step::Key("zone")]),
+                format!("`{zone}` is not a zone of `{region}`"),
+            )
+            .label(suggestion.map_or_else(
+                || "not in this region".to_owned(),
+                |s| format!("did you mean `{s}`?"),
+            ))
+            .help(format!("the zones of `{region}` are {}", one_of(&zones)));
+        self.out.push(diagnostic);
+    }
+
+    fn instance(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        region: &str,
+        instance: &str,
+        base: &[Step<'_>],
+    ) {
+        if instance == "auto" {
+            return;
+        }
+        let path = [base[0], base[1], Step::Key("instance")];
+        let span = self.value(&path);
+        let cloud = cloud_name(target);
+        let Some(found) = tables.instance(instance) else {
+            let suggestion = closest(instance, tables.instance_names());
+            let diagnostic = self
+                .error(
+                    Code::UnknownInstance,
+                    span,
+                    format!("`{instance}` is not an instance type atlasod knows for {cloud}"),
+                )
+                .label(suggestion.map_or_else(|| "unknown type".to_owned(), |s| format!("did you mean `{s}`?")))
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? or write `instance: auto` to pick the cheapest type that fits"),
+                    None => format!("write `instance: auto` to pick the cheapest type that fits; `atlasod instances {target}` lists the known types"),
+                });
+            self.out.push(diagnostic);
+            return;
+        };
+        if !found.prices.contains_key(region) {
+            let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
+            let diagnostic = self
+                .error(
+                    Code::InstanceNotInRegion,
+                    span,
+                    format!("`{instance}` is not offered in `{region}`"),
+                )
+                .label(format!("not available in `{region}`"))
+                .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
+                .help(format!(
+                    "write `instance: auto` to pick a type offered in `{region}`, or choose a region that has it, e.g. {}",
+                    one_of(&offered)
+                ));
+            self.out.push(diagnostic);
+            return;
+        }
+        let need = sizing::vm_requirement(&self.spec.users);
+        if self.spec.users.count <= MAX_USERS_PER_VM && !found.fits(&need) {
+            let better = sizing::cheapest_fit(tables, region, &need);
+            let diagnostic = self
+                .error(
+                    Code::InstanceTooSmall,
+                    span,
+                    format!(
+                        "`{instance}` ({} vCPU, {} GiB) is too small for {} users",
+                        found.vcpu,
+                        sizing::fmt_num(found.memory_gib),
+                        self.spec.users.count
+                    ),
+                )
+                .label(format!(
+                    "needs {} vCPU and {}",
+                    sizing::fmt_num(need.cpu),
+                    fmt_gib(need.memory)
+                ))
+                .secondary(
+                    self.value(&[Step::Key("users"), Step::Key("count")]),
+                    "the users it must hold",
+                )
+                .help(match better {
+                    Some(b) => format!(
+                        "use `instance: {}` (the cheapest that fits), or `instance: auto`",
+                        b.name
+                    ),
+                    None => "use fewer users per VM, or the `kubernetes` target".to_owned(),
+                })
+                .note(need.arithmetic.join("\n"));
+            self.out.push(diagnostic);
+        }
+    }
+
+    /// More users than one VM should serve, or than the largest type can hold.
+    fn user_limit(&mut self, target: Target) {
+        let count = self.spec.users.count;
+        let span = self.value(&[Step::Key("users"), Step::Key("count")]);
+        let targets: Vec<&str> = self.vm_targets().map(Target::as_str).collect();
+        let targets = one_of(&targets);
+        if count > MAX_USERS_PER_VM {
+            let diagnostic = self
+                .error(
+                    Code::TooManyUsers,
+                    span,
+                    format!("{count} users are more than one VM should serve (at most {MAX_USERS_PER_VM})"),
+                )
+                .label(format!("more than {MAX_USERS_PER_VM} users for {targets}"))
+                .help("build for a cluster instead: add `cloud.kubernetes` and run `atlasod build --target kubernetes`")
+                .note(format!(
+                    "single-machine JupyterHub distributions serve up to about {MAX_USERS_PER_VM} users; beyond that, spawns and the disk become the bottleneck"
+                ));
+            self.out.push(diagnostic);
+            return;
+        }
+        let need = sizing::vm_requirement(&self.spec.users);
+        if let Some(largest) = tables::for_target(target).and_then(CloudTables::largest) {
+            if !largest.fits(&need) {
+                let diagnostic = self
+                    .error(
+                        Code::TooManyUsers,
+                        span,
+                        format!(
+                            "{count} users need {} vCPU and {}, more than the largest {} type holds",
+                            sizing::fmt_num(need.cpu),
+                            fmt_gib(need.memory),
+                            cloud_name(target)
+                        ),
+                    )
+                    .label(format!("too many for one `{}`", largest.name))
+                    .help("lower `users.cpu` or `users.memory`, or build for a cluster with `--target kubernetes`")
+                    .note(need.arithmetic.join("\n"));
+                self.out.push(diagnostic);
+            }
+        }
+    }
+
+    fn local_only(&mut self) {
+        let cloud: Vec<&str> = self
+            .targets
+            .iter()
+            .filter(|t| **t != Target::Local)
+            .map(|t| t.as_str())
+            .collect();
+        if cloud.is_empty() {
+            return;
+        }
+        let targets = one_of(&cloud);
+        if self.spec.auth.method == AuthMethod::Dummy {
+            let diagnostic = self
+                .error(
+                    Code::LocalOnly,
+                    self.value(&[Step::Key("auth"), Step::Key("method")]),
+                    format!("`dummy` auth lets anyone log in without a password: it is for `local` only, not for {targets}"),
+                )
+                .label("no password at all")
+                .help("use `native`, `shared-password`, `github`, `gitlab` or `oidc` for a hub on the internet, or build with `--target local`");
+            self.out.push(diagnostic);
+        }
+        if self.spec.hub.https == Some(Https::Off) {
+            let diagnostic = self
+                .error(
+                    Code::LocalOnly,
+                    self.value(&[Step::Key("hub"), Step::Key("https")]),
+                    format!("`https: off` sends passwords in clear text: it is for `local` only, not for {targets}"),
+                )
+                .label("no TLS")
+                .help("use `https: letsencrypt` with `hub.domain`, or `https: self-signed`");
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn https(&mut self) {
+        if self.spec.hub.https == Some(Https::Letsencrypt) && self.spec.hub.domain.is_none() {
+            let diagnostic = self
+                .error(
+                    Code::HttpsNeedsDomain,
+                    self.value(&[Step::Key("hub"), Step::Key("https")]),
+                    "Let's Encrypt needs a domain name, and `hub.domain` is not set",
+                )
+                .label("needs `hub.domain`")
+                .help("add `domain: hub.example.org` under `hub` (a DNS name pointing at the hub), or use `https: self-signed`");
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn datasets(&mut self) {
+        let ids: Vec<&str> = catalogue().ids().collect();
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for (index, dataset) in self.spec.datasets.iter().enumerate() {
+            let item = [Step::Key("datasets"), Step::Index(index)];
+            if let DatasetRef::Catalogue(id) = dataset {
+                if catalogue().get(id).is_none() {
+                    let suggestion = closest(id, ids.iter().copied());
+                    let diagnostic = self
+                        .error(
+                            Code::UnknownDataset,
+                            self.value(&item),
+                            format!("`{id}` is not in the dataset catalogue"),
+                        )
+                        .label(suggestion.map_or_else(|| "unknown dataset".to_owned(), |s| format!("did you mean `{s}`?")))
+                        .help(match suggestion {
+                            Some(s) => format!("did you mean `{s}`? `atlasod datasets` lists the catalogue"),
+                            None => "`atlasod datasets` lists the catalogue; for a file of your own write `- name: ...` with `url: ...`".to_owned(),
+                        });
+                    self.out.push(diagnostic);
+                }
+            }
+            let name = dataset.name();
+            if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                let diagnostic = self
+                    .error(
+                        Code::DuplicateDataset,
+                        self.value(&item),
+                        format!(
+                            "two datasets are named `{name}`; each needs its own folder under /data"
+                        ),
+                    )
+                    .label("second dataset with this name")
+                    .secondary(
+                        self.value(&[Step::Key("datasets"), Step::Index(first)]),
+                        "first one",
+                    )
+                    .help("remove the repeat, or give your own dataset another `name`");
+                self.out.push(diagnostic);
+            } else {
+                seen.push((name, index));
+            }
+        }
+    }
+
+    fn environment(&mut self) {
+        let env = self.parsed.root.get("environment");
+        let (Some(image), Some(preset)) = (
+            env.and_then(|e| e.entry("image")),
+            env.and_then(|e| e.entry("preset")),
+        ) else {
+            return;
+        };
+        let (first, second) = if image.key_span.start < preset.key_span.start {
+            (image, preset)
+        } else {
+            (preset, image)
+        };
+        let diagnostic = self
+            .error(
+                Code::ImageAndPreset,
+                second.key_span,
+                "`environment` sets both `image` and `preset`; they are alternatives",
+            )
+            .label(format!("`{}` here", second.key))
+            .secondary(first.key_span, format!("`{}` here", first.key))
+            .help("keep `preset` for a curated image, or `image` for your own; delete the other");
+        self.out.push(diagnostic);
+    }
+
+    fn auth(&mut self) {
+        let auth = &self.spec.auth;
+        let method = auth.method;
+        if method == AuthMethod::Oidc && auth.oidc.is_none() {
+            let diagnostic = self
+                .error(
+                    Code::AuthSettings,
+                    self.value(&[Step::Key("auth"), Step::Key("method")]),
+                    "`method: oidc` needs an `auth.oidc` block with the provider",
+                )
+                .label("no `oidc` block")
+                .help("add under `auth`:\n  oidc:\n    issuer: https://auth.cern.ch/auth/realms/cern\n    client_id: my-client");
+            self.out.push(diagnostic);
+        }
+        if method != AuthMethod::Oidc && auth.oidc.is_some() {
+            let diagnostic = self
+                .warning(
+                    Code::AuthSettings,
+                    self.key(&[Step::Key("auth"), Step::Key("oidc")]),
+                    format!("`auth.oidc` is ignored with `method: {}`", method.as_str()),
+                )
+                .label("not used")
+                .help("set `method: oidc` to use it, or remove the block");
+            self.out.push(diagnostic);
+        }
+        let groups_ok = matches!(method, AuthMethod::Github | AuthMethod::Gitlab);
+        for (index, entry) in auth.allowed.iter().flatten().enumerate() {
+            if entry.contains('/') && !groups_ok {
+                let diagnostic = self
+                    .error(
+                        Code::AuthSettings,
+                        self.value(&[Step::Key("auth"), Step::Key("allowed"), Step::Index(index)]),
+                        format!("`{entry}` names an organisation or group, which only `github` and `gitlab` logins know"),
+                    )
+                    .label(format!("not a username for `{}`", method.as_str()))
+                    .help("list usernames here, or switch to `method: github` or `gitlab` to allow a whole organisation");
+                self.out.push(diagnostic);
+            }
+        }
+    }
+
+    fn admins(&mut self) {
+        let method = self.spec.auth.method;
+        for (index, admin) in self.spec.users.admins.iter().enumerate() {
+            let span = self.value(&[Step::Key("users"), Step::Key("admins"), Step::Index(index)]);
+            let problem = match method {
+                AuthMethod::Github if !is_github_login(admin) => Some(
+                    "GitHub usernames have only letters, digits and single hyphens, at most 39 characters".to_owned(),
+                ),
+                AuthMethod::Oidc
+                    if self.spec.auth.oidc.as_ref().is_some_and(|o| o.username_claim == "email")
+                        && !admin.contains('@') =>
+                {
+                    Some("with `username_claim: email`, users log in as their e-mail address".to_owned())
+                }
+                _ if admin.chars().any(char::is_uppercase)
+                    && matches!(method, AuthMethod::Native | AuthMethod::SharedPassword | AuthMethod::Dummy) =>
+                {
+                    Some("the hub lowercases usernames at login, so this admin could never log in".to_owned())
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                let diagnostic = self
+                    .error(
+                        Code::AdminNotAllowed,
+                        span,
+                        format!("`{admin}` cannot log in with `method: {}`", method.as_str()),
+                    )
+                    .label("not a valid login for this method")
+                    .help(format!(
+                        "write the name exactly as the user logs in: {problem}"
+                    ));
+                self.out.push(diagnostic);
+            }
+        }
+    }
+
+    fn disk(&mut self) {
+        let Some(disk) = &self.spec.disk else { return };
+        if self.vm_targets().next().is_none() {
+            return;
+        }
+        let homes = u64::from(self.spec.users.count) * self.spec.users.storage.bytes();
+        let data: u64 = self
+            .spec
+            .datasets
+            .iter()
+            .map(|d| match d {
+                DatasetRef::Catalogue(id) => catalogue().get(id).map_or(0, |e| e.unpacked_size),
+                DatasetRef::Custom(c) => c.size.as_ref().map_or(0, crate::spec::Size::bytes),
+            })
+            .sum();
+        let need = homes + data;
+        if disk.bytes() < need {
+            let diagnostic = self
+                .error(
+                    Code::DiskTooSmall,
+                    self.value(&[Step::Key("disk")]),
+                    format!(
+                        "a {disk} data disk cannot hold the homes and datasets ({})",
+                        fmt_gib(need)
+                    ),
+                )
+                .label(format!("at least {} needed", fmt_gib(need)))
+                .help("make `disk` larger, or remove it to let atlasod size the disk")
+                .note(format!(
+                    "homes: {} users x {} = {}; datasets (unpacked): {}",
+                    self.spec.users.count,
+                    self.spec.users.storage,
+                    fmt_gib(homes),
+                    fmt_gib(data)
+                ));
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn access(&mut self) {
+        let access = &self.spec.access;
+        if access.ssh_public_key.is_some()
+            && access.admin_cidr.is_none()
+            && self.vm_targets().next().is_some()
+        {
+            let diagnostic = self
+                .warning(
+                    Code::SshClosed,
+                    self.key(&[Step::Key("access"), Step::Key("ssh_public_key")]),
+                    "an SSH key is given, but SSH stays closed because `access.admin_cidr` is not set",
+                )
+                .label("this key cannot be used")
+                .help("add `admin_cidr: <your network>/24` under `access` to open SSH to your network");
+            self.out.push(diagnostic);
+        }
+    }
+
+    fn idle_timeout(&mut self) {
+        let timeout = &self.spec.hub.idle_timeout;
+        if timeout.seconds() < 300 {
+            let diagnostic = self
+                .error(
+                    Code::IdleTimeoutTooShort,
+                    self.value(&[Step::Key("hub"), Step::Key("idle_timeout")]),
+                    format!("an idle timeout of {timeout} would stop servers while students read or think"),
+                )
+                .label("at least 5m expected")
+                .help("use `idle_timeout: 1h` (the default) or at least `5m`");
+            self.out.push(diagnostic);
+        }
+    }
+}
+
+fn cloud_name(target: Target) -> &'static str {
+    match target {
+        Target::Aws => "AWS",
+        Target::Gcp => "Google Cloud",
+        Target::Openstack => "OpenStack",
+        Target::Kubernetes => "Kubernetes",
+        Target::Local => "local",
+    }
+}
+
+fn is_github_login(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 39
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
