@@ -1,0 +1,70 @@
+//! `cargo bench --bench check`: how long `check` takes in-process.
+//!
+//! - `check_example`: each spec in `examples/`, parse + schema + semantic
+//!   rules, with the schema validator and data tables already built (they are
+//!   built once per process, in `OnceLock`s). Goal: under 1 ms.
+//! - `check_10k_allowed_users`: a 10,000-user course with every user in
+//!   `auth.allowed`: the largest spec the schema admits in practice.
+//! - `parse_only_10k`: the parse stage alone on that spec, to see where the
+//!   time goes.
+//!
+//! The whole process (start, read, check, print) is measured with hyperfine:
+//! see CONTRIBUTING.md, "Benchmarks".
+
+use std::fmt::Write as _;
+
+use atlasod::{SourceFile, parse, program};
+
+fn main() {
+    divan::main();
+}
+
+const EXAMPLES: &[&str] = &[
+    "masterclass-aws",
+    "university-gcp",
+    "cern-openstack",
+    "laptop",
+    "online-k8s",
+];
+
+fn example(name: &str) -> String {
+    let path = format!("{}/examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).expect("the examples are readable")
+}
+
+/// A spec with 10,000 users, every one of them named in `auth.allowed`.
+fn ten_thousand_users() -> String {
+    let mut text = String::from(
+        "version: 1\nname: mooc-2027\ncloud:\n  kubernetes:\n    context: big\nusers:\n  count: 10000\n  cpu: 0.25\n  memory: 1GiB\n  admins: [student00001]\nauth:\n  method: github\n  allowed:\n",
+    );
+    for i in 1..=10_000 {
+        let _ = writeln!(text, "    - student{i:05}");
+    }
+    text
+}
+
+fn bench_check(bencher: divan::Bencher<'_, '_>, name: &str, text: &str) {
+    // Build the validator and tables once, outside the measurement.
+    program::check(SourceFile::new(name, text), None).expect("the spec is valid");
+    bencher
+        .with_inputs(|| SourceFile::new(name, text))
+        .bench_values(|file| program::check(file, None).expect("the spec is valid"));
+}
+
+#[divan::bench(args = EXAMPLES)]
+fn check_example(bencher: divan::Bencher<'_, '_>, name: &str) {
+    bench_check(bencher, name, &example(name));
+}
+
+#[divan::bench(sample_count = 30)]
+fn check_10k_allowed_users(bencher: divan::Bencher<'_, '_>) {
+    bench_check(bencher, "mooc.yaml", &ten_thousand_users());
+}
+
+#[divan::bench(sample_count = 30)]
+fn parse_only_10k(bencher: divan::Bencher<'_, '_>) {
+    let text = ten_thousand_users();
+    bencher
+        .with_inputs(|| SourceFile::new("mooc.yaml", text.as_str()))
+        .bench_values(|file| parse::parse_source(file).expect("the spec parses"));
+}
