@@ -40,7 +40,10 @@ pub enum Kind {
 
 pub enum Outcome {
     Invalid(Diagnostics),
-    Valid { spec: Spec, warnings: Diagnostics },
+    Valid {
+        spec: Box<Spec>,
+        warnings: Diagnostics,
+    },
 }
 
 impl Case {
@@ -92,7 +95,7 @@ impl Case {
         let targets = self.targets();
         match program::check(file, targets.as_deref()) {
             Ok(checked) => Outcome::Valid {
-                spec: checked.spec,
+                spec: Box::new(checked.spec),
                 warnings: checked.warnings,
             },
             Err(diagnostics) => Outcome::Invalid(diagnostics),
