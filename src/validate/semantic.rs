@@ -11,7 +11,7 @@ use crate::parse::{Parsed, Step};
 use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
 use crate::source::Span;
 use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
-use crate::tables::{self, CloudTables};
+use crate::tables::{self, CloudTables, InstanceType};
 use crate::validate::suggest::{closest, one_of};
 
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
@@ -240,95 +240,197 @@ impl Rules<'_> {
         instance: &str,
         base: &[Step<'_>],
     ) {
+        let path = [base[0], base[1], Step::Key("instance")];
+        let need = sizing::vm_requirement(&self.spec.users);
+        // Over the limit, `user_limit` reports it and no instance can fix it.
+        let sized = self.spec.users.count <= MAX_USERS_PER_VM;
         if instance == "auto" {
+            if sized {
+                self.auto_instance(target, tables, region, &need, &path);
+            }
             return;
         }
-        let path = [base[0], base[1], Step::Key("instance")];
-        let span = self.value(&path);
-        let cloud = cloud_name(target);
         let Some(found) = tables.instance(instance) else {
-            let suggestion = closest(instance, tables.instance_names());
-            let other = other_cloud(target).filter(|other| {
-                tables::for_target(*other).is_some_and(|t| t.instance(instance).is_some())
-            });
-            let label = match (suggestion, other) {
-                (Some(s), _) => format!("did you mean `{s}`?"),
-                (None, Some(other)) => format!("an instance type of {}", cloud_name(other)),
-                (None, None) => "unknown type".to_owned(),
-            };
-            let help = match (suggestion, other) {
-                (Some(s), _) => format!(
-                    "did you mean `{s}`? or write `instance: auto` to pick the cheapest type that fits"
-                ),
-                (None, Some(other)) => format!(
-                    "`{instance}` is a type of {}: write `instance: auto` to pick the cheapest {cloud} type that fits; `atlasod instances {target}` lists them",
-                    cloud_name(other)
-                ),
-                (None, None) => format!(
-                    "write `instance: auto` to pick the cheapest type that fits; `atlasod instances {target}` lists the known types"
-                ),
-            };
-            let diagnostic = self
-                .error(
-                    Code::UnknownInstance,
-                    span,
-                    format!("`{instance}` is not an instance type atlasod knows for {cloud}"),
-                )
-                .label(label)
-                .help(help);
-            self.out.push(diagnostic);
+            self.unknown_instance(target, tables, instance, &path);
             return;
         };
-        if !found.prices.contains_key(region) {
-            let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
-            let diagnostic = self
-                .error(
-                    Code::InstanceNotInRegion,
-                    span,
-                    format!("`{instance}` is not offered in `{region}`"),
-                )
-                .label(format!("not available in `{region}`"))
-                .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
-                .help(format!(
-                    "write `instance: auto` to pick a type offered in `{region}`, or choose a region that has it, e.g. {}",
-                    one_of(&offered)
-                ));
-            self.out.push(diagnostic);
-            return;
+        let priced = found.prices.contains_key(region);
+        let unpriced_region = tables
+            .instances
+            .unpriced_regions
+            .iter()
+            .any(|r| r == region);
+        if !priced && !unpriced_region {
+            self.instance_not_in_region(found, region, &path, base);
+        } else if sized && !found.fits(&need) {
+            self.instance_too_small(tables, region, found, &need, &path);
         }
-        let need = sizing::vm_requirement(&self.spec.users);
-        if self.spec.users.count <= MAX_USERS_PER_VM && !found.fits(&need) {
-            let better = sizing::cheapest_fit(tables, region, &need);
-            let diagnostic = self
-                .error(
-                    Code::InstanceTooSmall,
-                    span,
-                    format!(
-                        "`{instance}` ({} vCPU, {} GiB) is too small for {} users",
-                        found.vcpu,
-                        sizing::fmt_num(found.memory_gib),
-                        self.spec.users.count
-                    ),
-                )
-                .label(format!(
-                    "needs {} vCPU and {}",
-                    sizing::fmt_num(need.cpu),
-                    fmt_gib(need.memory)
-                ))
-                .secondary(
-                    self.value(&[Step::Key("users"), Step::Key("count")]),
-                    "the users it must hold",
-                )
-                .help(match better {
-                    Some(b) => format!(
-                        "use `instance: {}` (the cheapest that fits), or `instance: auto`",
-                        b.name
-                    ),
-                    None => "use fewer users per VM, or the `kubernetes` target".to_owned(),
-                })
-                .note(need.arithmetic.join("\n"));
-            self.out.push(diagnostic);
+    }
+
+    /// `instance: auto` must find a type that fits in the region.
+    fn auto_instance(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        region: &str,
+        need: &sizing::Requirement,
+        path: &[Step<'_>],
+    ) {
+        let fits_somewhere = tables.largest().is_some_and(|largest| largest.fits(need));
+        if !fits_somewhere || sizing::cheapest_fit(tables, region, need).is_some() {
+            return; // too big for any type: `user_limit` says so
         }
+        let unpriced = tables
+            .instances
+            .unpriced_regions
+            .iter()
+            .any(|r| r == region);
+        let (message, help) = if unpriced {
+            (
+                format!(
+                    "atlasod has no instance prices for `{region}`, so `instance: auto` cannot choose a type"
+                ),
+                format!(
+                    "write the instance type to use in `{region}` (`atlasod instances {target}` lists them with their size), or choose a region with prices"
+                ),
+            )
+        } else {
+            // Regions that can hold the class, the same continent's first.
+            let continent = region.split('-').next().unwrap_or(region);
+            let mut regions: Vec<&str> = tables
+                .region_codes()
+                .filter(|r| sizing::cheapest_fit(tables, r, need).is_some())
+                .collect();
+            regions.sort_by_key(|r| !r.starts_with(&format!("{continent}-")));
+            regions.truncate(4);
+            (
+                format!(
+                    "no {} type offered in `{region}` is big enough for these users",
+                    cloud_name(target)
+                ),
+                format!(
+                    "choose a region that has a type big enough, e.g. {}, or lower `users.cpu` or `users.memory`",
+                    one_of(&regions)
+                ),
+            )
+        };
+        // Point at `instance: auto` when written, else at the region to change.
+        let written = self.parsed.root.find(path).is_some();
+        let span = if written {
+            self.value(path)
+        } else {
+            self.value(&[path[0], path[1], Step::Key("region")])
+        };
+        let diagnostic = self
+            .error(Code::InstanceNotInRegion, span, message)
+            .label("`instance: auto` finds no type here")
+            .help(help)
+            .note(need.arithmetic.join("\n"));
+        self.out.push(diagnostic);
+    }
+
+    fn unknown_instance(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        instance: &str,
+        path: &[Step<'_>],
+    ) {
+        let cloud = cloud_name(target);
+        let suggestion = closest(instance, tables.instance_names());
+        let other = other_cloud(target).filter(|other| {
+            tables::for_target(*other).is_some_and(|t| t.instance(instance).is_some())
+        });
+        let label = match (suggestion, other) {
+            (Some(s), _) => format!("did you mean `{s}`?"),
+            (None, Some(other)) => format!("an instance type of {}", cloud_name(other)),
+            (None, None) => "unknown type".to_owned(),
+        };
+        let help = match (suggestion, other) {
+            (Some(s), _) => format!(
+                "did you mean `{s}`? or write `instance: auto` to pick the cheapest type that fits"
+            ),
+            (None, Some(other)) => format!(
+                "`{instance}` is a type of {}: write `instance: auto` to pick the cheapest {cloud} type that fits; `atlasod instances {target}` lists them",
+                cloud_name(other)
+            ),
+            (None, None) => format!(
+                "write `instance: auto` to pick the cheapest type that fits; `atlasod instances {target}` lists the known types"
+            ),
+        };
+        let diagnostic = self
+            .error(
+                Code::UnknownInstance,
+                self.value(path),
+                format!("`{instance}` is not an instance type atlasod knows for {cloud}"),
+            )
+            .label(label)
+            .help(help);
+        self.out.push(diagnostic);
+    }
+
+    fn instance_not_in_region(
+        &mut self,
+        found: &InstanceType,
+        region: &str,
+        path: &[Step<'_>],
+        base: &[Step<'_>],
+    ) {
+        let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
+        let diagnostic = self
+            .error(
+                Code::InstanceNotInRegion,
+                self.value(path),
+                format!("`{}` is not offered in `{region}`", found.name),
+            )
+            .label(format!("not available in `{region}`"))
+            .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
+            .help(format!(
+                "write `instance: auto` to pick a type offered in `{region}`, or choose a region that has it, e.g. {}",
+                one_of(&offered)
+            ));
+        self.out.push(diagnostic);
+    }
+
+    fn instance_too_small(
+        &mut self,
+        tables: &CloudTables,
+        region: &str,
+        found: &InstanceType,
+        need: &sizing::Requirement,
+        path: &[Step<'_>],
+    ) {
+        let better = sizing::cheapest_fit(tables, region, need);
+        let diagnostic = self
+            .error(
+                Code::InstanceTooSmall,
+                self.value(path),
+                format!(
+                    "`{}` ({} vCPU, {} GiB) is too small for {} users",
+                    found.name,
+                    found.vcpu,
+                    sizing::fmt_num(found.memory_gib),
+                    self.spec.users.count
+                ),
+            )
+            .label(format!(
+                "needs {} vCPU and {}",
+                sizing::fmt_num(need.cpu),
+                fmt_gib(need.memory)
+            ))
+            .secondary(
+                self.value(&[Step::Key("users"), Step::Key("count")]),
+                "the users it must hold",
+            )
+            .help(match better {
+                Some(b) => format!(
+                    "use `instance: {}` (the cheapest that fits), or `instance: auto`",
+                    b.name
+                ),
+                None => "use fewer users per VM, or the `kubernetes` target".to_owned(),
+            })
+            .note(need.arithmetic.join("\n"));
+        self.out.push(diagnostic);
     }
 
     /// More users than one VM should serve, or than the largest type can hold.
@@ -424,6 +526,9 @@ impl Rules<'_> {
     }
 
     fn datasets(&mut self) {
+        if self.spec.datasets.is_empty() {
+            return; // and the catalogue is never loaded
+        }
         let ids: Vec<&str> = catalogue().ids().collect();
         let mut seen: Vec<(&str, usize)> = Vec::new();
         for (index, dataset) in self.spec.datasets.iter().enumerate() {
