@@ -68,3 +68,41 @@ fn parse_only_10k(bencher: divan::Bencher<'_, '_>) {
         .with_inputs(|| SourceFile::new("mooc.yaml", text.as_str()))
         .bench_values(|file| parse::parse_source(file).expect("the spec parses"));
 }
+
+/// What the first `check` of a process pays once: building the schema validator.
+#[divan::bench(sample_count = 30)]
+fn startup_build_validator() -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(atlasod::validate::schema::schema())
+        .expect("the schema compiles")
+}
+
+/// What the first check of an AWS spec pays once: reading AWS's region and instance tables.
+#[divan::bench(sample_count = 30)]
+fn startup_read_aws_tables() -> (atlasod::tables::Regions, atlasod::tables::InstanceTable) {
+    let read = |name: &str, text: &str| {
+        let file = SourceFile::new(name, text);
+        let root = parse::parse_document(&file).expect("the table parses");
+        root.to_json()
+    };
+    let regions = read("regions.yaml", include_str!("../targets/aws/regions.yaml"));
+    let instances = read(
+        "instances.yaml",
+        include_str!("../targets/aws/instances.yaml"),
+    );
+    (
+        serde_json::from_value(regions).expect("regions"),
+        serde_json::from_value(instances).expect("instances"),
+    )
+}
+
+/// The same, with the `regex` crate instead of fancy-regex (the schema has no lookaround).
+#[divan::bench(sample_count = 30)]
+fn startup_build_validator_regex_engine() -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .build(atlasod::validate::schema::schema())
+        .expect("the schema compiles")
+}

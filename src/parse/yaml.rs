@@ -250,7 +250,7 @@ impl<'a> Loader<'a> {
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_string = tag.as_ref().is_some_and(|tag| tag.suffix == "str");
                 let plain = matches!(style, ScalarStyle::Plain) && !forced_string;
-                self.scalar(&text, plain, anchor, span)
+                self.scalar(text, plain, anchor, span)
             }
             Event::Alias(id) => self.alias(id, span),
             Event::SequenceStart(anchor, _) => {
@@ -286,14 +286,20 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn scalar(&mut self, text: &str, plain: bool, anchor: usize, span: Span) -> Option<Node> {
+    fn scalar(
+        &mut self,
+        text: std::borrow::Cow<'_, str>,
+        plain: bool,
+        anchor: usize,
+        span: Span,
+    ) -> Option<Node> {
         if !self.count_node(span) {
             return None;
         }
         let value = if plain {
             resolve_plain(text)
         } else {
-            Value::Str(text.to_owned())
+            Value::Str(text.into_owned())
         };
         let node = Node { value, span };
         self.remember(anchor, &node);
@@ -424,8 +430,13 @@ impl<'a> Loader<'a> {
                 }
                 match pending_key.take() {
                     None => {
-                        let key = scalar_key(&node);
-                        *pending_key = Some((key, node.span));
+                        let span = node.span;
+                        // A key that is not text (`1.0:`, `true:`) is named as written.
+                        let key = match node.value {
+                            Value::Str(text) => text,
+                            _ => self.file.slice(span).to_owned(),
+                        };
+                        *pending_key = Some((key, span));
                     }
                     Some((key, key_span)) => {
                         if let Some(first) = entries.iter().find(|entry| entry.key == key) {
@@ -457,18 +468,6 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// A scalar key's name, as written (`1:` is the key "1").
-fn scalar_key(node: &Node) -> String {
-    match &node.value {
-        Value::Str(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::BigInt | Value::Seq(_) | Value::Map(_) => String::from("?"),
-    }
-}
-
 fn count_nodes(node: &Node) -> usize {
     match &node.value {
         Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
@@ -483,25 +482,25 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 /// Resolves a plain scalar with the YAML 1.2 core schema.
-fn resolve_plain(text: &str) -> Value {
-    match text {
+fn resolve_plain(text: std::borrow::Cow<'_, str>) -> Value {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::MAX),
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::MIN),
-        ".nan" | ".NaN" | ".NAN" => return Value::Str(text.to_owned()),
         _ => {}
     }
-    if let Some(int) = resolve_int(text) {
+    if let Some(int) = resolve_int(&text) {
         return int;
     }
-    if is_core_float(text) {
+    if is_core_float(&text) {
         if let Ok(f) = text.parse::<f64>() {
             return Value::Float(f);
         }
     }
-    Value::Str(text.to_owned())
+    // `.nan` stays text: no spec value is "not a number".
+    Value::Str(text.into_owned())
 }
 
 fn resolve_int(text: &str) -> Option<Value> {

@@ -35,6 +35,9 @@ fn validator() -> &'static Validator {
     VALIDATOR.get_or_init(|| {
         jsonschema::options()
             .should_validate_formats(true)
+            // The schema's patterns need no lookaround, and the `regex` engine
+            // compiles them faster: this is most of a process's start-up.
+            .with_pattern_options(jsonschema::PatternOptions::regex())
             .build(schema())
             .unwrap_or_else(|error| {
                 panic!("schema/workshop.schema.json is not a valid schema: {error}")
