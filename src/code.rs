@@ -54,13 +54,13 @@ codes! {
     InvalidFormat => "invalid-format", "a string that does not have the expected form";
     OutOfRange => "out-of-range", "a number or list length outside its bounds";
     DuplicateItem => "duplicate-item", "a list holds the same item twice";
-    InvalidSpec => "invalid-spec", "a value the schema rejects for another reason";
+    InvalidSpec => "invalid-spec", "a value of the right form that atlasod cannot use, such as a size too large to count";
     // validate, meaning: rules across fields and against the catalogues
     ScheduleOrder => "schedule-order", "the schedule ends before it starts";
     UnknownRegion => "unknown-region", "a region the cloud does not have";
     UnknownZone => "unknown-zone", "a zone that is not in the chosen region";
     UnknownInstance => "unknown-instance", "an instance type the cloud does not offer";
-    InstanceNotInRegion => "instance-not-in-region", "an instance type not offered in the chosen region";
+    InstanceNotInRegion => "instance-not-in-region", "an instance type not offered in the chosen region, or none there that fits";
     InstanceTooSmall => "instance-too-small", "an instance type too small for the users";
     TooManyUsers => "too-many-users", "more users than one machine should serve";
     MissingCloud => "missing-cloud", "a target is asked for but its cloud block is absent";

@@ -34,6 +34,10 @@ pub struct InstanceTable {
     #[serde(default)]
     pub price_kind: String,
     pub instances: Vec<InstanceType>,
+    /// Regions of the cloud with no price for any type here: a type named
+    /// there is taken on trust, and `auto` cannot choose.
+    #[serde(default)]
+    pub unpriced_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

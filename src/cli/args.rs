@@ -44,7 +44,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check specs against the schema and the rules of their targets.
     #[command(
-        after_help = "Examples:\n  atlasod check\n  atlasod check workshop.yaml --target aws\n  atlasod check examples/*.yaml --format json\n  cat workshop.yaml | atlasod check -"
+        after_help = "Examples:\n  atlasod check\n  atlasod check workshop.yaml --target aws\n  atlasod check examples/*.yaml --format json\n  cat workshop.yaml | atlasod check -\n\nExit codes: 0 every spec is valid (warnings allowed), 1 problems found in a spec, 2 usage or I/O error."
     )]
     Check(CheckArgs),
     /// Build the bundle of one target: check, plan, render, write.

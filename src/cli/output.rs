@@ -5,6 +5,16 @@ use std::io::{IsTerminal, Write};
 use crate::cli::args::ColorChoice;
 use crate::render::HumanStyle;
 
+/// Colour or not: the flag wins; `auto` paints a terminal unless `NO_COLOR`
+/// is set (to anything but the empty string) or `TERM=dumb`.
+fn wants_color(choice: ColorChoice, no_color: bool, dumb: bool, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color && !dumb && terminal,
+    }
+}
+
 pub struct Output {
     pub color: bool,
     pub quiet: bool,
@@ -15,11 +25,7 @@ impl Output {
     pub fn new(choice: ColorChoice, quiet: bool) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && !dumb && std::io::stdout().is_terminal(),
-        };
+        let color = wants_color(choice, no_color, dumb, std::io::stdout().is_terminal());
         let width = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse().ok())
@@ -66,5 +72,20 @@ impl Output {
         } else {
             text.to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_turns_auto_colour_off_on_a_terminal() {
+        assert!(wants_color(ColorChoice::Auto, false, false, true));
+        assert!(!wants_color(ColorChoice::Auto, true, false, true));
+        assert!(!wants_color(ColorChoice::Auto, false, true, true));
+        assert!(!wants_color(ColorChoice::Auto, false, false, false));
+        assert!(wants_color(ColorChoice::Always, true, false, false));
+        assert!(!wants_color(ColorChoice::Never, false, false, true));
     }
 }

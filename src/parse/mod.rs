@@ -61,7 +61,7 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, Parse
                     "the spec is not UTF-8 text",
                 )
                 .label("this byte is not UTF-8")
-                .help("save the file as UTF-8 (every editor offers it); a binary file here is a mistake")
+                .help("save the file as UTF-8: every editor offers it when saving")
                 .into(),
             ))
         }

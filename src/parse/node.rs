@@ -139,7 +139,7 @@ impl Node {
             Value::Int(i) => Json::Number((*i).into()),
             // Larger than any bound the schema sets, so range checks report it.
             Value::BigInt => Json::Number(Number::from_f64(f64::MAX).unwrap_or_else(|| 0.into())),
-            Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Float(f) => float_json(*f),
             Value::Str(s) => Json::String(s.clone()),
             Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => {
@@ -151,4 +151,15 @@ impl Node {
             }
         }
     }
+}
+
+/// A float as JSON. JSON Schema counts `30.0` as an integer, so a whole float
+/// becomes a JSON integer: the schema and the typed model then agree on it.
+fn float_json(f: f64) -> Json {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole float below is exact
+    #[allow(clippy::float_cmp, clippy::cast_possible_truncation)]
+    if f.trunc() == f && f.abs() < EXACT {
+        return Json::Number((f as i64).into());
+    }
+    Number::from_f64(f).map_or(Json::Null, Json::Number)
 }

@@ -146,15 +146,29 @@ impl<'a> Loader<'a> {
             return None;
         };
         if !matches!(root.value, Value::Map(_)) {
+            let (span, help) = match root.items().first() {
+                Some(first) => (
+                    self.file
+                        .line_span(self.file.line_col(first.span.start).line),
+                    "remove the `- ` in front of the top-level keys: a spec is `key: value` lines, such as `version: 1`",
+                ),
+                None => (
+                    root.span,
+                    "write the spec as `key: value` lines: `version: 1`, then `name: my-workshop`, then `users:` (`atlasod init` writes a starter spec)",
+                ),
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::NotAMapping,
                     self.file,
-                    root.span,
-                    format!("a spec is a mapping of keys to values, found {}", root.type_name()),
+                    span,
+                    format!(
+                        "a spec is a mapping of keys to values, found {}",
+                        root.type_name()
+                    ),
                 )
                 .label("expected `key: value` lines here")
-                .help("write the spec as keys and values, e.g. `version: 1` on its own line, then `name: my-workshop`"),
+                .help(help),
             );
             return None;
         }
@@ -166,14 +180,13 @@ impl<'a> Loader<'a> {
         let at = self.chars.byte(error.marker().index());
         let info = error.info();
         if info.contains("tab") {
-            // saphyr reports tabs at the token before them; point at the tab itself.
-            let tab = text[at..].find('\t').map_or(at, |i| at + i);
+            let tab = find_tab(text, at);
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::TabIndentation,
                     self.file,
                     Span::new(tab, (tab + 1).min(text.len())),
-                    "YAML does not allow tabs for indentation",
+                    "tabs are not allowed for indentation in YAML",
                 )
                 .label("tab here")
                 .help("indent with spaces (two per level is usual); most editors can convert tabs to spaces"),
@@ -181,158 +194,189 @@ impl<'a> Loader<'a> {
             return;
         }
         let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        self.diagnostics.push(
-            Diagnostic::error(
-                Code::YamlSyntax,
-                self.file,
-                Span::new(at, end),
-                format!("the file is not valid YAML: {info}"),
-            )
-            .label("the YAML parser stopped here")
-            .help("check the indentation, the quotes and the brackets just before this point"),
-        );
+        let syntax = explain_syntax_error(info);
+        let mut diagnostic = Diagnostic::error(
+            Code::YamlSyntax,
+            self.file,
+            Span::new(at, end),
+            format!("invalid YAML: {}", syntax.message),
+        )
+        .label(syntax.label)
+        .help(syntax.help);
+        if syntax.unclosed {
+            if let Some(open) = unclosed_bracket(text, at) {
+                diagnostic = diagnostic.secondary(Span::new(open, open + 1), "opened here");
+            }
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     fn count_node(&mut self, span: Span) -> bool {
         self.nodes += 1;
-        if self.nodes > MAX_NODES || self.stack.len() > MAX_DEPTH {
-            if !self.too_large {
-                self.too_large = true;
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::YamlTooDeep,
-                        self.file,
-                        span,
-                        format!(
-                            "the document nests deeper than {MAX_DEPTH} levels or expands to more than {MAX_NODES} values"
-                        ),
-                    )
-                    .label("limit reached here")
-                    .help("a workshop spec is a few levels deep: check for runaway nesting or aliases that expand recursively"),
-                );
-            }
-            return false;
+        let too_deep = self.stack.len() > MAX_DEPTH;
+        if self.nodes <= MAX_NODES && !too_deep {
+            return true;
         }
-        true
+        if !self.too_large {
+            self.too_large = true;
+            let (message, help) = if too_deep {
+                (
+                    format!("the document nests deeper than {MAX_DEPTH} levels"),
+                    "a workshop spec is a few levels deep: look for runaway nesting",
+                )
+            } else {
+                (
+                    format!("aliases expand the document to more than {MAX_NODES} values"),
+                    "a workshop spec is small: look for aliases (`*name`) that expand into each other",
+                )
+            };
+            self.diagnostics.push(
+                Diagnostic::error(Code::YamlTooDeep, self.file, span, message)
+                    .label("limit reached here")
+                    .help(help),
+            );
+        }
+        false
     }
 
     /// Handles one event; returns the root node when the document completes.
-    #[allow(clippy::too_many_lines)]
     fn event(&mut self, event: Event<'_>, span: YamlSpan) -> Option<Node> {
         let span = self.span(span);
-        if let Some(Frame::ComplexKey { depth }) = self.stack.last_mut() {
-            match event {
-                Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
-                Event::MappingEnd | Event::SequenceEnd => {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        self.stack.pop();
-                        if let Some(Frame::Map { skip_value, .. }) = self.stack.last_mut() {
-                            *skip_value = true;
-                        }
-                    }
-                }
-                _ => {}
-            }
+        if matches!(self.stack.last(), Some(Frame::ComplexKey { .. })) {
+            self.inside_complex_key(&event);
             return None;
         }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
-                if !self.count_node(span) {
-                    return None;
-                }
-                let plain = matches!(style, ScalarStyle::Plain);
                 let forced_string = tag.as_ref().is_some_and(|tag| tag.suffix == "str");
-                let value = if plain && !forced_string {
-                    resolve_plain(&text)
-                } else {
-                    Value::Str(text.into_owned())
-                };
-                let node = Node { value, span };
-                self.remember(anchor, &node);
-                self.push_value(node)
+                let plain = matches!(style, ScalarStyle::Plain) && !forced_string;
+                self.scalar(text, plain, anchor, span)
             }
-            Event::Alias(id) => {
-                let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
-                self.nodes += size.saturating_sub(1);
-                if !self.count_node(span) {
-                    return None;
-                }
-                let node = self.anchors.get(&id).map_or(
-                    Node {
-                        value: Value::Null,
-                        span,
-                    },
-                    |(node, _)| node.clone(),
-                );
-                // The alias stands where it is written, for positions in diagnostics.
-                self.push_value(Node { span, ..node })
-            }
+            Event::Alias(id) => self.alias(id, span),
             Event::SequenceStart(anchor, _) => {
-                if self.is_key_position() {
-                    self.stack.push(Frame::ComplexKey { depth: 1 });
-                    self.complex_key(span);
-                } else if self.count_node(span) {
-                    self.stack.push(Frame::Seq {
-                        start: span.start,
-                        anchor,
-                        items: Vec::new(),
-                    });
-                }
+                self.start_collection(anchor, span, false);
                 None
             }
             Event::MappingStart(anchor, _) => {
-                if self.is_key_position() {
-                    self.stack.push(Frame::ComplexKey { depth: 1 });
-                    self.complex_key(span);
-                } else if self.count_node(span) {
-                    self.stack.push(Frame::Map {
-                        start: span.start,
-                        anchor,
-                        entries: Vec::new(),
-                        pending_key: None,
-                        skip_value: false,
-                    });
-                }
+                self.start_collection(anchor, span, true);
                 None
             }
-            Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq {
-                    start,
-                    anchor,
-                    items,
-                }) => {
-                    let end = items
-                        .last()
-                        .map_or(span.end, |last| last.span.end.max(span.end));
-                    let node = Node {
-                        value: Value::Seq(items),
-                        span: Span::new(start, end.max(start)),
-                    };
-                    self.remember(anchor, &node);
-                    self.push_value(node)
-                }
-                _ => None,
-            },
-            Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map {
-                    start,
-                    anchor,
-                    entries,
-                    ..
-                }) => {
-                    let end = entries.last().map_or(span.end, |last| last.value.span.end);
-                    let node = Node {
-                        value: Value::Map(entries),
-                        span: Span::new(start, end.max(start)),
-                    };
-                    self.remember(anchor, &node);
-                    self.push_value(node)
-                }
-                _ => None,
-            },
+            Event::SequenceEnd | Event::MappingEnd => self.end_collection(span),
             _ => None,
         }
+    }
+
+    /// Skips the events of a mapping or sequence used as a key.
+    fn inside_complex_key(&mut self, event: &Event<'_>) {
+        let Some(Frame::ComplexKey { depth }) = self.stack.last_mut() else {
+            return;
+        };
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => *depth += 1,
+            Event::MappingEnd | Event::SequenceEnd => {
+                *depth -= 1;
+                if *depth == 0 {
+                    self.stack.pop();
+                    if let Some(Frame::Map { skip_value, .. }) = self.stack.last_mut() {
+                        *skip_value = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        text: std::borrow::Cow<'_, str>,
+        plain: bool,
+        anchor: usize,
+        span: Span,
+    ) -> Option<Node> {
+        if !self.count_node(span) {
+            return None;
+        }
+        let value = if plain {
+            resolve_plain(text)
+        } else {
+            Value::Str(text.into_owned())
+        };
+        let node = Node { value, span };
+        self.remember(anchor, &node);
+        self.push_value(node)
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Option<Node> {
+        let size = self.anchors.get(&id).map_or(1, |(_, size)| *size);
+        self.nodes += size.saturating_sub(1);
+        if !self.count_node(span) {
+            return None;
+        }
+        let node = self.anchors.get(&id).map_or(
+            Node {
+                value: Value::Null,
+                span,
+            },
+            |(node, _)| node.clone(),
+        );
+        // The alias stands where it is written, for positions in diagnostics.
+        self.push_value(Node { span, ..node })
+    }
+
+    fn start_collection(&mut self, anchor: usize, span: Span, mapping: bool) {
+        if self.is_key_position() {
+            self.stack.push(Frame::ComplexKey { depth: 1 });
+            self.complex_key(span);
+        } else if self.count_node(span) {
+            self.stack.push(if mapping {
+                Frame::Map {
+                    start: span.start,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                    skip_value: false,
+                }
+            } else {
+                Frame::Seq {
+                    start: span.start,
+                    anchor,
+                    items: Vec::new(),
+                }
+            });
+        }
+    }
+
+    /// Closes the innermost mapping or sequence and places it in its parent.
+    fn end_collection(&mut self, span: Span) -> Option<Node> {
+        let (start, anchor, value, end) = match self.stack.pop()? {
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => {
+                let end = items
+                    .last()
+                    .map_or(span.end, |last| last.span.end.max(span.end));
+                (start, anchor, Value::Seq(items), end)
+            }
+            Frame::Map {
+                start,
+                anchor,
+                entries,
+                ..
+            } => {
+                // The end event may sit at the next key, lines below: stop at the last value.
+                let end = entries.last().map_or(span.end, |last| last.value.span.end);
+                (start, anchor, Value::Map(entries), end)
+            }
+            Frame::ComplexKey { .. } => return None,
+        };
+        let node = Node {
+            value,
+            span: Span::new(start, end.max(start)),
+        };
+        self.remember(anchor, &node);
+        self.push_value(node)
     }
 
     fn remember(&mut self, anchor: usize, node: &Node) {
@@ -386,8 +430,13 @@ impl<'a> Loader<'a> {
                 }
                 match pending_key.take() {
                     None => {
-                        let key = scalar_key(&node);
-                        *pending_key = Some((key, node.span));
+                        let span = node.span;
+                        // A key that is not text (`1.0:`, `true:`) is named as written.
+                        let key = match node.value {
+                            Value::Str(text) => text,
+                            _ => self.file.slice(span).to_owned(),
+                        };
+                        *pending_key = Some((key, span));
                     }
                     Some((key, key_span)) => {
                         if let Some(first) = entries.iter().find(|entry| entry.key == key) {
@@ -419,18 +468,6 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// A scalar key's name, as written (`1:` is the key "1").
-fn scalar_key(node: &Node) -> String {
-    match &node.value {
-        Value::Str(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::BigInt | Value::Seq(_) | Value::Map(_) => String::from("?"),
-    }
-}
-
 fn count_nodes(node: &Node) -> usize {
     match &node.value {
         Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
@@ -445,25 +482,25 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 /// Resolves a plain scalar with the YAML 1.2 core schema.
-fn resolve_plain(text: &str) -> Value {
-    match text {
+fn resolve_plain(text: std::borrow::Cow<'_, str>) -> Value {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::MAX),
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::MIN),
-        ".nan" | ".NaN" | ".NAN" => return Value::Str(text.to_owned()),
         _ => {}
     }
-    if let Some(int) = resolve_int(text) {
+    if let Some(int) = resolve_int(&text) {
         return int;
     }
-    if is_core_float(text) {
+    if is_core_float(&text) {
         if let Ok(f) = text.parse::<f64>() {
             return Value::Float(f);
         }
     }
-    Value::Str(text.to_owned())
+    // `.nan` stays text: no spec value is "not a number".
+    Value::Str(text.into_owned())
 }
 
 fn resolve_int(text: &str) -> Option<Value> {
@@ -504,6 +541,112 @@ fn is_core_float(text: &str) -> bool {
         !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
     });
     mantissa_ok && exponent_ok
+}
+
+/// A parser message in a person's words.
+struct SyntaxExplanation {
+    message: String,
+    label: &'static str,
+    help: &'static str,
+    /// The error is about a `[` or `{` that is not closed.
+    unclosed: bool,
+}
+
+fn explain_syntax_error(info: &str) -> SyntaxExplanation {
+    let (message, label, help, unclosed) = match info {
+        "mapping values are not allowed in this context" => (
+            "a `:` here does not start a value",
+            "unexpected `:`",
+            "check this line's indentation: the keys of one mapping start in the same column; a value that contains `: ` needs quotes",
+            false,
+        ),
+        "while parsing a block mapping, did not find expected key" => (
+            "expected a key (`name: value`) here",
+            "not a key",
+            "check the indentation; a list item `- ...` belongs under a key of its own, such as `admins:`",
+            false,
+        ),
+        "block sequence entries are not allowed in this context" => (
+            "a list item `- ` is not allowed here",
+            "unexpected list item",
+            "start the list on the line below its key, indented: `admins:`, then `  - alice`",
+            false,
+        ),
+        "illegal placement of ':' indicator"
+        | "while parsing a flow sequence, expected ',' or ']'"
+        | "while parsing a flow mapping, did not find expected ',' or '}'"
+        | "invalid indentation in flow construct" => (
+            "a list or mapping in brackets is not closed",
+            "the parser expected `,` or a closing bracket before this",
+            "close the `[` with `]` (or the `{` with `}`) and separate the items with `,`",
+            true,
+        ),
+        "invalid indentation in quoted scalar"
+        | "while scanning a quoted scalar, found unexpected end of stream" => (
+            "a quoted string is not closed",
+            "this string has no closing quote",
+            "add the closing quote at the end of the value",
+            false,
+        ),
+        "while parsing node, found unknown anchor" => (
+            "an alias refers to an anchor that is not defined",
+            "unknown anchor",
+            "define the anchor with `&name` on a value earlier in the file, or write the value out",
+            false,
+        ),
+        other => {
+            return SyntaxExplanation {
+                message: other.to_owned(),
+                label: "the YAML parser stopped here",
+                help: "check the indentation, the quotes and the brackets just before this point",
+                unclosed: false,
+            };
+        }
+    };
+    SyntaxExplanation {
+        message: message.to_owned(),
+        label,
+        help,
+        unclosed,
+    }
+}
+
+/// The tab in the indentation of the line at `at`, or the next tab after it.
+fn find_tab(text: &str, at: usize) -> usize {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indentation = text[line_start..]
+        .find(|c: char| c != ' ' && c != '\t')
+        .map_or(&text[line_start..], |end| {
+            &text[line_start..line_start + end]
+        });
+    if let Some(i) = indentation.find('\t') {
+        return line_start + i;
+    }
+    text[at..].find('\t').map_or(at, |i| at + i)
+}
+
+/// The last `[` or `{` before `at` that is not closed, skipping quotes and comments.
+fn unclosed_bracket(text: &str, at: usize) -> Option<usize> {
+    let mut open = Vec::new();
+    let mut quote = None;
+    let mut comment = false;
+    let mut previous = ' ';
+    for (i, c) in text[..at.min(text.len())].char_indices() {
+        match (quote, c) {
+            (_, '\n') => comment = false,
+            _ if comment => {}
+            (Some(q), _) if c == q => quote = None,
+            (None, '"' | '\'') if !previous.is_alphanumeric() => quote = Some(c),
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '[' | '{') => open.push(i),
+            (None, ']' | '}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    open.pop()
 }
 
 #[cfg(test)]

@@ -35,7 +35,11 @@ pub fn render(diagnostics: &Diagnostics, style: HumanStyle) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        // Wrap at spaces only, so `code spans` and URLs are never split.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let view = View::new(diagnostic);
@@ -152,12 +156,19 @@ impl SourceCode for Source<'_> {
             .0
             .text()
             .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reads the `file:line:col` header from a span read without
+        // context, and counts its column in bytes; editors count characters.
+        let column = if context_lines_before == 0 && context_lines_after == 0 {
+            self.0.line_col(span.offset()).column - 1
+        } else {
+            inner.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.name().to_owned(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }

@@ -262,13 +262,41 @@ impl Preset {
     }
 }
 
+/// The single-user environment: a preset, or the spec's own image.
+///
+/// With no image, the preset defaults to `root`, also for an empty
+/// `environment: {}` block (the schema's `default`); with an image, the
+/// preset is absent unless written (and `check` reports writing both).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "EnvironmentFields")]
 pub struct Environment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
+}
+
+/// `environment` as written, before the preset's default applies.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvironmentFields {
+    #[serde(default)]
+    image: Option<String>,
+    #[serde(default)]
+    preset: Option<Preset>,
+}
+
+impl From<EnvironmentFields> for Environment {
+    fn from(fields: EnvironmentFields) -> Self {
+        let preset = match (&fields.image, fields.preset) {
+            (None, None) => Some(Preset::Root),
+            (_, preset) => preset,
+        };
+        Self {
+            image: fields.image,
+            preset,
+        }
+    }
 }
 
 impl Default for Environment {

@@ -109,9 +109,15 @@ impl Duration {
             match c {
                 '0'..='9' => number.push(c),
                 'h' | 'm' => {
-                    let n: u64 = number
-                        .parse()
-                        .map_err(|_| format!("`{text}` is not a duration such as `1h30m`"))?;
+                    let n: u64 = match number.parse() {
+                        Ok(n) => n,
+                        Err(_) if !number.is_empty() => {
+                            return Err(format!("`{text}` is too long"));
+                        }
+                        Err(_) => {
+                            return Err(format!("`{text}` is not a duration such as `1h30m`"));
+                        }
+                    };
                     let unit = if c == 'h' { 3600 } else { 60 };
                     seconds = n
                         .checked_mul(unit)

@@ -4,13 +4,17 @@
 //! targets being checked (`semantic.rs`). Every problem of a stage is
 //! reported; the meaning is checked only when the shape is right.
 
+mod hint;
 pub mod schema;
+mod schema_errors;
 mod semantic;
 pub mod suggest;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::parse::Parsed;
+use crate::parse::Step;
 use crate::spec::{Spec, Target};
+use crate::validate::schema::Seg;
 
 /// A spec that passed validation for `targets`, with any warnings.
 #[derive(Debug, Clone)]
@@ -34,20 +38,7 @@ pub fn default_targets(spec: &Spec) -> Vec<Target> {
 /// Validates `parsed` for `targets` (or the spec's default targets).
 pub fn validate(parsed: Parsed, targets: Option<&[Target]>) -> Result<Checked, Diagnostics> {
     let json = schema::check(&parsed)?;
-    let spec: Spec = serde_json::from_value(json).map_err(|error| {
-        Diagnostics::from(
-            Diagnostic::error(
-                Code::InvalidSpec,
-                &parsed.file,
-                parsed.root.span,
-                format!(
-                    "internal error: the schema accepted a spec the model cannot read ({error})"
-                ),
-            )
-            .label("here")
-            .help("this is a bug in atlasod, please report it with this file"),
-        )
-    })?;
+    let spec = read_model(&parsed, json)?;
     let targets = targets.map_or_else(|| default_targets(&spec), <[Target]>::to_vec);
     let diagnostics = semantic::check(&parsed, &spec, &targets);
     if diagnostics.has_errors() {
@@ -58,5 +49,50 @@ pub fn validate(parsed: Parsed, targets: Option<&[Target]>) -> Result<Checked, D
         spec,
         targets,
         warnings: diagnostics,
+    })
+}
+
+/// Reads the typed model from JSON the schema accepted.
+///
+/// The model is stricter than the schema in one way the schema cannot say: a
+/// size or duration too large to count (`99999999999999999999TiB`). Such a
+/// value is reported on the value itself; any other failure here would be a
+/// drift between the schema and the model, which `tests/schema_drift.rs` and
+/// the property tests guard against.
+fn read_model(parsed: &Parsed, json: serde_json::Value) -> Result<Spec, Diagnostics> {
+    serde_path_to_error::deserialize(json).map_err(|error| {
+        let path: Vec<Seg> = error
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                _ => None,
+            })
+            .collect();
+        let steps: Vec<Step<'_>> = schema::steps(&path);
+        let span = parsed.root.find_closest(&steps).0.node.span;
+        let field = schema::dotted(&path);
+        let field = if field.is_empty() {
+            "the spec".to_owned()
+        } else {
+            field
+        };
+        let mut diagnostic = Diagnostic::error(
+            Code::InvalidSpec,
+            &parsed.file,
+            span,
+            format!("`{field}` cannot be used: {}", error.inner()),
+        )
+        .label("cannot be used")
+        .help(if error.inner().to_string().contains("too l") {
+            "write a smaller value"
+        } else {
+            "this may be a bug in atlasod: please report it with this file"
+        });
+        if let Some(description) = schema::description_at(&path, &parsed.root) {
+            diagnostic = diagnostic.note(format!("`{field}`: {description}"));
+        }
+        Diagnostics::from(diagnostic)
     })
 }

@@ -11,7 +11,7 @@ use crate::parse::{Parsed, Step};
 use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
 use crate::source::Span;
 use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
-use crate::tables::{self, CloudTables};
+use crate::tables::{self, CloudTables, InstanceType};
 use crate::validate::suggest::{closest, one_of};
 
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
@@ -100,19 +100,33 @@ impl Rules<'_> {
             if target == Target::Local || self.spec.cloud.is_declared(target) {
                 continue;
             }
-            let span = if self.parsed.root.get("cloud").is_some() {
-                self.key(&[Step::Key("cloud")])
-            } else {
-                self.key(&[Step::Key("name")])
-            };
-            let example = match target {
-                Target::Aws => "aws:\n    region: eu-central-1",
-                Target::Gcp => "gcp:\n    project: my-project\n    region: europe-west1",
+            let block = match target {
+                Target::Aws => "aws:\n  region: eu-central-1",
+                Target::Gcp => "gcp:\n  project: my-gcp-project\n  region: europe-west1",
                 Target::Openstack => {
-                    "openstack:\n    auth_url: https://keystone.example.org:5000/v3\n    network: my-net\n    floating_ip_pool: public"
+                    "openstack:\n  auth_url: https://keystone.example.org:5000/v3\n  network: my-net\n  floating_ip_pool: public"
                 }
-                Target::Kubernetes => "kubernetes:\n    context: my-cluster",
+                Target::Kubernetes => "kubernetes:\n  context: my-cluster",
                 Target::Local => "local: {}",
+            };
+            let (span, label, help) = if self.parsed.root.get("cloud").is_some() {
+                (
+                    self.key(&[Step::Key("cloud")]),
+                    format!("no `{target}` block in `cloud`"),
+                    format!("add under `cloud:`\n{}", indent(block, 2)),
+                )
+            } else {
+                let first = self
+                    .parsed
+                    .root
+                    .entries()
+                    .first()
+                    .map_or(self.parsed.root.span, |e| e.key_span);
+                (
+                    first,
+                    "the spec has no `cloud` block".to_owned(),
+                    format!("add at the top level:\n  cloud:\n{}", indent(block, 4)),
+                )
             };
             let diagnostic = self
                 .error(
@@ -120,8 +134,8 @@ impl Rules<'_> {
                     span,
                     format!("the target `{target}` is asked for, but the spec has no `cloud.{target}` block"),
                 )
-                .label(format!("no `{target}` block here"))
-                .help(format!("add under `cloud:`\n  {example}"));
+                .label(label)
+                .help(help);
             self.out.push(diagnostic);
         }
     }
@@ -166,23 +180,31 @@ impl Rules<'_> {
             return true;
         }
         let path = [base[0], base[1], Step::Key("region")];
-        let suggestion = closest(region, tables.region_codes());
+        let (suggestion, other) = region_suggestion(target, tables, region);
+        let other = other.map(|other| {
+            format!(
+                "`{region}` is a region of {}, not of {}; ",
+                cloud_name(other),
+                cloud_name(target)
+            )
+        });
+        let guess = suggestion.map(|s| format!("did you mean `{s}`? "));
+        let help = format!(
+            "{}{}`atlasod regions {target}` lists every region",
+            other.unwrap_or_default(),
+            guess.unwrap_or_default()
+        );
         let diagnostic = self
             .error(
                 Code::UnknownRegion,
                 self.value(&path),
-                format!("`{region}` is not a {} region", cloud_name(target)),
+                format!("`{region}` is not a region of {}", cloud_name(target)),
             )
             .label(suggestion.map_or_else(
                 || "unknown region".to_owned(),
                 |s| format!("did you mean `{s}`?"),
             ))
-            .help(match suggestion {
-                Some(s) => {
-                    format!("did you mean `{s}`? `atlasod regions {target}` lists every region")
-                }
-                None => format!("`atlasod regions {target}` lists every region"),
-            });
+            .help(help);
         self.out.push(diagnostic);
         false
     }
@@ -218,78 +240,197 @@ impl Rules<'_> {
         instance: &str,
         base: &[Step<'_>],
     ) {
+        let path = [base[0], base[1], Step::Key("instance")];
+        let need = sizing::vm_requirement(&self.spec.users);
+        // Over the limit, `user_limit` reports it and no instance can fix it.
+        let sized = self.spec.users.count <= MAX_USERS_PER_VM;
         if instance == "auto" {
+            if sized {
+                self.auto_instance(target, tables, region, &need, &path);
+            }
             return;
         }
-        let path = [base[0], base[1], Step::Key("instance")];
-        let span = self.value(&path);
-        let cloud = cloud_name(target);
         let Some(found) = tables.instance(instance) else {
-            let suggestion = closest(instance, tables.instance_names());
-            let diagnostic = self
-                .error(
-                    Code::UnknownInstance,
-                    span,
-                    format!("`{instance}` is not an instance type atlasod knows for {cloud}"),
-                )
-                .label(suggestion.map_or_else(|| "unknown type".to_owned(), |s| format!("did you mean `{s}`?")))
-                .help(match suggestion {
-                    Some(s) => format!("did you mean `{s}`? or write `instance: auto` to pick the cheapest type that fits"),
-                    None => format!("write `instance: auto` to pick the cheapest type that fits; `atlasod instances {target}` lists the known types"),
-                });
-            self.out.push(diagnostic);
+            self.unknown_instance(target, tables, instance, &path);
             return;
         };
-        if !found.prices.contains_key(region) {
-            let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
-            let diagnostic = self
-                .error(
-                    Code::InstanceNotInRegion,
-                    span,
-                    format!("`{instance}` is not offered in `{region}`"),
-                )
-                .label(format!("not available in `{region}`"))
-                .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
-                .help(format!(
-                    "write `instance: auto` to pick a type offered in `{region}`, or choose a region that has it, e.g. {}",
-                    one_of(&offered)
-                ));
-            self.out.push(diagnostic);
-            return;
+        let priced = found.prices.contains_key(region);
+        let unpriced_region = tables
+            .instances
+            .unpriced_regions
+            .iter()
+            .any(|r| r == region);
+        if !priced && !unpriced_region {
+            self.instance_not_in_region(found, region, &path, base);
+        } else if sized && !found.fits(&need) {
+            self.instance_too_small(tables, region, found, &need, &path);
         }
-        let need = sizing::vm_requirement(&self.spec.users);
-        if self.spec.users.count <= MAX_USERS_PER_VM && !found.fits(&need) {
-            let better = sizing::cheapest_fit(tables, region, &need);
-            let diagnostic = self
-                .error(
-                    Code::InstanceTooSmall,
-                    span,
-                    format!(
-                        "`{instance}` ({} vCPU, {} GiB) is too small for {} users",
-                        found.vcpu,
-                        sizing::fmt_num(found.memory_gib),
-                        self.spec.users.count
-                    ),
-                )
-                .label(format!(
-                    "needs {} vCPU and {}",
-                    sizing::fmt_num(need.cpu),
-                    fmt_gib(need.memory)
-                ))
-                .secondary(
-                    self.value(&[Step::Key("users"), Step::Key("count")]),
-                    "the users it must hold",
-                )
-                .help(match better {
-                    Some(b) => format!(
-                        "use `instance: {}` (the cheapest that fits), or `instance: auto`",
-                        b.name
-                    ),
-                    None => "use fewer users per VM, or the `kubernetes` target".to_owned(),
-                })
-                .note(need.arithmetic.join("\n"));
-            self.out.push(diagnostic);
+    }
+
+    /// `instance: auto` must find a type that fits in the region.
+    fn auto_instance(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        region: &str,
+        need: &sizing::Requirement,
+        path: &[Step<'_>],
+    ) {
+        let fits_somewhere = tables.largest().is_some_and(|largest| largest.fits(need));
+        if !fits_somewhere || sizing::cheapest_fit(tables, region, need).is_some() {
+            return; // too big for any type: `user_limit` says so
         }
+        let unpriced = tables
+            .instances
+            .unpriced_regions
+            .iter()
+            .any(|r| r == region);
+        let (message, help) = if unpriced {
+            (
+                format!(
+                    "atlasod has no instance prices for `{region}`, so `instance: auto` cannot choose a type"
+                ),
+                format!(
+                    "write the instance type to use in `{region}` (`atlasod instances {target}` lists them with their size), or choose a region with prices"
+                ),
+            )
+        } else {
+            // Regions that can hold the class, the same continent's first.
+            let continent = region.split('-').next().unwrap_or(region);
+            let mut regions: Vec<&str> = tables
+                .region_codes()
+                .filter(|r| sizing::cheapest_fit(tables, r, need).is_some())
+                .collect();
+            regions.sort_by_key(|r| !r.starts_with(&format!("{continent}-")));
+            regions.truncate(4);
+            (
+                format!(
+                    "no {} type offered in `{region}` is big enough for these users",
+                    cloud_name(target)
+                ),
+                format!(
+                    "choose a region that has a type big enough, e.g. {}, or lower `users.cpu` or `users.memory`",
+                    one_of(&regions)
+                ),
+            )
+        };
+        // Point at `instance: auto` when written, else at the region to change.
+        let written = self.parsed.root.find(path).is_some();
+        let span = if written {
+            self.value(path)
+        } else {
+            self.value(&[path[0], path[1], Step::Key("region")])
+        };
+        let diagnostic = self
+            .error(Code::InstanceNotInRegion, span, message)
+            .label("`instance: auto` finds no type here")
+            .help(help)
+            .note(need.arithmetic.join("\n"));
+        self.out.push(diagnostic);
+    }
+
+    fn unknown_instance(
+        &mut self,
+        target: Target,
+        tables: &CloudTables,
+        instance: &str,
+        path: &[Step<'_>],
+    ) {
+        let cloud = cloud_name(target);
+        let suggestion = closest(instance, tables.instance_names());
+        let other = other_cloud(target).filter(|other| {
+            tables::for_target(*other).is_some_and(|t| t.instance(instance).is_some())
+        });
+        let label = match (suggestion, other) {
+            (Some(s), _) => format!("did you mean `{s}`?"),
+            (None, Some(other)) => format!("an instance type of {}", cloud_name(other)),
+            (None, None) => "unknown type".to_owned(),
+        };
+        let help = match (suggestion, other) {
+            (Some(s), _) => format!(
+                "did you mean `{s}`? or write `instance: auto` to pick the cheapest type that fits"
+            ),
+            (None, Some(other)) => format!(
+                "`{instance}` is a type of {}: write `instance: auto` to pick the cheapest {cloud} type that fits; `atlasod instances {target}` lists them",
+                cloud_name(other)
+            ),
+            (None, None) => format!(
+                "write `instance: auto` to pick the cheapest type that fits; `atlasod instances {target}` lists the known types"
+            ),
+        };
+        let diagnostic = self
+            .error(
+                Code::UnknownInstance,
+                self.value(path),
+                format!("`{instance}` is not an instance type atlasod knows for {cloud}"),
+            )
+            .label(label)
+            .help(help);
+        self.out.push(diagnostic);
+    }
+
+    fn instance_not_in_region(
+        &mut self,
+        found: &InstanceType,
+        region: &str,
+        path: &[Step<'_>],
+        base: &[Step<'_>],
+    ) {
+        let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
+        let diagnostic = self
+            .error(
+                Code::InstanceNotInRegion,
+                self.value(path),
+                format!("`{}` is not offered in `{region}`", found.name),
+            )
+            .label(format!("not available in `{region}`"))
+            .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
+            .help(format!(
+                "write `instance: auto` to pick a type offered in `{region}`, or choose a region that has it, e.g. {}",
+                one_of(&offered)
+            ));
+        self.out.push(diagnostic);
+    }
+
+    fn instance_too_small(
+        &mut self,
+        tables: &CloudTables,
+        region: &str,
+        found: &InstanceType,
+        need: &sizing::Requirement,
+        path: &[Step<'_>],
+    ) {
+        let better = sizing::cheapest_fit(tables, region, need);
+        let diagnostic = self
+            .error(
+                Code::InstanceTooSmall,
+                self.value(path),
+                format!(
+                    "`{}` ({} vCPU, {} GiB) is too small for {} users",
+                    found.name,
+                    found.vcpu,
+                    sizing::fmt_num(found.memory_gib),
+                    self.spec.users.count
+                ),
+            )
+            .label(format!(
+                "needs {} vCPU and {}",
+                sizing::fmt_num(need.cpu),
+                fmt_gib(need.memory)
+            ))
+            .secondary(
+                self.value(&[Step::Key("users"), Step::Key("count")]),
+                "the users it must hold",
+            )
+            .help(match better {
+                Some(b) => format!(
+                    "use `instance: {}` (the cheapest that fits), or `instance: auto`",
+                    b.name
+                ),
+                None => "use fewer users per VM, or the `kubernetes` target".to_owned(),
+            })
+            .note(need.arithmetic.join("\n"));
+        self.out.push(diagnostic);
     }
 
     /// More users than one VM should serve, or than the largest type can hold.
@@ -376,15 +517,18 @@ impl Rules<'_> {
                 .error(
                     Code::HttpsNeedsDomain,
                     self.value(&[Step::Key("hub"), Step::Key("https")]),
-                    "Let's Encrypt needs a domain name, and `hub.domain` is not set",
+                    "`https: letsencrypt` needs `hub.domain`: Let's Encrypt certifies a domain name, not an IP address",
                 )
-                .label("needs `hub.domain`")
-                .help("add `domain: hub.example.org` under `hub` (a DNS name pointing at the hub), or use `https: self-signed`");
+                .label("no `hub.domain` to certify")
+                .help("add `domain: hub.example.org` under `hub` (a DNS name pointing at the hub), or use `self-signed`");
             self.out.push(diagnostic);
         }
     }
 
     fn datasets(&mut self) {
+        if self.spec.datasets.is_empty() {
+            return; // and the catalogue is never loaded
+        }
         let ids: Vec<&str> = catalogue().ids().collect();
         let mut seen: Vec<(&str, usize)> = Vec::new();
         for (index, dataset) in self.spec.datasets.iter().enumerate() {
@@ -408,17 +552,18 @@ impl Rules<'_> {
             }
             let name = dataset.name();
             if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == name) {
+                let named = [Step::Key("datasets"), Step::Index(index), Step::Key("name")];
                 let diagnostic = self
                     .error(
                         Code::DuplicateDataset,
-                        self.value(&item),
+                        self.value(&named),
                         format!(
                             "two datasets are named `{name}`; each needs its own folder under /data"
                         ),
                     )
                     .label("second dataset with this name")
                     .secondary(
-                        self.value(&[Step::Key("datasets"), Step::Index(first)]),
+                        self.value(&[Step::Key("datasets"), Step::Index(first), Step::Key("name")]),
                         "first one",
                     )
                     .help("remove the repeat, or give your own dataset another `name`");
@@ -497,38 +642,26 @@ impl Rules<'_> {
 
     fn admins(&mut self) {
         let method = self.spec.auth.method;
+        let email_claim = self
+            .spec
+            .auth
+            .oidc
+            .as_ref()
+            .is_some_and(|o| o.username_claim == "email");
         for (index, admin) in self.spec.users.admins.iter().enumerate() {
             let span = self.value(&[Step::Key("users"), Step::Key("admins"), Step::Index(index)]);
-            let problem = match method {
-                AuthMethod::Github if !is_github_login(admin) => Some(
-                    "GitHub usernames have only letters, digits and single hyphens, at most 39 characters".to_owned(),
-                ),
-                AuthMethod::Oidc
-                    if self.spec.auth.oidc.as_ref().is_some_and(|o| o.username_claim == "email")
-                        && !admin.contains('@') =>
-                {
-                    Some("with `username_claim: email`, users log in as their e-mail address".to_owned())
-                }
-                _ if admin.chars().any(char::is_uppercase)
-                    && matches!(method, AuthMethod::Native | AuthMethod::SharedPassword | AuthMethod::Dummy) =>
-                {
-                    Some("the hub lowercases usernames at login, so this admin could never log in".to_owned())
-                }
-                _ => None,
+            let Some((label, help)) = admin_problem(method, email_claim, admin) else {
+                continue;
             };
-            if let Some(problem) = problem {
-                let diagnostic = self
-                    .error(
-                        Code::AdminNotAllowed,
-                        span,
-                        format!("`{admin}` cannot log in with `method: {}`", method.as_str()),
-                    )
-                    .label("not a valid login for this method")
-                    .help(format!(
-                        "write the name exactly as the user logs in: {problem}"
-                    ));
-                self.out.push(diagnostic);
-            }
+            let diagnostic = self
+                .error(
+                    Code::AdminNotAllowed,
+                    span,
+                    format!("`{admin}` cannot log in with `method: {}`", method.as_str()),
+                )
+                .label(label)
+                .help(help);
+            self.out.push(diagnostic);
         }
     }
 
@@ -584,7 +717,7 @@ impl Rules<'_> {
                     "an SSH key is given, but SSH stays closed because `access.admin_cidr` is not set",
                 )
                 .label("this key cannot be used")
-                .help("add `admin_cidr: <your network>/24` under `access` to open SSH to your network");
+                .help("add `admin_cidr: 203.0.113.0/24` (your network) under `access` to open SSH to it, or remove the key");
             self.out.push(diagnostic);
         }
     }
@@ -603,6 +736,81 @@ impl Rules<'_> {
             self.out.push(diagnostic);
         }
     }
+}
+
+/// Why an admin name cannot log in with `method`: a label and a help, or `None`.
+fn admin_problem(method: AuthMethod, email_claim: bool, admin: &str) -> Option<(String, String)> {
+    match method {
+        AuthMethod::Github if !is_github_login(admin) => Some((
+            "not a GitHub username".to_owned(),
+            "write the admin's GitHub login: GitHub usernames have only letters, digits and single hyphens, at most 39 characters".to_owned(),
+        )),
+        AuthMethod::Oidc if email_claim && !admin.contains('@') => Some((
+            "not an e-mail address".to_owned(),
+            "with `username_claim: email` users log in as their e-mail address: write the admin's address, or use `username_claim: preferred_username`".to_owned(),
+        )),
+        AuthMethod::Native | AuthMethod::SharedPassword | AuthMethod::Dummy
+            if admin.chars().any(char::is_uppercase) =>
+        {
+            Some((
+                "has capital letters".to_owned(),
+                format!(
+                    "write `{}`: the hub lowercases usernames at login, so `{admin}` would never match",
+                    admin.to_lowercase()
+                ),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The region the user most likely meant, and the other cloud it belongs to
+/// if it is another cloud's region (`eu-west-1` in a `gcp` block).
+fn region_suggestion<'t>(
+    target: Target,
+    tables: &'t CloudTables,
+    region: &str,
+) -> (Option<&'t str>, Option<Target>) {
+    let other = other_cloud(target)
+        .filter(|other| tables::for_target(*other).is_some_and(|t| t.region(region).is_some()));
+    let translated = match target {
+        // AWS `eu-west-1` → Google `europe-west1`
+        Target::Gcp => region
+            .replacen("eu-", "europe-", 1)
+            .replace("-1", "1")
+            .replace("-2", "2"),
+        // Google `europe-west1` → AWS `eu-west-1`
+        Target::Aws => {
+            let short = region.replacen("europe-", "eu-", 1);
+            match short.char_indices().last() {
+                Some((i, c)) if c.is_ascii_digit() && !short[..i].ends_with('-') => {
+                    format!("{}-{c}", &short[..i])
+                }
+                _ => short,
+            }
+        }
+        _ => region.to_owned(),
+    };
+    let exact = tables.region(&translated).map(|r| r.code.as_str());
+    let suggestion = exact.or_else(|| closest(region, tables.region_codes()));
+    (suggestion, other)
+}
+
+/// The other public cloud with tables, for "that is an AWS region" hints.
+fn other_cloud(target: Target) -> Option<Target> {
+    match target {
+        Target::Aws => Some(Target::Gcp),
+        Target::Gcp => Some(Target::Aws),
+        _ => None,
+    }
+}
+
+fn indent(text: &str, spaces: usize) -> String {
+    let pad = " ".repeat(spaces);
+    text.lines()
+        .map(|line| format!("{pad}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn cloud_name(target: Target) -> &'static str {

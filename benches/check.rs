@@ -1,0 +1,119 @@
+//! `cargo bench --bench check`: how long `check` takes in-process.
+//!
+//! - `check_example`: each spec in `examples/`, parse + schema + semantic
+//!   rules, with the schema validator and data tables already built (they are
+//!   built once per process, in `OnceLock`s). Goal: under 1 ms.
+//! - `check_10k_allowed_users`: a 10,000-user course with every user in
+//!   `auth.allowed`: the largest spec the schema admits in practice.
+//! - `parse_only_10k`: the parse stage alone on that spec, to see where the
+//!   time goes.
+//!
+//! The whole process (start, read, check, print) is measured with hyperfine:
+//! see CONTRIBUTING.md, "Benchmarks".
+
+use std::fmt::Write as _;
+
+use atlasod::{SourceFile, parse, program};
+
+fn main() {
+    divan::main();
+}
+
+const EXAMPLES: &[&str] = &[
+    "masterclass-aws",
+    "university-gcp",
+    "cern-openstack",
+    "laptop",
+    "online-k8s",
+];
+
+fn example(name: &str) -> String {
+    let path = format!("{}/examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).expect("the examples are readable")
+}
+
+/// A spec with 10,000 users, every one of them named in `auth.allowed`.
+fn ten_thousand_users() -> String {
+    let mut text = String::from(
+        "version: 1\nname: mooc-2027\ncloud:\n  kubernetes:\n    context: big\nusers:\n  count: 10000\n  cpu: 0.25\n  memory: 1GiB\n  admins: [student00001]\nauth:\n  method: github\n  allowed:\n",
+    );
+    for i in 1..=10_000 {
+        let _ = writeln!(text, "    - student{i:05}");
+    }
+    text
+}
+
+fn bench_check(bencher: divan::Bencher<'_, '_>, name: &str, text: &str) {
+    // Build the validator and tables once, outside the measurement.
+    program::check(SourceFile::new(name, text), None).expect("the spec is valid");
+    bencher
+        .with_inputs(|| SourceFile::new(name, text))
+        .bench_values(|file| program::check(file, None).expect("the spec is valid"));
+}
+
+#[divan::bench(args = EXAMPLES)]
+fn check_example(bencher: divan::Bencher<'_, '_>, name: &str) {
+    bench_check(bencher, name, &example(name));
+}
+
+#[divan::bench(sample_count = 30)]
+fn check_10k_allowed_users(bencher: divan::Bencher<'_, '_>) {
+    bench_check(bencher, "mooc.yaml", &ten_thousand_users());
+}
+
+#[divan::bench(sample_count = 30)]
+fn parse_only_10k(bencher: divan::Bencher<'_, '_>) {
+    let text = ten_thousand_users();
+    bencher
+        .with_inputs(|| SourceFile::new("mooc.yaml", text.as_str()))
+        .bench_values(|file| parse::parse_source(file).expect("the spec parses"));
+}
+
+/// What the first `check` of a process pays once: building the schema
+/// validator (as `validate::schema` does; the draft 2020-12 meta-schema that
+/// jsonschema checks it against is built once per process, so only the first
+/// sample pays for that).
+#[divan::bench(sample_count = 30)]
+fn startup_build_validator() -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .build(atlasod::validate::schema::schema())
+        .expect("the schema compiles")
+}
+
+/// What the first check of a spec pays once per table it needs: reading the
+/// embedded YAML (parse, JSON, serde), as `crate::data::load` does.
+#[divan::bench(args = ["aws", "gcp", "datasets"], sample_count = 30)]
+fn startup_read_tables(which: &str) -> usize {
+    fn read<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
+        let file = SourceFile::new(name, text);
+        let root = parse::parse_document(&file).expect("the table parses");
+        serde_json::from_value(root.to_json()).expect("the table reads")
+    }
+    match which {
+        "aws" => {
+            let regions: atlasod::tables::Regions =
+                read("regions.yaml", include_str!("../targets/aws/regions.yaml"));
+            let instances: atlasod::tables::InstanceTable = read(
+                "instances.yaml",
+                include_str!("../targets/aws/instances.yaml"),
+            );
+            regions.regions.len() + instances.instances.len()
+        }
+        "gcp" => {
+            let regions: atlasod::tables::Regions =
+                read("regions.yaml", include_str!("../targets/gcp/regions.yaml"));
+            let instances: atlasod::tables::InstanceTable = read(
+                "instances.yaml",
+                include_str!("../targets/gcp/instances.yaml"),
+            );
+            regions.regions.len() + instances.instances.len()
+        }
+        _ => {
+            let catalogue: atlasod::catalogue::Catalogue =
+                read("datasets.yaml", include_str!("../targets/datasets.yaml"));
+            catalogue.datasets.len()
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Did-you-mean for values of a well-known form: the value the user most
+//! likely meant, when a rule can tell (`2G` → `2GiB`, `1h30` → `1h30m`,
+//! `203.0.113.7` → `203.0.113.7/32`).
+//!
+//! Input: what the user wrote and which kind of value the schema expects.
+//! Output: a corrected value to suggest, or a sentence saying what to change.
+//! Nothing here decides validity: the schema does; this only words the fix.
+
+/// The kind of value a schema location holds, for hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Size,
+    Duration,
+    DateTime,
+    Cidr,
+    Slug,
+    HttpsUrl,
+    SshKey,
+    Sha256,
+    Other,
+}
+
+/// A fix for a value of `form` written as `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Hint {
+    /// The value the user most likely meant.
+    Value(String),
+    /// What to change, when no single value can be guessed.
+    Advice(String),
+}
+
+/// A fix for a string of the wrong form.
+pub(crate) fn for_text(form: Form, text: &str) -> Option<Hint> {
+    match form {
+        Form::Size => fix_size(text).map(Hint::Value),
+        Form::Duration => fix_duration(text).map(Hint::Value),
+        Form::DateTime => date_time_hint(text),
+        Form::Cidr => Some(cidr_hint(text)),
+        Form::Slug => slugify(text).map(Hint::Value),
+        Form::HttpsUrl => text
+            .strip_prefix("http://")
+            .map(|rest| Hint::Value(format!("https://{rest}"))),
+        Form::SshKey => Some(Hint::Advice(
+            "copy the whole line of your `.pub` file: it starts with the key type, such as `ssh-ed25519 AAAA...`"
+                .to_owned(),
+        )),
+        Form::Sha256 => {
+            let hex = text.chars().filter(char::is_ascii_hexdigit).count();
+            Some(Hint::Advice(format!(
+                "a SHA-256 is 64 hex digits (`sha256sum FILE` prints it); this value has {hex}"
+            )))
+        }
+        Form::Other => None,
+    }
+}
+
+/// A fix for a number written where a string of `form` is expected (`memory: 2`).
+pub(crate) fn for_number(form: Form, number: &str) -> Option<Hint> {
+    match form {
+        Form::Size => Some(Hint::Value(format!("{number}GiB"))),
+        Form::Duration if number.chars().all(|c| c.is_ascii_digit()) => {
+            Some(Hint::Value(format!("{number}m")))
+        }
+        _ => None,
+    }
+}
+
+/// `2G` → `2GiB`, `512mb` → `512MB`, `100` → `100GiB`.
+fn fix_size(text: &str) -> Option<String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if number.is_empty() || number.parse::<f64>().is_err() {
+        return None;
+    }
+    let unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "g" | "gi" | "gib" | "gig" => "GiB",
+        "m" | "mi" | "mib" => "MiB",
+        "t" | "ti" | "tib" => "TiB",
+        "gb" => "GB",
+        "mb" => "MB",
+        "tb" => "TB",
+        _ => return None,
+    };
+    Some(format!("{number}{unit}"))
+}
+
+/// `1h30` → `1h30m`, `90` → `90m`, `30 min` → `30m`, `2 hours` → `2h`, `1.5h` → `1h30m`.
+fn fix_duration(text: &str) -> Option<String> {
+    let compact: String = text
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("");
+    if let Some(hours) = compact
+        .strip_suffix('h')
+        .and_then(|h| h.parse::<f64>().ok())
+        .filter(|h| h.fract() > 0.0 && *h < 1000.0)
+    {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let minutes = (hours * 60.0).round() as u64;
+        return Some(format_duration(minutes));
+    }
+    let mut out = String::new();
+    let mut number = String::new();
+    let mut rest = compact.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        let (unit, len) = duration_unit(rest)?;
+        if number.is_empty() {
+            return None;
+        }
+        out.push_str(&number);
+        out.push(unit);
+        number.clear();
+        rest = &rest[len..];
+    }
+    if !number.is_empty() {
+        // A bare number after hours is minutes (`1h30`); alone, minutes too.
+        out.push_str(&number);
+        out.push('m');
+    }
+    (out != text && !out.is_empty()).then_some(out)
+}
+
+fn duration_unit(rest: &str) -> Option<(char, usize)> {
+    for (word, unit) in [
+        ("hours", 'h'),
+        ("hour", 'h'),
+        ("hrs", 'h'),
+        ("hr", 'h'),
+        ("h", 'h'),
+        ("minutes", 'm'),
+        ("minute", 'm'),
+        ("mins", 'm'),
+        ("min", 'm'),
+        ("m", 'm'),
+    ] {
+        if rest.starts_with(word) {
+            return Some((unit, word.len()));
+        }
+    }
+    None
+}
+
+fn format_duration(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+fn date_time_hint(text: &str) -> Option<Hint> {
+    let bytes = text.as_bytes();
+    let is_date = |s: &str| {
+        s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    if is_date(text) {
+        return Some(Hint::Value(format!("{text}T09:00:00Z")));
+    }
+    let date = text.get(..10).filter(|d| is_date(d))?;
+    if let Some((year, month, day)) = ymd(date) {
+        if day > days_in_month(year, month) || month == 0 || month > 12 || day == 0 {
+            return Some(Hint::Advice(format!(
+                "`{date}` is not a day of the calendar"
+            )));
+        }
+    }
+    if bytes.get(10) == Some(&b' ') {
+        return Some(Hint::Value(format!("{date}T{}", &text[11..])));
+    }
+    let has_zone = text.ends_with(['Z', 'z']) || text[10..].contains(['+', '-']);
+    if !has_zone {
+        return Some(Hint::Value(format!("{text}Z")));
+    }
+    None
+}
+
+fn ymd(date: &str) -> Option<(u32, u32, u32)> {
+    Some((
+        date.get(..4)?.parse().ok()?,
+        date.get(5..7)?.parse().ok()?,
+        date.get(8..10)?.parse().ok()?,
+    ))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn cidr_hint(text: &str) -> Hint {
+    let (address, prefix) = match text.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (text, None),
+    };
+    let octets: Vec<&str> = address.split('.').collect();
+    let address_ok = octets.len() == 4 && octets.iter().all(|o| o.parse::<u8>().is_ok());
+    match (address_ok, prefix) {
+        (true, None) => Hint::Value(format!("{address}/32")),
+        (true, Some(prefix)) => Hint::Advice(format!(
+            "the prefix length after `/` is 0 to 32, found `{prefix}`; `/32` is one address, `/24` a network of 256"
+        )),
+        (false, _) if address.contains(':') => Hint::Advice(
+            "only IPv4 networks are supported here, such as `203.0.113.0/24`".to_owned(),
+        ),
+        (false, _) => Hint::Advice(
+            "write four numbers from 0 to 255 separated by dots, then `/` and the prefix length"
+                .to_owned(),
+        ),
+    }
+}
+
+/// `Masterclass 2027` → `masterclass-2027`, when the result is a valid slug.
+fn slugify(text: &str) -> Option<String> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let mut slug = String::new();
+    for c in text.trim().chars() {
+        match c {
+            'a'..='z' | '0'..='9' => slug.push(c),
+            'A'..='Z' => slug.push(c.to_ascii_lowercase()),
+            ' ' | '_' | '-' | '.' if !slug.ends_with('-') => slug.push('-'),
+            _ => {}
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    let valid = (3..=32).contains(&slug.len())
+        && slug.starts_with(|c: char| c.is_ascii_lowercase())
+        && slug != text;
+    valid.then_some(slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(form: Form, text: &str) -> Option<String> {
+        match for_text(form, text) {
+            Some(Hint::Value(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(value(Form::Size, "2G").as_deref(), Some("2GiB"));
+        assert_eq!(value(Form::Size, "512mb").as_deref(), Some("512MB"));
+        assert_eq!(value(Form::Size, "lots"), None);
+        assert_eq!(
+            for_number(Form::Size, "100"),
+            Some(Hint::Value("100GiB".into()))
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(value(Form::Duration, "1h30").as_deref(), Some("1h30m"));
+        assert_eq!(value(Form::Duration, "30 min").as_deref(), Some("30m"));
+        assert_eq!(value(Form::Duration, "2 hours").as_deref(), Some("2h"));
+        assert_eq!(value(Form::Duration, "1.5h").as_deref(), Some("1h30m"));
+        assert_eq!(value(Form::Duration, "soon"), None);
+        assert_eq!(
+            for_number(Form::Duration, "90"),
+            Some(Hint::Value("90m".into()))
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            value(Form::DateTime, "2027-03-10").as_deref(),
+            Some("2027-03-10T09:00:00Z")
+        );
+        assert_eq!(
+            value(Form::DateTime, "2027-03-10 08:00:00Z").as_deref(),
+            Some("2027-03-10T08:00:00Z")
+        );
+        assert_eq!(
+            value(Form::DateTime, "2027-03-10T08:00:00").as_deref(),
+            Some("2027-03-10T08:00:00Z")
+        );
+        assert!(matches!(
+            for_text(Form::DateTime, "2027-02-30T08:00:00Z"),
+            Some(Hint::Advice(a)) if a.contains("not a day")
+        ));
+    }
+
+    #[test]
+    fn cidrs_and_slugs() {
+        assert_eq!(
+            value(Form::Cidr, "203.0.113.7").as_deref(),
+            Some("203.0.113.7/32")
+        );
+        assert_eq!(
+            value(Form::Slug, "Masterclass 2027").as_deref(),
+            Some("masterclass-2027")
+        );
+        assert_eq!(value(Form::Slug, "Física"), None);
+        assert_eq!(
+            value(Form::HttpsUrl, "http://github.com/a/b").as_deref(),
+            Some("https://github.com/a/b")
+        );
+    }
+}
