@@ -127,6 +127,17 @@ struct EnvVar {
     example: String,
 }
 
+/// How Caddy serves HTTPS.
+#[derive(Debug, Serialize)]
+struct Caddy {
+    /// The site address: a domain, `https://localhost, https://127.0.0.1`, or `:443`.
+    site: String,
+    /// Certificates from Caddy's own CA (not Let's Encrypt).
+    internal: bool,
+    /// Certificates on demand, for a VM whose address is unknown at build time.
+    on_demand: bool,
+}
+
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 struct Context<'a> {
@@ -134,12 +145,7 @@ struct Context<'a> {
     host: &'a HubHost,
     public_url: Option<String>,
     tls: bool,
-    /// Caddy's site address: a domain, `https://localhost, https://127.0.0.1`, or `:443`.
-    caddy_site: String,
-    /// Caddy issues certificates from its own CA (not Let's Encrypt).
-    caddy_internal: bool,
-    /// Certificates on demand, for a VM whose address is unknown at build time.
-    caddy_on_demand: bool,
+    caddy: Caddy,
     hub_image: String,
     hub_packages: Vec<Package>,
     network: String,
@@ -154,6 +160,8 @@ struct Context<'a> {
     data_dir: &'static str,
     base_is_moving: bool,
     jupyterhub_major: String,
+    /// The single-user image runs `pull-notebooks.sh` at start (notebooks to pull, or datasets to link).
+    start_hook: bool,
 }
 
 /// Renders the hub bundle of `plan` for `host`: the very same files on a
@@ -190,13 +198,15 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
             include_str!("../../targets/hub/singleuser.Dockerfile.j2"),
         )?,
     );
-    bundle.add_executable(
-        "singleuser/pull-notebooks.sh",
-        file(
-            "hub/pull-notebooks.sh.j2",
-            include_str!("../../targets/hub/pull-notebooks.sh.j2"),
-        )?,
-    );
+    if ctx.start_hook {
+        bundle.add_executable(
+            "singleuser/pull-notebooks.sh",
+            file(
+                "hub/pull-notebooks.sh.j2",
+                include_str!("../../targets/hub/pull-notebooks.sh.j2"),
+            )?,
+        );
+    }
     if ctx.tls {
         bundle.add(
             "Caddyfile",
@@ -236,7 +246,7 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
 fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> {
     let tls = plan.tls.mode != Https::Off;
     let public_url = host.public_url(plan);
-    let (caddy_site, caddy_internal, caddy_on_demand) = match (plan.tls.mode, &host.public_host) {
+    let (site, internal, on_demand) = match (plan.tls.mode, &host.public_host) {
         (Https::Letsencrypt, Some(name)) => (name.clone(), false, false),
         (_, Some(name)) if name == "localhost" => (
             "https://localhost, https://127.0.0.1".to_owned(),
@@ -262,9 +272,11 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         plan,
         host,
         tls,
-        caddy_site,
-        caddy_internal,
-        caddy_on_demand,
+        caddy: Caddy {
+            site,
+            internal,
+            on_demand,
+        },
         hub_image: format!(
             "{}-hub:jupyterhub-{}",
             plan.name, plan.hub.jupyterhub_version
@@ -282,6 +294,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         work_dir: WORK_DIR,
         data_dir: DATA_DIR,
         base_is_moving: plan.singleuser.base_is_moving(),
+        start_hook: !plan.notebooks.is_empty() || !plan.datasets.is_empty(),
         jupyterhub_major: plan
             .hub
             .jupyterhub_version
