@@ -23,6 +23,31 @@ fn snapshot_name(case: &Case, path: &str) -> String {
     format!("local__{}__{}", case.name, path.replace('/', "__"))
 }
 
+fn vm_snapshot_name(case: &Case, path: &str) -> String {
+    format!("vm__{}__{}", case.name, path.replace('/', "__"))
+}
+
+/// The files of the VM bundle whose contents differ from the laptop's.
+fn vm_differences(case: &Case, local: &Bundle) -> Vec<(String, String)> {
+    let vm = case.build_vm();
+    assert_eq!(
+        vm.files.keys().collect::<Vec<_>>(),
+        local.files.keys().collect::<Vec<_>>(),
+        "{}: the VM bundle has other files",
+        case.name
+    );
+    vm.files
+        .iter()
+        .filter(|(path, file)| local.get(path) != Some(file))
+        .map(|(path, file)| {
+            (
+                path.clone(),
+                String::from_utf8(file.contents.clone()).unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn text<'a>(case: &Case, bundle: &'a Bundle, path: &str) -> &'a str {
     bundle
         .text(path)
@@ -40,6 +65,10 @@ fn plan_and_every_file_match_their_snapshots() {
                 let contents = String::from_utf8(file.contents.clone()).unwrap();
                 insta::assert_snapshot!(snapshot_name(&case, path), contents);
             }
+            // The same bundle as the cloud targets ship it: only the files that differ.
+            for (path, contents) in vm_differences(&case, &bundle) {
+                insta::assert_snapshot!(vm_snapshot_name(&case, &path), contents);
+            }
         });
     }
 }
@@ -52,6 +81,9 @@ fn no_orphan_snapshots() {
         expected.insert(format!("plan__{}.snap", case.name));
         for path in bundle.files.keys() {
             expected.insert(format!("{}.snap", snapshot_name(&case, path)));
+        }
+        for (path, _) in vm_differences(&case, &bundle) {
+            expected.insert(format!("{}.snap", vm_snapshot_name(&case, &path)));
         }
     }
     let dir = repo().join("snapshots/hub");

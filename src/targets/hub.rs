@@ -40,8 +40,9 @@ pub struct HubHost {
     /// A plain-HTTP port for Let's Encrypt challenges and redirects (80), if published.
     pub http_port: Option<u16>,
     /// The name or address users type, when known at build time (`localhost`,
-    /// the domain). `None` on a VM without a domain: Caddy then answers any
-    /// address with its own CA, and OAuth reads its callback URL from `.env`.
+    /// the domain). `None` on a VM without a domain: Caddy then reads the
+    /// address from `PUBLIC_HOST` in `.env` (which cloud-init writes), and
+    /// OAuth its callback URL from `OAUTH_CALLBACK_URL`.
     pub public_host: Option<String>,
 }
 
@@ -53,6 +54,8 @@ pub const HUB_API_PORT: u16 = 8080;
 pub const SINGLE_PORT: u16 = 8888;
 /// Every user's persistent work directory, and the Jupyter root.
 pub const WORK_DIR: &str = "/home/jovyan/work";
+/// The variable Caddy reads the public address from when the build does not know it.
+pub const PUBLIC_HOST_VAR: &str = "PUBLIC_HOST";
 /// Where datasets appear, read-only, in every user's container.
 pub const DATA_DIR: &str = "/data";
 
@@ -134,8 +137,8 @@ struct Caddy {
     site: String,
     /// Certificates from Caddy's own CA (not Let's Encrypt).
     internal: bool,
-    /// Certificates on demand, for a VM whose address is unknown at build time.
-    on_demand: bool,
+    /// The site is `https://{$PUBLIC_HOST}`: a VM whose address is unknown at build time.
+    from_env: bool,
 }
 
 /// Everything the templates see.
@@ -246,7 +249,7 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
 fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> {
     let tls = plan.tls.mode != Https::Off;
     let public_url = host.public_url(plan);
-    let (site, internal, on_demand) = match (plan.tls.mode, &host.public_host) {
+    let (site, internal, from_env) = match (plan.tls.mode, &host.public_host) {
         (Https::Letsencrypt, Some(name)) => (name.clone(), false, false),
         (_, Some(name)) if name == "localhost" => (
             "https://localhost, https://127.0.0.1".to_owned(),
@@ -254,7 +257,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
             false,
         ),
         (_, Some(name)) => (format!("https://{name}"), true, false),
-        (_, None) => (":443".to_owned(), true, true),
+        (_, None) => ("https://{$PUBLIC_HOST}".to_owned(), true, true),
     };
     let mut hub_packages = Vec::new();
     for name in
@@ -275,7 +278,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         caddy: Caddy {
             site,
             internal,
-            on_demand,
+            from_env,
         },
         hub_image: format!(
             "{}-hub:jupyterhub-{}",
@@ -286,7 +289,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         datasets_volume: format!("{}-datasets", plan.name),
         home_volume: format!("{}-home-{{username}}", plan.name),
         single_volume: format!("{}-single-work", plan.name),
-        env: env_vars(plan, public_url.as_deref()),
+        env: env_vars(plan, host, public_url.as_deref()),
         public_url,
         hub_proxy_port: HUB_PROXY_PORT,
         hub_api_port: HUB_API_PORT,
@@ -305,8 +308,9 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
     })
 }
 
-fn env_vars(plan: &Plan, public_url: Option<&str>) -> Vec<EnvVar> {
-    plan.jupyterhub
+fn env_vars(plan: &Plan, host: &HubHost, public_url: Option<&str>) -> Vec<EnvVar> {
+    let mut vars: Vec<EnvVar> = plan
+        .jupyterhub
         .from_env
         .iter()
         .map(|e| EnvVar {
@@ -320,5 +324,16 @@ fn env_vars(plan: &Plan, public_url: Option<&str>) -> Vec<EnvVar> {
                 _ => String::new(),
             },
         })
-        .collect()
+        .collect();
+    if plan.tls.mode != Https::Off && host.public_host.is_none() {
+        vars.push(EnvVar {
+            name: PUBLIC_HOST_VAR.to_owned(),
+            secret: false,
+            required: false,
+            min_length: 1,
+            purpose: "this machine's public IP address or DNS name, for its HTTPS certificate (default: localhost)".to_owned(),
+            example: String::new(),
+        });
+    }
+    vars
 }
