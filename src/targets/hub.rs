@@ -40,8 +40,9 @@ pub struct HubHost {
     /// A plain-HTTP port for Let's Encrypt challenges and redirects (80), if published.
     pub http_port: Option<u16>,
     /// The name or address users type, when known at build time (`localhost`,
-    /// the domain). `None` on a VM without a domain: Caddy then answers any
-    /// address with its own CA, and OAuth reads its callback URL from `.env`.
+    /// the domain). `None` on a VM without a domain: Caddy then reads the
+    /// address from `PUBLIC_HOST` in `.env` (which cloud-init writes), and
+    /// OAuth its callback URL from `OAUTH_CALLBACK_URL`.
     pub public_host: Option<String>,
 }
 
@@ -53,6 +54,8 @@ pub const HUB_API_PORT: u16 = 8080;
 pub const SINGLE_PORT: u16 = 8888;
 /// Every user's persistent work directory, and the Jupyter root.
 pub const WORK_DIR: &str = "/home/jovyan/work";
+/// The variable Caddy reads the public address from when the build does not know it.
+pub const PUBLIC_HOST_VAR: &str = "PUBLIC_HOST";
 /// Where datasets appear, read-only, in every user's container.
 pub const DATA_DIR: &str = "/data";
 
@@ -127,6 +130,17 @@ struct EnvVar {
     example: String,
 }
 
+/// How Caddy serves HTTPS.
+#[derive(Debug, Serialize)]
+struct Caddy {
+    /// The site address: a domain, `https://localhost, https://127.0.0.1`, or `:443`.
+    site: String,
+    /// Certificates from Caddy's own CA (not Let's Encrypt).
+    internal: bool,
+    /// The site is `https://{$PUBLIC_HOST}`: a VM whose address is unknown at build time.
+    from_env: bool,
+}
+
 /// Everything the templates see.
 #[derive(Debug, Serialize)]
 struct Context<'a> {
@@ -134,12 +148,7 @@ struct Context<'a> {
     host: &'a HubHost,
     public_url: Option<String>,
     tls: bool,
-    /// Caddy's site address: a domain, `https://localhost, https://127.0.0.1`, or `:443`.
-    caddy_site: String,
-    /// Caddy issues certificates from its own CA (not Let's Encrypt).
-    caddy_internal: bool,
-    /// Certificates on demand, for a VM whose address is unknown at build time.
-    caddy_on_demand: bool,
+    caddy: Caddy,
     hub_image: String,
     hub_packages: Vec<Package>,
     network: String,
@@ -154,6 +163,8 @@ struct Context<'a> {
     data_dir: &'static str,
     base_is_moving: bool,
     jupyterhub_major: String,
+    /// The single-user image runs `pull-notebooks.sh` at start (notebooks to pull, or datasets to link).
+    start_hook: bool,
 }
 
 /// Renders the hub bundle of `plan` for `host`: the very same files on a
@@ -190,13 +201,15 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
             include_str!("../../targets/hub/singleuser.Dockerfile.j2"),
         )?,
     );
-    bundle.add_executable(
-        "singleuser/pull-notebooks.sh",
-        file(
-            "hub/pull-notebooks.sh.j2",
-            include_str!("../../targets/hub/pull-notebooks.sh.j2"),
-        )?,
-    );
+    if ctx.start_hook {
+        bundle.add_executable(
+            "singleuser/pull-notebooks.sh",
+            file(
+                "hub/pull-notebooks.sh.j2",
+                include_str!("../../targets/hub/pull-notebooks.sh.j2"),
+            )?,
+        );
+    }
     if ctx.tls {
         bundle.add(
             "Caddyfile",
@@ -236,7 +249,7 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
 fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> {
     let tls = plan.tls.mode != Https::Off;
     let public_url = host.public_url(plan);
-    let (caddy_site, caddy_internal, caddy_on_demand) = match (plan.tls.mode, &host.public_host) {
+    let (site, internal, from_env) = match (plan.tls.mode, &host.public_host) {
         (Https::Letsencrypt, Some(name)) => (name.clone(), false, false),
         (_, Some(name)) if name == "localhost" => (
             "https://localhost, https://127.0.0.1".to_owned(),
@@ -244,7 +257,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
             false,
         ),
         (_, Some(name)) => (format!("https://{name}"), true, false),
-        (_, None) => (":443".to_owned(), true, true),
+        (_, None) => ("https://{$PUBLIC_HOST}".to_owned(), true, true),
     };
     let mut hub_packages = Vec::new();
     for name in
@@ -262,9 +275,11 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         plan,
         host,
         tls,
-        caddy_site,
-        caddy_internal,
-        caddy_on_demand,
+        caddy: Caddy {
+            site,
+            internal,
+            from_env,
+        },
         hub_image: format!(
             "{}-hub:jupyterhub-{}",
             plan.name, plan.hub.jupyterhub_version
@@ -274,7 +289,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         datasets_volume: format!("{}-datasets", plan.name),
         home_volume: format!("{}-home-{{username}}", plan.name),
         single_volume: format!("{}-single-work", plan.name),
-        env: env_vars(plan, public_url.as_deref()),
+        env: env_vars(plan, host, public_url.as_deref()),
         public_url,
         hub_proxy_port: HUB_PROXY_PORT,
         hub_api_port: HUB_API_PORT,
@@ -282,6 +297,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         work_dir: WORK_DIR,
         data_dir: DATA_DIR,
         base_is_moving: plan.singleuser.base_is_moving(),
+        start_hook: !plan.notebooks.is_empty() || !plan.datasets.is_empty(),
         jupyterhub_major: plan
             .hub
             .jupyterhub_version
@@ -292,8 +308,9 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
     })
 }
 
-fn env_vars(plan: &Plan, public_url: Option<&str>) -> Vec<EnvVar> {
-    plan.jupyterhub
+fn env_vars(plan: &Plan, host: &HubHost, public_url: Option<&str>) -> Vec<EnvVar> {
+    let mut vars: Vec<EnvVar> = plan
+        .jupyterhub
         .from_env
         .iter()
         .map(|e| EnvVar {
@@ -307,5 +324,16 @@ fn env_vars(plan: &Plan, public_url: Option<&str>) -> Vec<EnvVar> {
                 _ => String::new(),
             },
         })
-        .collect()
+        .collect();
+    if plan.tls.mode != Https::Off && host.public_host.is_none() {
+        vars.push(EnvVar {
+            name: PUBLIC_HOST_VAR.to_owned(),
+            secret: false,
+            required: false,
+            min_length: 1,
+            purpose: "this machine's public IP address or DNS name, for its HTTPS certificate (default: localhost)".to_owned(),
+            example: String::new(),
+        });
+    }
+    vars
 }

@@ -1,0 +1,409 @@
+//! The hub bundle (`build --target local`) for every example and hub fixture:
+//! snapshots of the plan and of every generated file, and the checks a
+//! snapshot cannot make (determinism, no secret values, cross-file names).
+//! The real validators run in `tests/hub_validators.rs`.
+#![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
+
+mod hub_support;
+
+use std::collections::BTreeSet;
+
+use atlasod::bundle::Bundle;
+use hub_support::{Case, cases, repo};
+
+fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots/hub");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+fn snapshot_name(case: &Case, path: &str) -> String {
+    format!("local__{}__{}", case.name, path.replace('/', "__"))
+}
+
+fn vm_snapshot_name(case: &Case, path: &str) -> String {
+    format!("vm__{}__{}", case.name, path.replace('/', "__"))
+}
+
+/// The files of the VM bundle whose contents differ from the laptop's.
+fn vm_differences(case: &Case, local: &Bundle) -> Vec<(String, String)> {
+    let vm = case.build_vm();
+    assert_eq!(
+        vm.files.keys().collect::<Vec<_>>(),
+        local.files.keys().collect::<Vec<_>>(),
+        "{}: the VM bundle has other files",
+        case.name
+    );
+    vm.files
+        .iter()
+        .filter(|(path, file)| local.get(path) != Some(file))
+        .map(|(path, file)| {
+            (
+                path.clone(),
+                String::from_utf8(file.contents.clone()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn text<'a>(case: &Case, bundle: &'a Bundle, path: &str) -> &'a str {
+    bundle
+        .text(path)
+        .unwrap_or_else(|| panic!("{}: no `{path}` in the bundle", case.name))
+}
+
+#[test]
+fn plan_and_every_file_match_their_snapshots() {
+    let settings = snapshot_settings();
+    for case in cases() {
+        let (plan, bundle) = case.build_local();
+        settings.bind(|| {
+            insta::assert_json_snapshot!(format!("plan__{}", case.name), plan);
+            for (path, file) in &bundle.files {
+                let contents = String::from_utf8(file.contents.clone()).unwrap();
+                insta::assert_snapshot!(snapshot_name(&case, path), contents);
+            }
+            // The same bundle as the cloud targets ship it: only the files that differ.
+            for (path, contents) in vm_differences(&case, &bundle) {
+                insta::assert_snapshot!(vm_snapshot_name(&case, &path), contents);
+            }
+        });
+    }
+}
+
+#[test]
+fn no_orphan_snapshots() {
+    let mut expected = BTreeSet::new();
+    for case in cases() {
+        let (_, bundle) = case.build_local();
+        expected.insert(format!("plan__{}.snap", case.name));
+        for path in bundle.files.keys() {
+            expected.insert(format!("{}.snap", snapshot_name(&case, path)));
+        }
+        for (path, _) in vm_differences(&case, &bundle) {
+            expected.insert(format!("{}.snap", vm_snapshot_name(&case, &path)));
+        }
+    }
+    let dir = repo().join("snapshots/hub");
+    let found: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|x| x == "snap")
+        })
+        .collect();
+    let orphans: Vec<&String> = found.difference(&expected).collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots no test produces (delete them): {orphans:?}"
+    );
+}
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    for case in cases() {
+        let (plan1, first) = case.build_local();
+        let (plan2, second) = case.build_local();
+        assert_eq!(
+            plan1, plan2,
+            "{}: the plan changed between builds",
+            case.name
+        );
+        assert_eq!(
+            first, second,
+            "{}: the bundle changed between builds",
+            case.name
+        );
+        assert_eq!(
+            case.build_vm(),
+            case.build_vm(),
+            "{}: the VM bundle changed",
+            case.name
+        );
+        // and once more on disk, through the writer
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("determinism-{}", case.name));
+        let _ = std::fs::remove_dir_all(&dir);
+        for run in ["a", "b"] {
+            atlasod::bundle::write(&first, &dir.join(run)).unwrap();
+        }
+        for path in first.files.keys() {
+            assert_eq!(
+                std::fs::read(dir.join("a").join(path)).unwrap(),
+                std::fs::read(dir.join("b").join(path)).unwrap(),
+                "{}: {path} differs between two writes",
+                case.name
+            );
+        }
+    }
+}
+
+/// The names a build could leak if it read secrets from its environment.
+const SECRET_VARS: &[&str] = &[
+    "SHARED_PASSWORD",
+    "ADMIN_PASSWORD",
+    "OAUTH_CLIENT_ID",
+    "OAUTH_CLIENT_SECRET",
+    "OAUTH_CALLBACK_URL",
+    "JUPYTER_TOKEN",
+    "JUPYTERHUB_CRYPT_KEY",
+    "JPY_COOKIE_SECRET",
+];
+
+#[test]
+fn the_bundle_holds_no_secret_value() {
+    // The real CLI, with a canary in every secret variable of its environment:
+    // a build that read any of them (or wrote a value from anywhere) shows it.
+    let canary = "atlasod-canary-3f9c2e7a51d84b06";
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("secrets");
+    let _ = std::fs::remove_dir_all(&tmp);
+    for case in cases() {
+        let out = tmp.join(&case.name);
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_atlasod"));
+        command
+            .args(["build", "--target", "local", "-q", "-o"])
+            .arg(&out)
+            .arg(&case.path);
+        for var in SECRET_VARS {
+            command.env(var, canary);
+        }
+        let status = command.status().unwrap();
+        assert!(status.success(), "{}: build failed", case.name);
+        let mut written = Bundle::new();
+        collect(&out.join("local"), "", &mut written);
+        let (_, in_memory) = case.build_local();
+        assert_eq!(
+            written.files.keys().collect::<Vec<_>>(),
+            in_memory.files.keys().collect::<Vec<_>>()
+        );
+        for (label, bundle) in [("local", written), ("vm", case.build_vm())] {
+            assert!(
+                bundle.get(".env").is_none(),
+                "{}: .env is in the bundle",
+                case.name
+            );
+            let ignore = bundle.text(".gitignore").unwrap();
+            assert!(
+                ignore.lines().any(|l| l == ".env"),
+                "{}: .gitignore misses .env",
+                case.name
+            );
+            for (path, file) in &bundle.files {
+                let contents = String::from_utf8_lossy(&file.contents);
+                assert!(
+                    !contents.contains(canary),
+                    "{} ({label}): {path} holds a secret from the environment",
+                    case.name
+                );
+                for (n, line) in contents.lines().enumerate() {
+                    if let Some(problem) = secret_assignment(line) {
+                        panic!(
+                            "{} ({label}): {path}:{}: {problem}: {line}",
+                            case.name,
+                            n + 1
+                        );
+                    }
+                }
+            }
+            // The cookie secret is generated by the hub into its volume, never written.
+            let config = text(&case, &bundle, "jupyterhub_config.py");
+            assert!(
+                !config.contains("c.JupyterHub.cookie_secret ="),
+                "{}",
+                case.name
+            );
+            assert!(config.contains("c.JupyterHub.cookie_secret_file = \"/srv/jupyterhub/data/"));
+        }
+    }
+}
+
+/// Reads a written bundle back.
+fn collect(dir: &std::path::Path, prefix: &str, into: &mut Bundle) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type().unwrap().is_dir() {
+            collect(&entry.path(), &path, into);
+        } else {
+            into.add(path, std::fs::read(entry.path()).unwrap());
+        }
+    }
+}
+
+/// A line that assigns a value to something named like a secret, unless the
+/// value is empty, read from the environment, or a reference.
+fn secret_assignment(line: &str) -> Option<&'static str> {
+    let lower = line.to_ascii_lowercase();
+    let trimmed = lower.trim_start();
+    if trimmed.starts_with('#') {
+        return None;
+    }
+    let key_end = lower.find(['=', ':'])?;
+    let key = lower[..key_end].trim();
+    let identifier = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if !identifier
+        || !["password", "secret", "token"]
+            .iter()
+            .any(|k| key.contains(k))
+    {
+        return None;
+    }
+    let value = line[key_end + 1..].trim().trim_matches('"');
+    let allowed = value.is_empty()
+        || value.starts_with("require_env(")
+        || value.starts_with("${")
+        || value.starts_with("/srv/jupyterhub/data/")
+        || value.starts_with("https://") // endpoints such as `token_url`
+        || value.starts_with('-') // a YAML list follows
+        || matches!(value, "True" | "False" | "None" | "true" | "false")
+        || value.parse::<f64>().is_ok(); // settings such as `minimum_password_length = 10`
+    (!allowed).then_some("a secret-like name gets a literal value")
+}
+
+#[test]
+fn secret_scanner_catches_literals() {
+    assert!(
+        secret_assignment("c.SharedPasswordAuthenticator.user_password = \"hunter22\"").is_some()
+    );
+    assert!(secret_assignment("SHARED_PASSWORD=hunter22").is_some());
+    assert!(secret_assignment("      JUPYTER_TOKEN: abc").is_some());
+    assert!(secret_assignment("SHARED_PASSWORD=").is_none());
+    assert!(secret_assignment("1. Fill in the secrets: `cp .env.example .env`").is_none());
+    assert!(secret_assignment("      JUPYTER_TOKEN: ${JUPYTER_TOKEN:-}").is_none());
+    assert!(
+        secret_assignment("c.X.client_secret = require_env(\"OAUTH_CLIENT_SECRET\")").is_none()
+    );
+}
+
+/// Names that must agree across files, which no single snapshot shows.
+#[test]
+fn files_agree_on_names() {
+    for case in cases() {
+        let (plan, bundle) = case.build_local();
+        let compose = text(&case, &bundle, "compose.yaml");
+        let config = text(&case, &bundle, "jupyterhub_config.py");
+        let env_example = text(&case, &bundle, ".env.example");
+        let name = &plan.name;
+        assert!(compose.contains(&format!("name: {name}-net")));
+        assert!(config.contains(&format!("c.DockerSpawner.network_name = \"{name}-net\"")));
+        assert!(compose.contains(&format!("image: {}", plan.singleuser.image)));
+        assert!(config.contains(&format!(
+            "c.DockerSpawner.image = \"{}\"",
+            plan.singleuser.image
+        )));
+        if plan.datasets.is_empty() {
+            assert!(!compose.contains("fetch-datasets"), "{}", case.name);
+            assert!(bundle.get("fetch-datasets.sh").is_none());
+        } else {
+            assert!(compose.contains(&format!("name: {name}-datasets")));
+            assert!(config.contains(&format!("{{\"{name}-datasets\": \"/data\"}}")));
+            let script = text(&case, &bundle, "fetch-datasets.sh");
+            for dataset in &plan.datasets {
+                for file in &dataset.files {
+                    assert!(
+                        script.contains(&file.url),
+                        "{}: {} not fetched",
+                        case.name,
+                        file.url
+                    );
+                }
+            }
+        }
+        // every variable the config requires reaches the hub and is documented
+        for e in &plan.jupyterhub.from_env {
+            assert!(
+                config.contains(&format!("require_env(\"{}\"", e.env)),
+                "{}: {}",
+                case.name,
+                e.env
+            );
+            assert!(
+                compose.contains(&format!("{}: ${{{}:-}}", e.env, e.env)),
+                "{}: {}",
+                case.name,
+                e.env
+            );
+            assert!(
+                env_example.contains(&format!("\n{}=", e.env)),
+                "{}: {}",
+                case.name,
+                e.env
+            );
+        }
+        let dockerfile = text(&case, &bundle, "singleuser/Dockerfile");
+        if plan.notebooks.is_empty() && plan.datasets.is_empty() {
+            assert!(
+                bundle.get("singleuser/pull-notebooks.sh").is_none(),
+                "{}",
+                case.name
+            );
+            assert!(!dockerfile.contains("pull-notebooks.sh"), "{}", case.name);
+        } else {
+            let notebooks = text(&case, &bundle, "singleuser/pull-notebooks.sh");
+            for n in &plan.notebooks {
+                assert!(
+                    notebooks.contains(&n.repo),
+                    "{}: {} not pulled",
+                    case.name,
+                    n.repo
+                );
+            }
+            assert!(
+                dockerfile.contains(
+                    "COPY --chmod=0755 pull-notebooks.sh /usr/local/bin/before-notebook.d/"
+                )
+            );
+        }
+        // Caddy only with TLS, and then the hub publishes no port of its own
+        let tls = plan.tls.mode != atlasod::spec::Https::Off;
+        assert_eq!(bundle.get("Caddyfile").is_some(), tls, "{}", case.name);
+        assert_eq!(compose.contains("\n  proxy:\n"), tls, "{}", case.name);
+    }
+}
+
+#[test]
+fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
+    for case in cases() {
+        let (plan, bundle) = case.build_local();
+        let compose = text(&case, &bundle, "compose.yaml");
+        let public = plan.tls.mode == atlasod::spec::Https::Letsencrypt;
+        for line in compose
+            .lines()
+            .filter(|l| l.trim_start().starts_with("- \"") && l.contains(':'))
+        {
+            let published = line.trim().trim_start_matches("- \"");
+            if published.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && published.matches(':').count() == 2
+            {
+                let loopback = published.starts_with("127.0.0.1:");
+                assert!(
+                    loopback || public,
+                    "{}: {line} is not on 127.0.0.1",
+                    case.name
+                );
+            }
+        }
+        // the VM variant publishes 443 and 80 on every address
+        if plan.tls.mode != atlasod::spec::Https::Off {
+            let vm = case.build_vm();
+            let compose = vm.text("compose.yaml").unwrap();
+            assert!(
+                compose.contains("\"0.0.0.0:443:443\"") && compose.contains("\"0.0.0.0:80:80\""),
+                "{}",
+                case.name
+            );
+        }
+    }
+}

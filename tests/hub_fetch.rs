@@ -1,0 +1,229 @@
+//! The generated `fetch-datasets.sh`, run for real (with `sh`, curl and
+//! unzip) against a file server on 127.0.0.1: it downloads, checks and
+//! unpacks; a second run downloads nothing; an interrupted download resumes
+//! with a range request; a SHA-256 or size mismatch stops it with an error
+//! naming the file. Needs `curl` and Info-ZIP `unzip` (skipped with
+//! `ATLASOD_SKIP_EXTERNAL=1` when missing).
+#![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
+
+mod hub_support;
+
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use hub_support::{repo, tool};
+
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(root: &Path, log: PathBuf) -> Self {
+        let mut child = Command::new("python3")
+            .arg(repo().join("tests/hub_support/range_server.py"))
+            .arg(root)
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().unwrap();
+        Self { child, port, log }
+    }
+
+    /// The GET requests since the last call, then forgets them.
+    fn gets(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let _ = std::fs::remove_file(&self.log);
+        text.lines()
+            .filter(|l| l.starts_with("GET"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
+}
+
+/// Renders the local bundle of a spec with the given `datasets:` block and
+/// returns its fetch script.
+fn fetch_script(dir: &Path, datasets: &str) -> PathBuf {
+    let spec = format!(
+        "version: 1\nname: fetch-test\nusers:\n  count: 1\nauth:\n  method: dummy\nhub:\n  https: off\ndatasets:\n{datasets}"
+    );
+    let built = atlasod::program::build(
+        atlasod::SourceFile::new("fetch-test.yaml", spec),
+        atlasod::Target::Local,
+    )
+    .unwrap_or_else(|e| panic!("the test spec does not build: {e:?}"));
+    let _ = std::fs::remove_dir_all(dir);
+    atlasod::bundle::write(&built.bundle, dir).unwrap();
+    dir.join("fetch-datasets.sh")
+}
+
+fn run(script: &Path, data: &Path) -> Output {
+    Command::new("sh")
+        .arg(script)
+        .env("ATLASOD_DATA_DIR", data)
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env("NO_PROXY", "127.0.0.1")
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Writes the files to serve: a zip of two files and a plain file; returns
+/// the zip's size and the plain file's SHA-256.
+fn make_samples(files: &Path) -> (u64, String) {
+    std::fs::create_dir_all(files.join("src/sample")).unwrap();
+    // a zip of two files, and a plain file known by its SHA-256
+    for (name, size) in [("a.root", 40_000), ("b.root", 60_000)] {
+        let bytes: Vec<u8> = (0..size)
+            .map(|i| u8::try_from(i * 7 % 251).unwrap())
+            .collect();
+        std::fs::write(files.join("src/sample").join(name), bytes).unwrap();
+    }
+    let zipped = Command::new("zip")
+        .current_dir(files.join("src"))
+        .args(["-q", "-0", "-r", "../sample.zip", "sample"])
+        .status()
+        .unwrap();
+    assert!(zipped.success());
+    let mut skim = std::fs::File::create(files.join("skim.root")).unwrap();
+    for i in 0..5000u32 {
+        writeln!(skim, "event {i}").unwrap();
+    }
+    drop(skim);
+    (
+        std::fs::metadata(files.join("sample.zip")).unwrap().len(),
+        sha256_hex(&files.join("skim.root")),
+    )
+}
+
+#[test]
+fn datasets_download_once_resume_and_fail_loudly() {
+    if tool("curl").is_none() || tool("unzip").is_none() || tool("zip").is_none() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hub-fetch");
+    let _ = std::fs::remove_dir_all(&root);
+    let files = root.join("served");
+    let (zip_size, skim_sha) = make_samples(&files);
+    let server = Server::start(&files, root.join("requests.log"));
+    let base = format!("http://127.0.0.1:{}", server.port);
+    // sizes in the spec are rounded figures, like a trainer writes them (here, 1 % off)
+    #[allow(clippy::cast_precision_loss)]
+    let written_size = format!("{:.6}MB", zip_size as f64 * 1.01 / 1e6);
+    let good = format!(
+        "  - name: sample\n    url: {base}/sample.zip\n    size: {written_size}\n  - name: skim\n    url: {base}/skim.root\n    sha256: \"{skim_sha}\"\n"
+    );
+    let script = fetch_script(&root.join("bundle"), &good);
+    let data = root.join("data");
+
+    // 1. first run: downloads, verifies, unpacks
+    let first = run(&script, &data);
+    assert!(
+        first.status.success(),
+        "first run failed:\n{}",
+        text(&first)
+    );
+    assert_eq!(
+        std::fs::read(data.join("sample/sample/b.root")).unwrap(),
+        std::fs::read(files.join("src/sample/b.root")).unwrap()
+    );
+    assert_eq!(sha256_hex(&data.join("skim/skim.root")), skim_sha);
+    assert!(
+        !data.join("sample/sample.zip").exists(),
+        "the zip was kept after unpacking"
+    );
+    assert!(
+        !data.join(".atlasod-partial").exists(),
+        "partial downloads were left behind"
+    );
+    assert_eq!(server.gets().len(), 2, "one GET per file");
+
+    // 2. second run: nothing downloaded
+    let second = run(&script, &data);
+    assert!(
+        second.status.success(),
+        "second run failed:\n{}",
+        text(&second)
+    );
+    assert!(text(&second).contains("sample: already in place"));
+    assert_eq!(
+        server.gets(),
+        Vec::<String>::new(),
+        "a complete dataset was downloaded again"
+    );
+
+    // 3. an interrupted download resumes where it stopped
+    std::fs::remove_dir_all(data.join("skim")).unwrap();
+    let partial = data.join(".atlasod-partial/skim");
+    std::fs::create_dir_all(&partial).unwrap();
+    let whole = std::fs::read(files.join("skim.root")).unwrap();
+    std::fs::write(partial.join("skim.root"), &whole[..whole.len() / 3]).unwrap();
+    let resumed = run(&script, &data);
+    assert!(
+        resumed.status.success(),
+        "resume failed:\n{}",
+        text(&resumed)
+    );
+    let gets = server.gets();
+    assert_eq!(gets.len(), 1, "{gets:?}");
+    assert!(
+        gets[0].ends_with(&format!("range={}-", whole.len() / 3)),
+        "not resumed: {gets:?}"
+    );
+    assert_eq!(sha256_hex(&data.join("skim/skim.root")), skim_sha);
+
+    // 4. a wrong SHA-256 stops with an error naming the file, and keeps nothing
+    let bad_sha = good.replace(&skim_sha, &"a".repeat(64));
+    let script = fetch_script(&root.join("bundle-bad-sha"), &bad_sha);
+    let data = root.join("data-bad-sha");
+    let failed = run(&script, &data);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert!(
+        text(&failed).contains("skim: skim.root does not have the SHA-256"),
+        "{}",
+        text(&failed)
+    );
+    assert!(!data.join("skim").exists());
+
+    // 5. a size far from the one written stops with an error naming the file
+    let bad_size = good.replace(&written_size, "2MB");
+    let script = fetch_script(&root.join("bundle-bad-size"), &bad_size);
+    let data = root.join("data-bad-size");
+    let failed = run(&script, &data);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert!(
+        text(&failed).contains(&format!(
+            "sample: sample.zip has {zip_size} bytes, expected 1800000 to 2200000"
+        )),
+        "{}",
+        text(&failed)
+    );
+    assert!(!data.join("sample").exists());
+}
