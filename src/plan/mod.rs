@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::catalogue::{Format, catalogue};
 use crate::diagnostic::Diagnostics;
 use crate::images::images;
-use crate::spec::{AuthMethod, Clouds, DatasetRef, Https, Preset, Spec};
+use crate::spec::{Access, AuthMethod, Clouds, DatasetRef, Https, Preset, Spec};
 use crate::validate::Checked;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,6 +22,8 @@ pub struct Plan {
     pub schedule: Option<PlannedSchedule>,
     /// The cloud blocks as written (with defaults), for the targets that need them.
     pub clouds: Clouds,
+    /// Who may reach the VM's SSH port, and with which key (single-VM targets).
+    pub access: Access,
     pub hub: HubPlan,
     pub singleuser: SingleUserPlan,
     pub users: UsersPlan,
@@ -189,6 +191,7 @@ fn lower_spec(spec: &Spec) -> Plan {
             hours: s.hours(),
         }),
         clouds: spec.cloud.clone(),
+        access: spec.access.clone(),
         hub: HubPlan {
             base_image: images.hub.image.clone(),
             jupyterhub_version: images.hub.jupyterhub.clone(),

@@ -2,7 +2,15 @@
 //!
 //! One module per target; each maps the plan to files and does nothing else
 //! (no I/O, no printing). Templates and per-target data live in
-//! `targets/<name>/` at the top of the repository.
+//! `targets/<name>/` at the top of the repository. The single-VM clouds
+//! (`aws`, `gcp`, `openstack`) share [`vm`]; Terraform is built with
+//! [`terraform`].
+
+pub(crate) mod aws;
+pub(crate) mod gcp;
+pub(crate) mod openstack;
+pub(crate) mod terraform;
+pub(crate) mod vm;
 
 use crate::bundle::Bundle;
 use crate::error::Error;
@@ -11,8 +19,22 @@ use crate::spec::Target;
 
 /// Renders the bundle of `target` for `plan`.
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
-    let _ = plan;
-    Err(Error::Usage(format!(
-        "the `{target}` target is not built yet in this version of atlasod"
-    )))
+    match target {
+        Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
+        Target::Kubernetes | Target::Local => Err(Error::Usage(format!(
+            "the `{target}` target is not built yet in this version of atlasod"
+        ))),
+    }
+}
+
+/// The build summary of `target` for a terminal, if the target has one: the
+/// chosen machine and why, disks, cost and the commands to run next, for the
+/// bundle written to `bundle_dir`.
+pub fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<Option<String>, Error> {
+    match target {
+        Target::Aws | Target::Gcp | Target::Openstack => {
+            vm::summary(plan, target, bundle_dir).map(Some)
+        }
+        Target::Kubernetes | Target::Local => Ok(None),
+    }
 }

@@ -11,7 +11,7 @@ use crate::parse::{Parsed, Step};
 use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
 use crate::source::Span;
 use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
-use crate::tables::{self, CloudTables};
+use crate::tables::{self, CloudTables, Offer};
 use crate::validate::suggest::{closest, one_of};
 
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
@@ -162,10 +162,26 @@ impl Rules<'_> {
         region: &str,
         base: &[Step<'_>],
     ) -> bool {
+        let path = [base[0], base[1], Step::Key("region")];
         if tables.region(region).is_some() {
+            if !tables.is_priced(region) {
+                let diagnostic = self
+                    .warning(
+                        Code::UnpricedRegion,
+                        self.value(&path),
+                        format!(
+                            "atlasod has no {} prices for `{region}`, so it cannot confirm which types are offered there nor estimate the cost",
+                            cloud_name(target)
+                        ),
+                    )
+                    .label("no price data for this region")
+                    .help(format!(
+                        "the build picks the smallest type that fits and Terraform checks at plan time that it is offered; `atlasod instances {target} --region <priced region>` shows prices elsewhere"
+                    ));
+                self.out.push(diagnostic);
+            }
             return true;
         }
-        let path = [base[0], base[1], Step::Key("region")];
         let suggestion = closest(region, tables.region_codes());
         let diagnostic = self
             .error(
@@ -219,6 +235,7 @@ impl Rules<'_> {
         base: &[Step<'_>],
     ) {
         if instance == "auto" {
+            self.auto_fit(target, tables, region, base);
             return;
         }
         let path = [base[0], base[1], Step::Key("instance")];
@@ -240,7 +257,7 @@ impl Rules<'_> {
             self.out.push(diagnostic);
             return;
         };
-        if !found.prices.contains_key(region) {
+        if tables.offer(found, region) == Offer::NotOffered {
             let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
             let diagnostic = self
                 .error(
@@ -290,6 +307,58 @@ impl Rules<'_> {
                 .note(need.arithmetic.join("\n"));
             self.out.push(diagnostic);
         }
+    }
+
+    /// `instance: auto` where no type offered in the region holds the class,
+    /// although a type elsewhere would (the largest-anywhere case is `user_limit`'s).
+    fn auto_fit(&mut self, target: Target, tables: &CloudTables, region: &str, base: &[Step<'_>]) {
+        let need = sizing::vm_requirement(&self.spec.users);
+        let fits_somewhere = tables.largest().is_some_and(|l| l.fits(&need));
+        if self.spec.users.count > MAX_USERS_PER_VM
+            || !fits_somewhere
+            || sizing::choose(tables, region, &need).is_some()
+        {
+            return;
+        }
+        let largest = sizing::largest_in(tables, region);
+        let elsewhere: Vec<&str> = tables
+            .instances
+            .instances
+            .iter()
+            .filter(|i| i.fits(&need))
+            .flat_map(|i| i.prices.keys().map(String::as_str))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .take(6)
+            .collect();
+        let count = self.spec.users.count;
+        let diagnostic = self
+            .error(
+                Code::TooManyUsers,
+                self.value(&[Step::Key("users"), Step::Key("count")]),
+                format!(
+                    "no {} type offered in `{region}` holds {count} users ({} vCPU, {})",
+                    cloud_name(target),
+                    sizing::fmt_num(need.cpu),
+                    fmt_gib(need.memory)
+                ),
+            )
+            .label(match largest {
+                Some(l) => format!(
+                    "too many for `{}` ({} vCPU, {} GiB), the largest there",
+                    l.name,
+                    l.vcpu,
+                    sizing::fmt_num(l.memory_gib)
+                ),
+                None => format!("no type known in `{region}`"),
+            })
+            .secondary(self.value(&[base[0], base[1], Step::Key("region")]), "the region")
+            .help(format!(
+                "choose a region that has a type this large, e.g. {}; or lower `users.cpu` or `users.memory`; or build for a cluster with `--target kubernetes`",
+                one_of(&elsewhere)
+            ))
+            .note(need.arithmetic.join("\n"));
+        self.out.push(diagnostic);
     }
 
     /// More users than one VM should serve, or than the largest type can hold.
@@ -537,8 +606,7 @@ impl Rules<'_> {
         if self.vm_targets().next().is_none() {
             return;
         }
-        let homes = u64::from(self.spec.users.count) * self.spec.users.storage.bytes();
-        let data: u64 = self
+        let datasets: u64 = self
             .spec
             .datasets
             .iter()
@@ -547,25 +615,32 @@ impl Rules<'_> {
                 DatasetRef::Custom(c) => c.size.as_ref().map_or(0, crate::spec::Size::bytes),
             })
             .sum();
-        let need = homes + data;
+        let contents = sizing::DiskContents {
+            users: self.spec.users.count,
+            storage_per_user: self.spec.users.storage.bytes(),
+            datasets,
+            image_gb: sizing::image_budget_gb(&self.spec.environment),
+        };
+        let need = contents.minimum();
         if disk.bytes() < need {
             let diagnostic = self
                 .error(
                     Code::DiskTooSmall,
                     self.value(&[Step::Key("disk")]),
                     format!(
-                        "a {disk} data disk cannot hold the homes and datasets ({})",
+                        "a {disk} data disk cannot hold the homes, datasets and images ({})",
                         fmt_gib(need)
                     ),
                 )
                 .label(format!("at least {} needed", fmt_gib(need)))
                 .help("make `disk` larger, or remove it to let atlasod size the disk")
                 .note(format!(
-                    "homes: {} users x {} = {}; datasets (unpacked): {}",
+                    "homes: {} users x {} = {}; datasets (unpacked): {}; images (Docker keeps them on the data disk): {}",
                     self.spec.users.count,
                     self.spec.users.storage,
-                    fmt_gib(homes),
-                    fmt_gib(data)
+                    fmt_gib(contents.homes()),
+                    fmt_gib(datasets),
+                    fmt_gib(contents.images())
                 ));
             self.out.push(diagnostic);
         }
