@@ -145,6 +145,7 @@ pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
     Ok(lower_spec(&checked.spec))
 }
 
+#[allow(clippy::too_many_lines)] // one struct literal, field by field
 fn lower_spec(spec: &Spec) -> Plan {
     let images = images();
     let preset = spec

@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::targets::terraform::{File, Part, block, expr, object, string, template};
+use crate::targets::terraform::{
+    File, Part, block, call, expr, object, string, template, workshop_name,
+};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
 
@@ -83,12 +85,6 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     let f = facts();
     let header = header(plan, "The AWS resources");
     let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    let name = |suffix: &str| {
-        object([(
-            "Name",
-            template(&[Part::Ref("local.workshop"), Part::Lit(suffix)]),
-        )])
-    };
     file.push(
         block("provider", &["aws"])
             .raw("region", "var.region")?
@@ -116,12 +112,6 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             ),
         ],
     )?);
-    let filter = |name: &str, values: Vec<hcl::Expression>| {
-        block("filter", &[])
-            .attr("name", string(name))
-            .attr("values", hcl::Expression::from(values))
-            .build()
-    };
     file.push(
         block("data", &["aws_ami", "ubuntu"])
             .attr("owners", hcl::Expression::from(vec![string(&f.ami_owner)]))
@@ -131,45 +121,72 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .child(filter("virtualization-type", vec![string("hvm")]))
             .build(),
     );
-    file.push(
-        block("data", &["aws_ec2_instance_type_offerings", "hub"])
-            .attr("location_type", string("availability-zone"))
-            .child(filter("instance-type", vec![expr("var.instance_type")?]))
-            .child(
-                block("lifecycle", &[])
-                    .child(
-                        block("postcondition", &[])
-                            .raw("condition", "length(self.locations) > 0")?
-                            .attr(
-                                "error_message",
-                                template(&[
-                                    Part::Lit("The instance type "),
-                                    Part::Ref("var.instance_type"),
-                                    Part::Lit(" is not offered in "),
-                                    Part::Ref("var.region"),
-                                    Part::Lit(": set instance_type in terraform.tfvars to one that is (aws ec2 describe-instance-type-offerings)."),
-                                ]),
-                            )
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
+    file.push(offerings()?);
     file.push(cloudinit);
+    network(&mut file, f)?;
+    firewall(&mut file)?;
+    disk_and_vm(&mut file, f)?;
+    Ok(file)
+}
+
+/// `tags = { Name = "<workshop><suffix>" }`.
+fn named(suffix: &str) -> hcl::Expression {
+    object([("Name", workshop_name(suffix))])
+}
+
+fn filter(name: &str, values: Vec<hcl::Expression>) -> hcl::Block {
+    block("filter", &[])
+        .attr("name", string(name))
+        .attr("values", hcl::Expression::from(values))
+        .build()
+}
+
+/// The zones that offer the instance type; plan stops when there is none.
+fn offerings() -> Result<hcl::Block, Error> {
+    Ok(block("data", &["aws_ec2_instance_type_offerings", "hub"])
+        .attr("location_type", string("availability-zone"))
+        .child(filter("instance-type", vec![expr("var.instance_type")?]))
+        .child(
+            block("lifecycle", &[])
+                .child(
+                    block("postcondition", &[])
+                        .raw("condition", "length(self.locations) > 0")?
+                        .attr(
+                            "error_message",
+                            template(&[
+                                Part::Lit("The instance type "),
+                                Part::Ref("var.instance_type"),
+                                Part::Lit(" is not offered in "),
+                                Part::Ref("var.region"),
+                                Part::Lit(": set instance_type in terraform.tfvars to one that is (aws ec2 describe-instance-type-offerings)."),
+                            ]),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .build())
+}
+
+/// The VPC, its one public subnet and the route to the internet.
+fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_vpc", "hub"])
             .attr("cidr_block", string(&f.vpc_cidr))
             .attr("enable_dns_support", true)
             .attr("enable_dns_hostnames", true)
-            .attr("tags", name(""))
+            .attr("tags", named(""))
             .build(),
+    );
+    file.note(
+        "resource.aws_vpc.hub",
+        "checkov:skip=CKV2_AWS_11:flow logs of a one-VM workshop network would need a log group, an IAM role and billed storage with no reader; add aws_flow_log if your institution audits traffic",
     );
     // The VPC's default security group, emptied: nothing may use it.
     file.push(
         block("resource", &["aws_default_security_group", "hub"])
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("tags", name("-default-closed"))
+            .attr("tags", named("-default-closed"))
             .build(),
     );
     file.push(
@@ -178,19 +195,19 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .attr("cidr_block", string(&f.subnet_cidr))
             .raw("availability_zone", "local.zone")?
             .attr("map_public_ip_on_launch", false)
-            .attr("tags", name(""))
+            .attr("tags", named(""))
             .build(),
     );
     file.push(
         block("resource", &["aws_internet_gateway", "hub"])
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("tags", name(""))
+            .attr("tags", named(""))
             .build(),
     );
     file.push(
         block("resource", &["aws_route_table", "hub"])
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("tags", name(""))
+            .attr("tags", named(""))
             .child(
                 block("route", &[])
                     .attr("cidr_block", string("0.0.0.0/0"))
@@ -205,12 +222,27 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .raw("route_table_id", "aws_route_table.hub.id")?
             .build(),
     );
+    Ok(())
+}
+
+fn ingress(label: &str, description: &str, port: u16, cidr: &str) -> Result<hcl::Block, Error> {
+    Ok(
+        block("resource", &["aws_vpc_security_group_ingress_rule", label])
+            .raw("security_group_id", "aws_security_group.hub.id")?
+            .attr("description", string(description))
+            .raw("cidr_ipv4", cidr)?
+            .attr("from_port", port)
+            .attr("to_port", port)
+            .attr("ip_protocol", string("tcp"))
+            .build(),
+    )
+}
+
+/// The security group: 80 and 443 from anywhere, 22 from `admin_cidr` only.
+fn firewall(file: &mut File) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_security_group", "hub"])
-            .attr(
-                "name",
-                template(&[Part::Ref("local.workshop"), Part::Lit("-hub")]),
-            )
+            .attr("name", workshop_name("-hub"))
             .attr(
                 "description",
                 string(
@@ -218,23 +250,10 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
                 ),
             )
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("tags", name("-hub"))
+            .attr("tags", named("-hub"))
             .build(),
     );
-    let rule =
-        |label: &str, description: &str, port: u16, cidr: &str| -> Result<hcl::Block, Error> {
-            Ok(
-                block("resource", &["aws_vpc_security_group_ingress_rule", label])
-                    .raw("security_group_id", "aws_security_group.hub.id")?
-                    .attr("description", string(description))
-                    .raw("cidr_ipv4", cidr)?
-                    .attr("from_port", port)
-                    .attr("to_port", port)
-                    .attr("ip_protocol", string("tcp"))
-                    .build(),
-            )
-        };
-    file.push(rule(
+    file.push(ingress(
         "http",
         "HTTP from anywhere: Let's Encrypt's challenge and the redirect to HTTPS",
         80,
@@ -244,13 +263,13 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
         "resource.aws_vpc_security_group_ingress_rule.http",
         "checkov:skip=CKV_AWS_260:port 80 must be open to everyone for the Let's Encrypt HTTP-01 challenge; Caddy only redirects it to HTTPS",
     );
-    file.push(rule(
+    file.push(ingress(
         "https",
         "HTTPS from anywhere: the hub",
         443,
         r#""0.0.0.0/0""#,
     )?);
-    let mut ssh = rule(
+    let mut ssh = ingress(
         "ssh",
         "SSH from the admin network only",
         22,
@@ -279,13 +298,15 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
         "resource.aws_vpc_security_group_egress_rule.all",
         "checkov:skip=CKV_AWS_382:students' notebooks reach arbitrary hosts (pip, git, XRootD on 1094 for streamed ATLAS data), so egress cannot be limited to known ports",
     );
+    Ok(())
+}
+
+/// The SSH key, the data volume, the instance, and the static IP.
+fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_key_pair", "admin"])
             .raw("count", "var.ssh_public_key == null ? 0 : 1")?
-            .attr(
-                "key_name",
-                template(&[Part::Ref("local.workshop"), Part::Lit("-admin")]),
-            )
+            .attr("key_name", workshop_name("-admin"))
             .raw("public_key", "var.ssh_public_key")?
             .build(),
     );
@@ -295,7 +316,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .raw("size", "var.data_disk_gb")?
             .attr("type", string(&f.volume_type))
             .attr("encrypted", true)
-            .attr("tags", name("-data"))
+            .attr("tags", named("-data"))
             .child(
                 block("lifecycle", &[])
                     .attr("prevent_destroy", true)
@@ -311,48 +332,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
         "resource.aws_ebs_volume.data",
         "checkov:skip=CKV_AWS_189:encrypted with the AWS-managed EBS key; a customer-managed KMS key would add a billed key and its policy to a short-lived workshop",
     );
-    file.push(
-        block("resource", &["aws_instance", "hub"])
-            .raw("ami", "data.aws_ami.ubuntu.id")?
-            .raw("instance_type", "var.instance_type")?
-            .raw("subnet_id", "aws_subnet.hub.id")?
-            .raw("vpc_security_group_ids", "[aws_security_group.hub.id]")?
-            .raw("key_name", "one(aws_key_pair.admin[*].key_name)")?
-            .raw("user_data_base64", "data.cloudinit_config.hub.rendered")?
-            .attr("user_data_replace_on_change", true)
-            .attr("instance_initiated_shutdown_behavior", string("stop"))
-            .attr("ebs_optimized", true)
-            .attr("monitoring", true)
-            .attr("tags", name("-hub"))
-            .child(
-                block("metadata_options", &[])
-                    .attr("http_endpoint", string("enabled"))
-                    .attr("http_tokens", string("required"))
-                    .attr("http_put_response_hop_limit", 1)
-                    .build(),
-            )
-            .child(
-                block("root_block_device", &[])
-                    .raw("volume_size", "var.boot_disk_gb")?
-                    .attr("volume_type", string(&f.volume_type))
-                    .attr("encrypted", true)
-                    .attr("delete_on_termination", true)
-                    .attr(
-                        "tags",
-                        hcl::Expression::from(crate::targets::terraform::call(
-                            "merge",
-                            vec![expr("local.tags")?, name("-boot")],
-                        )),
-                    )
-                    .build(),
-            )
-            .child(
-                block("lifecycle", &[])
-                    .raw("ignore_changes", "[ami]")?
-                    .build(),
-            )
-            .build(),
-    );
+    file.push(instance(f)?);
     file.note(
         "resource.aws_instance.hub",
         "A new Ubuntu AMI does not replace the VM (ignore_changes); a new user-data does, and the data volume moves to the new VM.",
@@ -372,7 +352,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     file.push(
         block("resource", &["aws_eip", "hub"])
             .attr("domain", string("vpc"))
-            .attr("tags", name("-hub"))
+            .attr("tags", named("-hub"))
             .raw("depends_on", "[aws_internet_gateway.hub]")?
             .build(),
     );
@@ -382,7 +362,47 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .raw("instance_id", "aws_instance.hub.id")?
             .build(),
     );
-    Ok(file)
+    Ok(())
+}
+
+fn instance(f: &Facts) -> Result<hcl::Block, Error> {
+    Ok(block("resource", &["aws_instance", "hub"])
+        .raw("ami", "data.aws_ami.ubuntu.id")?
+        .raw("instance_type", "var.instance_type")?
+        .raw("subnet_id", "aws_subnet.hub.id")?
+        .raw("vpc_security_group_ids", "[aws_security_group.hub.id]")?
+        .raw("key_name", "one(aws_key_pair.admin[*].key_name)")?
+        .raw("user_data_base64", "data.cloudinit_config.hub.rendered")?
+        .attr("user_data_replace_on_change", true)
+        .attr("instance_initiated_shutdown_behavior", string("stop"))
+        .attr("ebs_optimized", true)
+        .attr("monitoring", true)
+        .attr("tags", named("-hub"))
+        .child(
+            block("metadata_options", &[])
+                .attr("http_endpoint", string("enabled"))
+                .attr("http_tokens", string("required"))
+                .attr("http_put_response_hop_limit", 1)
+                .build(),
+        )
+        .child(
+            block("root_block_device", &[])
+                .raw("volume_size", "var.boot_disk_gb")?
+                .attr("volume_type", string(&f.volume_type))
+                .attr("encrypted", true)
+                .attr("delete_on_termination", true)
+                .attr(
+                    "tags",
+                    call("merge", vec![expr("local.tags")?, named("-boot")]),
+                )
+                .build(),
+        )
+        .child(
+            block("lifecycle", &[])
+                .raw("ignore_changes", "[ami]")?
+                .build(),
+        )
+        .build())
 }
 
 /// The AWS commands of the summary and README.

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Target;
 use crate::tables;
-use crate::targets::terraform::{File, Part, block, expr, object, string, template};
+use crate::targets::terraform::{File, Part, block, expr, object, string, template, workshop_name};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
@@ -117,7 +117,6 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     let f = facts();
     let header = header(plan, "The Google Cloud resources");
     let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    let name = |suffix: &str| template(&[Part::Ref("local.workshop"), Part::Lit(suffix)]);
     file.push(
         block("provider", &["google"])
             .raw("project", "var.project")?
@@ -141,15 +140,31 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             .build(),
     );
     file.push(cloudinit);
+    network(&mut file, f)?;
+    disk(&mut file, f)?;
+    file.push(instance(f)?);
+    file.note(
+        "resource.google_compute_instance.hub",
+        "checkov:skip=CKV_GCP_40:the hub is served on the VM's public address; there is no load balancer in front of one VM",
+    );
+    file.note(
+        "resource.google_compute_instance.hub",
+        "checkov:skip=CKV_GCP_38:the boot disk holds only Ubuntu and Docker, encrypted at rest with Google-managed keys",
+    );
+    Ok(file)
+}
+
+/// The network, its subnetwork, the firewall rules and the static address.
+fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["google_compute_network", "hub"])
-            .attr("name", name("-net"))
+            .attr("name", workshop_name("-net"))
             .attr("auto_create_subnetworks", false)
             .build(),
     );
     file.push(
         block("resource", &["google_compute_subnetwork", "hub"])
-            .attr("name", name("-subnet"))
+            .attr("name", workshop_name("-subnet"))
             .raw("network", "google_compute_network.hub.id")?
             .raw("region", "var.region")?
             .attr("ip_cidr_range", string(&f.subnet_cidr))
@@ -163,7 +178,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
     file.push(
         block("resource", &["google_compute_firewall", "web"])
-            .attr("name", name("-web"))
+            .attr("name", workshop_name("-web"))
             .raw("network", "google_compute_network.hub.id")?
             .attr(
                 "description",
@@ -195,7 +210,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     file.push(
         block("resource", &["google_compute_firewall", "ssh"])
             .raw("count", "var.admin_cidr == null ? 0 : 1")?
-            .attr("name", name("-ssh"))
+            .attr("name", workshop_name("-ssh"))
             .raw("network", "google_compute_network.hub.id")?
             .attr("description", string("SSH from the admin network only"))
             .attr("direction", string("INGRESS"))
@@ -211,15 +226,20 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     );
     file.push(
         block("resource", &["google_compute_address", "hub"])
-            .attr("name", name("-hub"))
+            .attr("name", workshop_name("-hub"))
             .raw("region", "var.region")?
             .attr("address_type", string("EXTERNAL"))
             .attr("description", string("The hub's static public address"))
             .build(),
     );
+    Ok(())
+}
+
+/// The data disk, and the marker that replaces the VM when its user-data changes.
+fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["google_compute_disk", "data"])
-            .attr("name", name("-data"))
+            .attr("name", workshop_name("-data"))
             .raw("zone", "var.zone")?
             .attr("type", string(&f.disk_type))
             .raw("size", "var.data_disk_gb")?
@@ -251,6 +271,11 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
         "resource.terraform_data.user_data",
         "Changes when the user-data does, and so replaces the VM (cloud-init runs once per VM).",
     );
+    Ok(())
+}
+
+fn instance(f: &Facts) -> Result<hcl::Block, Error> {
+    let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
     let metadata = object([
         ("user-data", expr("data.cloudinit_config.hub.rendered")?),
         ("block-project-ssh-keys", string("true")),
@@ -268,86 +293,75 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             )),
         ),
     ]);
-    file.push(
-        block("resource", &["google_compute_instance", "hub"])
-            .attr("name", name("-hub"))
-            .raw("machine_type", "var.machine_type")?
-            .raw("zone", "var.zone")?
-            .attr("tags", tags)
-            .attr("allow_stopping_for_update", true)
-            .attr("metadata", metadata)
-            .child(
-                block("boot_disk", &[])
-                    .attr("auto_delete", true)
-                    .child(
-                        block("initialize_params", &[])
-                            .raw("image", "data.google_compute_image.ubuntu.self_link")?
-                            .raw("size", "var.boot_disk_gb")?
-                            .attr("type", string(&f.disk_type))
-                            .raw("labels", "local.tags")?
-                            .build(),
-                    )
-                    .build(),
-            )
-            .child(
-                block("attached_disk", &[])
-                    .raw("source", "google_compute_disk.data.id")?
-                    .attr("device_name", string(&f.data_device_name))
-                    .attr("mode", string("READ_WRITE"))
-                    .build(),
-            )
-            .child(
-                block("network_interface", &[])
-                    .raw("subnetwork", "google_compute_subnetwork.hub.id")?
-                    .child(
-                        block("access_config", &[])
-                            .raw("nat_ip", "google_compute_address.hub.address")?
-                            .build(),
-                    )
-                    .build(),
-            )
-            .child(
-                block("shielded_instance_config", &[])
-                    .attr("enable_secure_boot", true)
-                    .attr("enable_vtpm", true)
-                    .attr("enable_integrity_monitoring", true)
-                    .build(),
-            )
-            .child(
-                block("lifecycle", &[])
-                    .raw(
-                        "ignore_changes",
-                        "[boot_disk[0].initialize_params[0].image]",
-                    )?
-                    .raw("replace_triggered_by", "[terraform_data.user_data]")?
-                    .child(
-                        block("precondition", &[])
-                            .raw("condition", r#"startswith(var.zone, "${var.region}-")"#)?
-                            .attr(
-                                "error_message",
-                                template(&[
-                                    Part::Lit("The zone "),
-                                    Part::Ref("var.zone"),
-                                    Part::Lit(" is not in the region "),
-                                    Part::Ref("var.region"),
-                                    Part::Lit("."),
-                                ]),
-                            )
-                            .build(),
-                    )
-                    .build(),
-            )
-            .build(),
-    );
-    file.note(
-        "resource.google_compute_instance.hub",
-        "checkov:skip=CKV_GCP_40:the hub is served on the VM's public address; there is no load balancer in front of one VM",
-    );
-    file.note(
-        "resource.google_compute_instance.hub",
-        "checkov:skip=CKV_GCP_38:the boot disk holds only Ubuntu and Docker, encrypted at rest with Google-managed keys",
-    );
-    Ok(file)
+    Ok(block("resource", &["google_compute_instance", "hub"])
+        .attr("name", workshop_name("-hub"))
+        .raw("machine_type", "var.machine_type")?
+        .raw("zone", "var.zone")?
+        .attr("tags", tags)
+        .attr("allow_stopping_for_update", true)
+        .attr("metadata", metadata)
+        .child(
+            block("boot_disk", &[])
+                .attr("auto_delete", true)
+                .child(
+                    block("initialize_params", &[])
+                        .raw("image", "data.google_compute_image.ubuntu.self_link")?
+                        .raw("size", "var.boot_disk_gb")?
+                        .attr("type", string(&f.disk_type))
+                        .raw("labels", "local.tags")?
+                        .build(),
+                )
+                .build(),
+        )
+        .child(
+            block("attached_disk", &[])
+                .raw("source", "google_compute_disk.data.id")?
+                .attr("device_name", string(&f.data_device_name))
+                .attr("mode", string("READ_WRITE"))
+                .build(),
+        )
+        .child(
+            block("network_interface", &[])
+                .raw("subnetwork", "google_compute_subnetwork.hub.id")?
+                .child(
+                    block("access_config", &[])
+                        .raw("nat_ip", "google_compute_address.hub.address")?
+                        .build(),
+                )
+                .build(),
+        )
+        .child(
+            block("shielded_instance_config", &[])
+                .attr("enable_secure_boot", true)
+                .attr("enable_vtpm", true)
+                .attr("enable_integrity_monitoring", true)
+                .build(),
+        )
+        .child(
+            block("lifecycle", &[])
+                .raw(
+                    "ignore_changes",
+                    "[boot_disk[0].initialize_params[0].image]",
+                )?
+                .raw("replace_triggered_by", "[terraform_data.user_data]")?
+                .child(
+                    block("precondition", &[])
+                        .raw("condition", r#"startswith(var.zone, "${var.region}-")"#)?
+                        .attr(
+                            "error_message",
+                            template(&[
+                                Part::Lit("The zone "),
+                                Part::Ref("var.zone"),
+                                Part::Lit(" is not in the region "),
+                                Part::Ref("var.region"),
+                                Part::Lit("."),
+                            ]),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .build())
 }
 
 /// The Google Cloud commands of the summary and README.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::targets::terraform::{File, Part, block, expr, string, template};
+use crate::targets::terraform::{File, Part, block, expr, string, template, workshop_name};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
@@ -56,7 +56,7 @@ fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {
 /// The OpenStack-specific variables: endpoint, region, image, network and flavor.
 pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
     let os = openstack(plan)?;
-    let vcpus = machine.instance.vcpu.unwrap_or(machine.min_vcpus);
+    let vcpus = crate::targets::vm::machine::flavor_vcpus(machine.min_vcpus);
     Ok(vec![
         Variable::new(
             "auth_url",
@@ -145,13 +145,6 @@ pub(crate) fn main_tf(
     let f = facts();
     let header = header(plan, "The OpenStack resources");
     let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    let name = |suffix: &str| template(&[Part::Ref("local.workshop"), Part::Lit(suffix)]);
-    let tag_list = || -> Result<hcl::Expression, Error> {
-        Ok(hcl::Expression::from(vec![template(&[
-            Part::Lit("atlasod-workshop="),
-            Part::Ref("local.workshop"),
-        ])]))
-    };
     file.push(
         block("provider", &["openstack"])
             .raw("auth_url", "var.auth_url")?
@@ -183,6 +176,23 @@ pub(crate) fn main_tf(
             .raw("name", "var.network")?
             .build(),
     );
+    flavor(&mut file, machine)?;
+    file.push(cloudinit);
+    firewall(&mut file)?;
+    disk_and_vm(&mut file)?;
+    Ok(file)
+}
+
+/// `["atlasod-workshop=<name>"]`: OpenStack tags are plain strings.
+fn tag_list() -> hcl::Expression {
+    hcl::Expression::from(vec![template(&[
+        Part::Lit("atlasod-workshop="),
+        Part::Ref("local.workshop"),
+    ])])
+}
+
+/// The flavor: named, or looked up by vCPUs and memory; and a check that it fits.
+fn flavor(file: &mut File, machine: &Machine) -> Result<(), Error> {
     file.push(
         block("data", &["openstack_compute_flavor_v2", "hub"])
             .raw("name", "var.flavor")?
@@ -227,17 +237,22 @@ pub(crate) fn main_tf(
             )
             .build(),
     );
-    file.push(cloudinit);
+    Ok(())
+}
+
+/// The security group (80 and 443 from anywhere, 22 from `admin_cidr` only),
+/// the port and the floating IP.
+fn firewall(file: &mut File) -> Result<(), Error> {
     file.push(
         block("resource", &["openstack_networking_secgroup_v2", "hub"])
-            .attr("name", name("-hub"))
+            .attr("name", workshop_name("-hub"))
             .attr(
                 "description",
                 string(
                     "atlasod workshop hub: HTTP and HTTPS from anywhere, SSH from admin_cidr only",
                 ),
             )
-            .attr("tags", tag_list()?)
+            .attr("tags", tag_list())
             .build(),
     );
     let rule =
@@ -287,34 +302,39 @@ pub(crate) fn main_tf(
     file.push(ssh);
     file.push(
         block("resource", &["openstack_networking_port_v2", "hub"])
-            .attr("name", name("-hub"))
+            .attr("name", workshop_name("-hub"))
             .raw("network_id", "data.openstack_networking_network_v2.hub.id")?
             .raw(
                 "security_group_ids",
                 "[openstack_networking_secgroup_v2.hub.id]",
             )?
             .attr("admin_state_up", true)
-            .attr("tags", tag_list()?)
+            .attr("tags", tag_list())
             .build(),
     );
     file.push(
         block("resource", &["openstack_networking_floatingip_v2", "hub"])
             .raw("pool", "var.floating_ip_pool")?
             .raw("port_id", "openstack_networking_port_v2.hub.id")?
-            .attr("description", name(" hub"))
-            .attr("tags", tag_list()?)
+            .attr("description", workshop_name(" hub"))
+            .attr("tags", tag_list())
             .build(),
     );
+    Ok(())
+}
+
+/// The SSH key, the data volume and the server.
+fn disk_and_vm(file: &mut File) -> Result<(), Error> {
     file.push(
         block("resource", &["openstack_compute_keypair_v2", "admin"])
             .raw("count", "var.ssh_public_key == null ? 0 : 1")?
-            .attr("name", name("-admin"))
+            .attr("name", workshop_name("-admin"))
             .raw("public_key", "var.ssh_public_key")?
             .build(),
     );
     file.push(
         block("resource", &["openstack_blockstorage_volume_v3", "data"])
-            .attr("name", name("-data"))
+            .attr("name", workshop_name("-data"))
             .raw("size", "var.data_disk_gb")?
             .attr(
                 "description",
@@ -334,7 +354,7 @@ pub(crate) fn main_tf(
     );
     file.push(
         block("resource", &["openstack_compute_instance_v2", "hub"])
-            .attr("name", name("-hub"))
+            .attr("name", workshop_name("-hub"))
             .raw("flavor_id", "data.openstack_compute_flavor_v2.hub.id")?
             .raw(
                 "key_pair",
@@ -344,7 +364,7 @@ pub(crate) fn main_tf(
             .attr("config_drive", true)
             .attr("stop_before_destroy", true)
             .raw("metadata", "local.tags")?
-            .attr("tags", tag_list()?)
+            .attr("tags", tag_list())
             .child(
                 block("network", &[])
                     .raw("port", "openstack_networking_port_v2.hub.id")?
@@ -380,7 +400,7 @@ pub(crate) fn main_tf(
         "resource.openstack_compute_instance_v2.hub",
         "A new user-data replaces the server (cloud-init runs once per server); the data volume moves to the new one.",
     );
-    Ok(file)
+    Ok(())
 }
 
 /// The OpenStack commands of the summary and README.

@@ -95,7 +95,7 @@ fn body(
     let mut run: Vec<(String, &Expression)> = Vec::new();
     let mut previous_was_block = false;
     let mut first = true;
-    for structure in body.iter() {
+    for structure in body {
         match structure {
             Structure::Attribute(attribute) => {
                 if previous_was_block {

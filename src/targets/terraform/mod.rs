@@ -8,6 +8,8 @@
 
 pub(crate) mod fmt;
 
+use std::fmt::Write as _;
+
 use hcl::{Attribute, Block, Expression};
 
 pub(crate) use fmt::File;
@@ -110,7 +112,7 @@ pub(crate) fn template(parts: &[Part<'_>]) -> Expression {
                             text.push(c);
                         }
                         c if c.is_control() => {
-                            text.push_str(&format!("\\u{:04x}", u32::from(c)));
+                            let _ = write!(text, "\\u{:04x}", u32::from(c));
                         }
                         c => text.push(c),
                     }
@@ -131,4 +133,18 @@ pub(crate) fn call(name: &str, args: Vec<Expression>) -> Expression {
     let mut call = hcl::expr::FuncCall::new(name);
     call.args = args;
     Expression::from(call)
+}
+
+/// A resource name from the workshop's name: `local.workshop`, or
+/// `"${local.workshop}<suffix>"`.
+pub(crate) fn workshop_name(suffix: &str) -> Expression {
+    if suffix.is_empty() {
+        Expression::from(
+            hcl::expr::Traversal::builder(hcl::expr::Variable::unchecked("local"))
+                .attr("workshop")
+                .build(),
+        )
+    } else {
+        template(&[Part::Ref("local.workshop"), Part::Lit(suffix)])
+    }
 }

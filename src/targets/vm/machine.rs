@@ -158,7 +158,7 @@ fn missing(target: Target) -> Error {
 }
 
 /// The first usual flavor size that covers `vcpus`.
-fn flavor_vcpus(vcpus: u32) -> u32 {
+pub(crate) fn flavor_vcpus(vcpus: u32) -> u32 {
     FLAVOR_VCPUS
         .iter()
         .copied()

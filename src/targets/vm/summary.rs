@@ -59,6 +59,8 @@ struct Context<'a> {
     summary: &'a str,
     hub_dir: &'static str,
     data_dir: &'static str,
+    /// `access.admin_cidr`: SSH is open to it, or closed when `None`.
+    admin_cidr: Option<&'a str>,
 }
 
 /// The variables without a default: the settings and secrets the hub reads
@@ -93,6 +95,7 @@ fn context<'a>(
         summary,
         hub_dir: HUB_DIR,
         data_dir: DATA_DIR,
+        admin_cidr: plan.access.admin_cidr.as_deref(),
     })
 }
 

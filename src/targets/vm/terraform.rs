@@ -5,6 +5,8 @@
 //! Input: the plan, the machine and the cloud's specifics (expressions for
 //! its public IP and data disk). Output: hcl-rs blocks and files.
 
+use std::fmt::Write as _;
+
 use hcl::{Block, Expression};
 use serde::Deserialize;
 
@@ -115,7 +117,7 @@ impl Variable {
     }
 
     pub fn optional_string(mut self, value: Option<&str>) -> Self {
-        self.default = Some(value.map_or(Expression::Null, |v| string(v)));
+        self.default = Some(value.map_or(Expression::Null, string));
         self
     }
 
@@ -189,14 +191,10 @@ pub(crate) fn tfvars_example(plan: &Plan, variables: &[Variable]) -> String {
         match (&variable.default, &variable.example) {
             (None, example) => {
                 let value = example.clone().unwrap_or_else(|| string(""));
-                text.push_str(&format!("{} = {}\n", variable.name, expression(&value, 0)));
+                let _ = writeln!(text, "{} = {}", variable.name, expression(&value, 0));
             }
             (Some(default), _) => {
-                text.push_str(&format!(
-                    "# {} = {}\n",
-                    variable.name,
-                    expression(default, 0)
-                ));
+                let _ = writeln!(text, "# {} = {}", variable.name, expression(default, 0));
             }
         }
     }
@@ -300,7 +298,7 @@ pub(crate) fn common_variables(
                 setting.min_length.max(1)
             ),
         )
-        .example(string(if setting.secret { "change-me" } else { "" }));
+        .example(string(""));
         if setting.secret {
             variable = variable.sensitive();
         }
