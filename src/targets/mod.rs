@@ -2,12 +2,15 @@
 //!
 //! One module per target; each maps the plan to files and does nothing else
 //! (no I/O, no printing). Templates and per-target data live in
-//! `targets/<name>/` at the top of the repository. The single-VM clouds
-//! (`aws`, `gcp`, `openstack`) share [`vm`]; Terraform is built with
-//! [`terraform`].
+//! `targets/<name>/` at the top of the repository. [`hub`] is the docker
+//! compose bundle that `local` writes for a laptop and the cloud targets
+//! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
+//! share [`vm`]; Terraform is built with [`terraform`].
 
 pub(crate) mod aws;
 pub(crate) mod gcp;
+pub mod hub;
+pub mod local;
 pub(crate) mod openstack;
 pub(crate) mod terraform;
 pub(crate) mod vm;
@@ -20,8 +23,9 @@ use crate::spec::Target;
 /// Renders the bundle of `target` for `plan`.
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
+        Target::Local => local::render(plan),
         Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
-        Target::Kubernetes | Target::Local => Err(Error::Usage(format!(
+        Target::Kubernetes => Err(Error::Usage(format!(
             "the `{target}` target is not built yet in this version of atlasod"
         ))),
     }

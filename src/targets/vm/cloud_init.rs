@@ -35,9 +35,9 @@ struct SetupContext<'a> {
     name: &'a str,
     ssh_user: &'a str,
     hub_dir: &'static str,
-    pull_images: Vec<&'a str>,
     autostop: Option<&'a str>,
-    after_start: Vec<String>,
+    /// The compose service that downloads the datasets, if the plan has any.
+    fetch_service: Option<&'static str>,
     hub_url_hint: String,
 }
 
@@ -66,9 +66,8 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
         name: &plan.name,
         ssh_user,
         hub_dir: HUB_DIR,
-        pull_images: vec![plan.singleuser.image.as_str()],
         autostop: plan.schedule.as_ref().map(|s| s.end_utc.as_str()),
-        after_start: Vec::new(),
+        fetch_service: (!plan.datasets.is_empty()).then_some(super::hub::FETCH_SERVICE),
         hub_url_hint: plan.tls.domain.as_ref().map_or_else(
             || "https://<public IP> (terraform output hub_url)".to_owned(),
             |d| format!("https://{d}"),

@@ -278,7 +278,7 @@ pub(crate) fn common_variables(
             &name,
             "string",
             format!(
-                "{} (`{}` in the hub's .env){}.",
+                "{}. `{}` in the hub's .env{}.",
                 capitalize(&setting.purpose),
                 setting.env,
                 if setting.secret {
