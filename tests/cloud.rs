@@ -586,3 +586,38 @@ fn shellcheck_accepts_every_embedded_script() {
     }
     assert!(checked > 0, "no script found in any user-data");
 }
+
+/// `atlasod build --target aws` prints the build summary (machine and why,
+/// disks, cost, next commands) on stdout, and writes the same into README.md.
+#[test]
+fn build_prints_the_summary_on_stdout() {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cloud/cli");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let spec = repo_root().join("examples/masterclass-aws.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_atlasod"))
+        .args(["build", "--color", "never", "--target", "aws", "-o"])
+        .arg(&out_dir)
+        .arg(&spec)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let shown = stdout.replace(&out_dir.display().to_string(), "<out>");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots/cloud");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("cli__build_masterclass_aws_stdout", shown));
+    assert!(
+        stderr.contains("built "),
+        "no progress line on stderr: {stderr}"
+    );
+    let readme = std::fs::read_to_string(out_dir.join("aws/README.md")).unwrap();
+    let first = stdout.lines().find(|l| !l.is_empty()).unwrap();
+    assert!(
+        readme.contains(first),
+        "README.md lacks the summary line `{first}`"
+    );
+}

@@ -195,7 +195,7 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
                 let summary =
                     crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
                 if let Some(summary) = summary {
-                    out.out(&format!("\n{summary}"));
+                    out.out(&summary);
                 }
             }
             Ok(Status::Ok)
