@@ -310,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn unpriced_regions_are_unknown_not_missing() {
+        let aws = crate::tables::for_target(crate::spec::Target::Aws).unwrap();
+        let need = vm_requirement(&users(12, 1.0, "3GiB"));
+        // Priced region: the cheapest fit, with its price.
+        let priced = choose(aws, "eu-central-1", &need).unwrap();
+        assert!(priced.price.is_some());
+        // sa-east-1 has no price data: a type still fits, its price unknown.
+        let unpriced = choose(aws, "sa-east-1", &need).unwrap();
+        assert_eq!(unpriced.price, None);
+        assert_eq!(unpriced.instance.vcpu, 16);
+        // asia-southeast3 offers none of the Google series in the table.
+        let gcp = crate::tables::for_target(crate::spec::Target::Gcp).unwrap();
+        assert!(choose(gcp, "asia-southeast3", &need).is_none());
+        // A type missing from a priced region is not offered there.
+        let m8i = aws.instance("m8i.96xlarge").unwrap();
+        assert_eq!(aws.offer(m8i, "eu-west-1"), crate::tables::Offer::NotOffered);
+        assert_eq!(aws.offer(m8i, "sa-east-1"), crate::tables::Offer::Unknown);
+    }
+
+    #[test]
     fn data_disk_adds_images_and_headroom() {
         let contents = DiskContents {
             users: 30,
