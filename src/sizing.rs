@@ -325,7 +325,10 @@ mod tests {
         assert!(choose(gcp, "asia-southeast3", &need).is_none());
         // A type missing from a priced region is not offered there.
         let m8i = aws.instance("m8i.96xlarge").unwrap();
-        assert_eq!(aws.offer(m8i, "eu-west-1"), crate::tables::Offer::NotOffered);
+        assert_eq!(
+            aws.offer(m8i, "eu-west-1"),
+            crate::tables::Offer::NotOffered
+        );
         assert_eq!(aws.offer(m8i, "sa-east-1"), crate::tables::Offer::Unknown);
     }
 
