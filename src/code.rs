@@ -61,6 +61,7 @@ codes! {
     UnknownZone => "unknown-zone", "a zone that is not in the chosen region";
     UnknownInstance => "unknown-instance", "an instance type the cloud does not offer";
     InstanceNotInRegion => "instance-not-in-region", "an instance type not offered in the chosen region, or none there that fits";
+    UnpricedRegion => "unpriced-region", "a region without price data: availability and cost are not checked";
     InstanceTooSmall => "instance-too-small", "an instance type too small for the users";
     TooManyUsers => "too-many-users", "more users than one machine should serve";
     MissingCloud => "missing-cloud", "a target is asked for but its cloud block is absent";

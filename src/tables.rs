@@ -24,6 +24,9 @@ pub struct Region {
     pub name: String,
     #[serde(default)]
     pub zones: Vec<String>,
+    /// The machine series the region offers (`E2`, `N2`, ...), where the table records them.
+    #[serde(default)]
+    pub series: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -33,11 +36,11 @@ pub struct InstanceTable {
     pub currency: String,
     #[serde(default)]
     pub price_kind: String,
-    pub instances: Vec<InstanceType>,
-    /// Regions of the cloud with no price for any type here: a type named
-    /// there is taken on trust, and `auto` cannot choose.
+    /// Regions with no price for any type in the sources: there a missing
+    /// price means "not known", not "not offered".
     #[serde(default)]
     pub unpriced_regions: Vec<String>,
+    pub instances: Vec<InstanceType>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,8 +49,27 @@ pub struct InstanceType {
     pub name: String,
     pub vcpu: u32,
     pub memory_gib: f64,
-    /// Hourly price per region where the type is offered.
+    /// Hourly price per region where the type is offered (and priced).
     pub prices: BTreeMap<String, f64>,
+}
+
+impl InstanceType {
+    /// The machine series, as the regions table names it: `n2-standard-8` → `N2`.
+    pub fn series(&self) -> String {
+        let family = self.name.split(['-', '.']).next().unwrap_or(&self.name);
+        family.to_ascii_uppercase()
+    }
+}
+
+/// What the tables say about one type in one region.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Offer {
+    /// Offered, at this on-demand price per hour.
+    Priced(f64),
+    /// The region has no price data at all, so whether the type is offered is unknown.
+    Unknown,
+    /// The region is priced, and this type has no price there: not offered.
+    NotOffered,
 }
 
 /// The tables of one cloud.
@@ -72,6 +94,30 @@ impl CloudTables {
 
     pub fn instance_names(&self) -> impl Iterator<Item = &str> {
         self.instances.instances.iter().map(|i| i.name.as_str())
+    }
+
+    /// Whether the sources give prices for `region` (most regions; see `unpriced_regions`).
+    pub fn is_priced(&self, region: &str) -> bool {
+        !self.instances.unpriced_regions.iter().any(|r| r == region)
+    }
+
+    /// Whether `instance` is offered in `region`, and at what price.
+    pub fn offer(&self, instance: &InstanceType, region: &str) -> Offer {
+        if let Some(price) = instance.prices.get(region) {
+            return Offer::Priced(*price);
+        }
+        if self.is_priced(region) {
+            return Offer::NotOffered;
+        }
+        let series_known = self
+            .region(region)
+            .and_then(|r| r.series.as_ref())
+            .is_some_and(|series| !series.iter().any(|s| *s == instance.series()));
+        if series_known {
+            Offer::NotOffered
+        } else {
+            Offer::Unknown
+        }
     }
 
     /// The type with the most memory, then the most vCPUs.
@@ -134,7 +180,15 @@ mod tests {
                         "{} priced in unknown region {region}",
                         instance.name
                     );
+                    assert!(
+                        tables.is_priced(region),
+                        "{} priced in {region}, which is listed as unpriced",
+                        instance.name
+                    );
                 }
+            }
+            for region in &tables.instances.unpriced_regions {
+                assert!(tables.region(region).is_some(), "unpriced {region} unknown");
             }
         }
     }

@@ -5,7 +5,8 @@
 //! own lines leave no blank lines, and the final newline is kept. Undefined
 //! variables are errors, so a misspelt plan field fails the tests instead of
 //! rendering empty. Filters quote values for the language being generated:
-//! `py` (a Python literal), `sh` (a POSIX shell word), `yaml` (a YAML scalar).
+//! `py` (a Python literal), `sh` (a POSIX shell word), `yaml` (a YAML scalar),
+//! `literal(indent)` (multi-line text as a YAML literal block).
 
 use std::fmt::Write as _;
 
@@ -33,6 +34,7 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("py", py);
     env.add_filter("sh", sh);
     env.add_filter("yaml", yaml);
+    env.add_filter("literal", literal);
     env
 }
 
@@ -161,6 +163,50 @@ fn yaml(value: &Value) -> String {
     }
 }
 
+/// Multi-line text as a YAML literal block scalar whose lines are indented by
+/// `indent` spaces: `|`, `|-` or `|+` by the text's final newlines. Text a
+/// literal block cannot carry (control characters, a first line that starts
+/// with a space) becomes a double-quoted scalar instead.
+fn literal(value: &Value, indent: usize) -> String {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    // YAML takes the block's indentation from its first non-empty line.
+    let first = text.split('\n').find(|line| !line.trim().is_empty());
+    let blockable = first.is_some_and(|line| !line.starts_with([' ', '\t']))
+        && text
+            .split('\n')
+            .take_while(|line| line.trim().is_empty())
+            .all(str::is_empty)
+        && text
+            .chars()
+            .all(|c| c == '\n' || c == '\t' || !c.is_control())
+        && !text.contains('\u{feff}');
+    if !blockable {
+        return serde_json::to_string(&text).unwrap_or_default();
+    }
+    let body = text.trim_end_matches('\n');
+    let chomp = match text.len() - body.len() {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let mut out = format!("|{chomp}");
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<&str> = body.split('\n').collect();
+    if chomp == "+" {
+        lines.extend(std::iter::repeat_n("", text.len() - body.len() - 1));
+    }
+    for line in lines {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +223,9 @@ mod tests {
         assert_eq!(yaml(&Value::from("off")), "\"off\"");
         assert_eq!(yaml(&Value::from("1.5")), "\"1.5\"");
         assert_eq!(yaml(&Value::from("alice")), "alice");
+        assert_eq!(literal(&Value::from("a\n\n b\n"), 2), "|\n  a\n\n   b");
+        assert_eq!(literal(&Value::from("a"), 2), "|-\n  a");
+        assert_eq!(literal(&Value::from("a\n\n"), 2), "|+\n  a\n");
+        assert_eq!(literal(&Value::from(" a\n"), 2), "\" a\\n\"");
     }
 }

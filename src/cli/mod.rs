@@ -191,6 +191,13 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
                 built.bundle.files.len(),
                 dir.display()
             ));
+            if !out.quiet {
+                let summary =
+                    crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
+                if let Some(summary) = summary {
+                    out.out(&summary);
+                }
+            }
             Ok(Status::Ok)
         }
         Err(program::BuildFailure::Invalid(diagnostics)) => {

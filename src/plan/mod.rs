@@ -25,7 +25,7 @@ pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 
 use crate::diagnostic::Diagnostics;
 use crate::images::images;
-use crate::spec::{AuthMethod, Clouds, Https, Spec};
+use crate::spec::{Access, AuthMethod, Clouds, Https, Spec};
 use crate::validate::Checked;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +36,8 @@ pub struct Plan {
     pub schedule: Option<PlannedSchedule>,
     /// The cloud blocks as written (with defaults), for the targets that need them.
     pub clouds: Clouds,
+    /// Who may reach the VM's SSH port, and with which key (single-VM targets).
+    pub access: Access,
     pub hub: HubImage,
     pub singleuser: SingleUserImage,
     pub users: UsersPlan,
@@ -153,6 +155,7 @@ pub fn lower_spec(spec: &Spec) -> Plan {
             hours: s.hours(),
         }),
         clouds: spec.cloud.clone(),
+        access: spec.access.clone(),
         hub: images::hub_image(images),
         singleuser: images::single_user_image(&spec.name, &spec.environment, images),
         users: UsersPlan {

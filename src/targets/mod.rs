@@ -4,10 +4,16 @@
 //! (no I/O, no printing). Templates and per-target data live in
 //! `targets/<name>/` at the top of the repository. [`hub`] is the docker
 //! compose bundle that `local` writes for a laptop and the cloud targets
-//! ship inside their VM.
+//! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
+//! share [`vm`]; Terraform is built with [`terraform`].
 
+pub(crate) mod aws;
+pub(crate) mod gcp;
 pub mod hub;
 pub mod local;
+pub(crate) mod openstack;
+pub(crate) mod terraform;
+pub(crate) mod vm;
 
 use crate::bundle::Bundle;
 use crate::error::Error;
@@ -18,8 +24,21 @@ use crate::spec::Target;
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
         Target::Local => local::render(plan),
-        Target::Aws | Target::Gcp | Target::Openstack | Target::Kubernetes => Err(Error::Usage(
-            format!("the `{target}` target is not built yet in this version of atlasod"),
-        )),
+        Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
+        Target::Kubernetes => Err(Error::Usage(format!(
+            "the `{target}` target is not built yet in this version of atlasod"
+        ))),
+    }
+}
+
+/// The build summary of `target` for a terminal, if the target has one: the
+/// chosen machine and why, disks, cost and the commands to run next, for the
+/// bundle written to `bundle_dir`.
+pub fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<Option<String>, Error> {
+    match target {
+        Target::Aws | Target::Gcp | Target::Openstack => {
+            vm::summary(plan, target, bundle_dir).map(Some)
+        }
+        Target::Kubernetes | Target::Local => Ok(None),
     }
 }

@@ -11,7 +11,7 @@ use crate::parse::{Parsed, Step};
 use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
 use crate::source::Span;
 use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
-use crate::tables::{self, CloudTables, InstanceType};
+use crate::tables::{self, CloudTables, InstanceType, Offer};
 use crate::validate::suggest::{closest, one_of};
 
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
@@ -176,10 +176,10 @@ impl Rules<'_> {
         region: &str,
         base: &[Step<'_>],
     ) -> bool {
+        let path = [base[0], base[1], Step::Key("region")];
         if tables.region(region).is_some() {
             return true;
         }
-        let path = [base[0], base[1], Step::Key("region")];
         let (suggestion, other) = region_suggestion(target, tables, region);
         let other = other.map(|other| {
             format!(
@@ -240,6 +240,9 @@ impl Rules<'_> {
         instance: &str,
         base: &[Step<'_>],
     ) {
+        if !tables.is_priced(region) {
+            self.unpriced_region(target, region, instance, base);
+        }
         let path = [base[0], base[1], Step::Key("instance")];
         let need = sizing::vm_requirement(&self.spec.users);
         // Over the limit, `user_limit` reports it and no instance can fix it.
@@ -254,17 +257,36 @@ impl Rules<'_> {
             self.unknown_instance(target, tables, instance, &path);
             return;
         };
-        let priced = found.prices.contains_key(region);
-        let unpriced_region = tables
-            .instances
-            .unpriced_regions
-            .iter()
-            .any(|r| r == region);
-        if !priced && !unpriced_region {
+        if tables.offer(found, region) == Offer::NotOffered {
             self.instance_not_in_region(found, region, &path, base);
         } else if sized && !found.fits(&need) {
             self.instance_too_small(tables, region, found, &need, &path);
         }
+    }
+
+    /// A known region without price data: what `auto` or a named type means there.
+    fn unpriced_region(&mut self, target: Target, region: &str, instance: &str, base: &[Step<'_>]) {
+        let help = if instance == "auto" {
+            format!(
+                "`instance: auto` picks the smallest type that fits, and Terraform checks at plan time that it is offered; `atlasod instances {target}` shows the types and the regions with prices"
+            )
+        } else {
+            format!(
+                "`{instance}` is taken on trust: Terraform checks at plan time that it is offered in `{region}`; `atlasod instances {target}` shows the regions with prices"
+            )
+        };
+        let diagnostic = self
+            .warning(
+                Code::UnpricedRegion,
+                self.value(&[base[0], base[1], Step::Key("region")]),
+                format!(
+                    "atlasod has no {} prices for `{region}`, so it cannot confirm which types are offered there nor estimate the cost",
+                    cloud_name(target)
+                ),
+            )
+            .label("no price data for this region")
+            .help(help);
+        self.out.push(diagnostic);
     }
 
     /// `instance: auto` must find a type that fits in the region.
@@ -280,40 +302,24 @@ impl Rules<'_> {
         if !fits_somewhere || sizing::cheapest_fit(tables, region, need).is_some() {
             return; // too big for any type: `user_limit` says so
         }
-        let unpriced = tables
-            .instances
-            .unpriced_regions
-            .iter()
-            .any(|r| r == region);
-        let (message, help) = if unpriced {
-            (
-                format!(
-                    "atlasod has no instance prices for `{region}`, so `instance: auto` cannot choose a type"
-                ),
-                format!(
-                    "write the instance type to use in `{region}` (`atlasod instances {target}` lists them with their size), or choose a region with prices"
-                ),
-            )
-        } else {
-            // Regions that can hold the class, the same continent's first.
-            let continent = region.split('-').next().unwrap_or(region);
-            let mut regions: Vec<&str> = tables
-                .region_codes()
-                .filter(|r| sizing::cheapest_fit(tables, r, need).is_some())
-                .collect();
-            regions.sort_by_key(|r| !r.starts_with(&format!("{continent}-")));
-            regions.truncate(4);
-            (
-                format!(
-                    "no {} type offered in `{region}` is big enough for these users",
-                    cloud_name(target)
-                ),
-                format!(
-                    "choose a region that has a type big enough, e.g. {}, or lower `users.cpu` or `users.memory`",
-                    one_of(&regions)
-                ),
-            )
-        };
+        // Regions that can hold the class, the same continent's first.
+        let continent = region.split('-').next().unwrap_or(region);
+        let mut regions: Vec<&str> = tables
+            .region_codes()
+            .filter(|r| tables.is_priced(r) && sizing::cheapest_fit(tables, r, need).is_some())
+            .collect();
+        regions.sort_by_key(|r| !r.starts_with(&format!("{continent}-")));
+        regions.truncate(4);
+        let (message, help) = (
+            format!(
+                "no {} type offered in `{region}` is big enough for these users",
+                cloud_name(target)
+            ),
+            format!(
+                "choose a region that has a type big enough, e.g. {}, or lower `users.cpu` or `users.memory`",
+                one_of(&regions)
+            ),
+        );
         // Point at `instance: auto` when written, else at the region to change.
         let written = self.parsed.root.find(path).is_some();
         let span = if written {
@@ -670,8 +676,7 @@ impl Rules<'_> {
         if self.vm_targets().next().is_none() {
             return;
         }
-        let homes = u64::from(self.spec.users.count) * self.spec.users.storage.bytes();
-        let data: u64 = self
+        let datasets: u64 = self
             .spec
             .datasets
             .iter()
@@ -680,25 +685,32 @@ impl Rules<'_> {
                 DatasetRef::Custom(c) => c.size.as_ref().map_or(0, crate::spec::Size::bytes),
             })
             .sum();
-        let need = homes + data;
+        let contents = sizing::DiskContents {
+            users: self.spec.users.count,
+            storage_per_user: self.spec.users.storage.bytes(),
+            datasets,
+            image_gb: sizing::image_budget_gb(&self.spec.environment),
+        };
+        let need = contents.minimum();
         if disk.bytes() < need {
             let diagnostic = self
                 .error(
                     Code::DiskTooSmall,
                     self.value(&[Step::Key("disk")]),
                     format!(
-                        "a {disk} data disk cannot hold the homes and datasets ({})",
+                        "a {disk} data disk cannot hold the homes, datasets and images ({})",
                         fmt_gib(need)
                     ),
                 )
                 .label(format!("at least {} needed", fmt_gib(need)))
                 .help("make `disk` larger, or remove it to let atlasod size the disk")
                 .note(format!(
-                    "homes: {} users x {} = {}; datasets (unpacked): {}",
+                    "homes: {} users x {} = {}; datasets (unpacked): {}; images (Docker keeps them on the data disk): {}",
                     self.spec.users.count,
                     self.spec.users.storage,
-                    fmt_gib(homes),
-                    fmt_gib(data)
+                    fmt_gib(contents.homes()),
+                    fmt_gib(datasets),
+                    fmt_gib(contents.images())
                 ));
             self.out.push(diagnostic);
         }

@@ -1,0 +1,153 @@
+//! The VM's cloud-init user-data (`#cloud-config`), one static document.
+//!
+//! Input: the plan, the hub bundle and the cloud's SSH user. Output: the
+//! text of `terraform/user-data.yaml`. It writes the hub bundle to
+//! `/opt/atlasod`, the setup script, the data-disk script and the systemd
+//! units, and runs the setup once. Values only known at apply time (the data
+//! disk's device, the public address, the secrets) come in a second part that
+//! Terraform adds, so this file stays the same for every apply and is checked
+//! by `cloud-init schema` as is.
+
+use serde::Serialize;
+
+use crate::bundle::{Bundle, FileMode};
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::templates;
+
+/// Where the hub bundle lives on the VM.
+pub(crate) const HUB_DIR: &str = "/opt/atlasod";
+/// Where the data disk is mounted (homes, datasets and Docker's data).
+pub(crate) const DATA_DIR: &str = "/srv/atlasod";
+/// The file Terraform writes with the apply-time facts (`ATLASOD_DATA_DEVICE`, ...).
+pub(crate) const HOST_ENV: &str = "/etc/atlasod/host.env";
+
+/// One file cloud-init writes.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct WriteFile {
+    pub path: String,
+    pub permissions: &'static str,
+    pub content: String,
+}
+
+#[derive(Serialize)]
+struct SetupContext<'a> {
+    name: &'a str,
+    ssh_user: &'a str,
+    hub_dir: &'static str,
+    autostop: Option<&'a str>,
+    /// The compose service that downloads the datasets, if the plan has any.
+    fetch_service: Option<&'static str>,
+    hub_url_hint: String,
+}
+
+#[derive(Serialize)]
+struct TimerContext<'a> {
+    name: &'a str,
+    end_utc: &'a str,
+}
+
+#[derive(Serialize)]
+struct UserDataContext<'a> {
+    name: &'a str,
+    cloud: &'a str,
+    hub_dir: &'static str,
+    files: &'a [WriteFile],
+}
+
+/// The files the user-data writes, in the order cloud-init writes them.
+pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<WriteFile>, Error> {
+    let file = |path: &str, permissions, content: String| WriteFile {
+        path: path.to_owned(),
+        permissions,
+        content,
+    };
+    let setup = SetupContext {
+        name: &plan.name,
+        ssh_user,
+        hub_dir: HUB_DIR,
+        autostop: plan.schedule.as_ref().map(|s| s.end_utc.as_str()),
+        fetch_service: (!plan.datasets.is_empty()).then_some(super::hub::FETCH_SERVICE),
+        hub_url_hint: plan.tls.domain.as_ref().map_or_else(
+            || "https://<public IP> (terraform output hub_url)".to_owned(),
+            |d| format!("https://{d}"),
+        ),
+    };
+    let mut files = vec![
+        file(
+            "/usr/local/sbin/atlasod-data-disk",
+            "0755",
+            include_str!("../../../targets/vm/atlasod-data-disk.sh").to_owned(),
+        ),
+        file(
+            "/usr/local/sbin/atlasod-setup",
+            "0755",
+            templates::render(
+                "vm/atlasod-setup.sh.j2",
+                include_str!("../../../targets/vm/atlasod-setup.sh.j2"),
+                &setup,
+            )?,
+        ),
+        file(
+            "/etc/docker/daemon.json",
+            "0644",
+            include_str!("../../../targets/vm/daemon.json").to_owned(),
+        ),
+        file(
+            "/etc/systemd/system/docker.service.d/atlasod-data-disk.conf",
+            "0644",
+            include_str!("../../../targets/vm/docker-data-disk.conf").to_owned(),
+        ),
+        file(
+            "/etc/systemd/system/atlasod.service",
+            "0644",
+            include_str!("../../../targets/vm/atlasod.service").to_owned(),
+        ),
+    ];
+    if let Some(schedule) = &plan.schedule {
+        files.push(file(
+            "/etc/systemd/system/atlasod-autostop.service",
+            "0644",
+            include_str!("../../../targets/vm/atlasod-autostop.service").to_owned(),
+        ));
+        files.push(file(
+            "/etc/systemd/system/atlasod-autostop.timer",
+            "0644",
+            templates::render(
+                "vm/atlasod-autostop.timer.j2",
+                include_str!("../../../targets/vm/atlasod-autostop.timer.j2"),
+                TimerContext {
+                    name: &plan.name,
+                    end_utc: &schedule.end_utc,
+                },
+            )?,
+        ));
+    }
+    for (path, hub_file) in &hub.files {
+        let content = String::from_utf8(hub_file.contents.clone())
+            .map_err(|_| Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text")))?;
+        files.push(WriteFile {
+            path: format!("{HUB_DIR}/{path}"),
+            permissions: match hub_file.mode {
+                FileMode::Executable => "0755",
+                FileMode::Regular => "0644",
+            },
+            content,
+        });
+    }
+    Ok(files)
+}
+
+/// The `#cloud-config` document writing `files` and running the setup once.
+pub(crate) fn user_data(plan: &Plan, cloud: &str, files: &[WriteFile]) -> Result<String, Error> {
+    templates::render(
+        "vm/user-data.yaml.j2",
+        include_str!("../../../targets/vm/user-data.yaml.j2"),
+        UserDataContext {
+            name: &plan.name,
+            cloud,
+            hub_dir: HUB_DIR,
+            files,
+        },
+    )
+}

@@ -1,0 +1,133 @@
+//! The build summary of a single-VM target and the bundle's `README.md`.
+//!
+//! Input: the plan, the machine and the cloud's commands. Output: text. The
+//! summary is data the target produces; the CLI prints it, and the README
+//! embeds the same text.
+
+use serde::Serialize;
+
+use super::cloud_init::{DATA_DIR, HUB_DIR};
+use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
+use super::machine::Machine;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::sizing::fmt_num;
+use crate::spec::Target;
+use crate::targets::{aws, gcp, openstack};
+use crate::templates;
+
+/// The cloud-specific commands the summary and README show.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Commands {
+    /// One line: how to give Terraform credentials.
+    pub credentials: String,
+    /// A sentence or two for the README.
+    pub credentials_help: String,
+    /// The data disk's Terraform address, e.g. `aws_ebs_volume.data`.
+    pub disk_resource: String,
+    pub delete_disk: String,
+    pub leftovers: String,
+    pub start_vm: String,
+    /// Where to read the boot log without SSH.
+    pub console_log: String,
+}
+
+fn commands(plan: &Plan, target: Target) -> Result<Commands, Error> {
+    match target {
+        Target::Aws => aws::commands(plan),
+        Target::Gcp => gcp::commands(plan),
+        Target::Openstack => openstack::commands(plan),
+        Target::Kubernetes | Target::Local => Err(Error::Internal(format!(
+            "`{target}` is not a single-VM target"
+        ))),
+    }
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    plan: &'a Plan,
+    target: &'static str,
+    machine: &'a Machine,
+    terraform_dir: &'a str,
+    memory_gib: Option<String>,
+    hourly: Option<String>,
+    total: Option<String>,
+    daily: Option<String>,
+    /// Variables `terraform.tfvars` must set.
+    required: Vec<String>,
+    commands: Commands,
+    summary: &'a str,
+    hub_dir: &'static str,
+    data_dir: &'static str,
+    /// `access.admin_cidr`: SSH is open to it, or closed when `None`.
+    admin_cidr: Option<&'a str>,
+}
+
+/// The variables without a default: the settings and secrets the hub reads
+/// from `.env` (the OAuth callback URL is filled in by Terraform).
+fn required(env: &[EnvSetting]) -> Vec<String> {
+    env.iter()
+        .filter(|s| s.env != OAUTH_CALLBACK_URL)
+        .map(|s| s.env.to_ascii_lowercase())
+        .collect()
+}
+
+fn context<'a>(
+    plan: &'a Plan,
+    target: Target,
+    machine: &'a Machine,
+    terraform_dir: &'a str,
+    summary: &'a str,
+) -> Result<Context<'a>, Error> {
+    let cost = machine.cost.as_ref();
+    let hourly = cost.and_then(|c| c.hourly);
+    Ok(Context {
+        plan,
+        target: target.as_str(),
+        machine,
+        terraform_dir,
+        memory_gib: machine.instance.memory_gib.map(fmt_num),
+        hourly: hourly.map(|h| format!("{h:.4}")),
+        total: cost.and_then(|c| c.total).map(|t| format!("{t:.2}")),
+        daily: hourly.map(|h| format!("{:.2}", h * 24.0)),
+        required: required(&super::hub::env(plan)),
+        commands: commands(plan, target)?,
+        summary,
+        hub_dir: HUB_DIR,
+        data_dir: DATA_DIR,
+        admin_cidr: plan.access.admin_cidr.as_deref(),
+    })
+}
+
+/// The summary for a terminal, with `cd <terraform_dir>` in its commands.
+pub(crate) fn text_in(
+    plan: &Plan,
+    target: Target,
+    machine: &Machine,
+    terraform_dir: &str,
+) -> Result<String, Error> {
+    templates::render(
+        "vm/summary.txt.j2",
+        include_str!("../../../targets/vm/summary.txt.j2"),
+        context(plan, target, machine, terraform_dir, "")?,
+    )
+}
+
+/// The summary as the README shows it (commands relative to the bundle).
+pub(crate) fn text(plan: &Plan, target: Target, machine: &Machine) -> Result<String, Error> {
+    text_in(plan, target, machine, "terraform")
+}
+
+/// The bundle's `README.md`.
+pub(crate) fn readme(
+    plan: &Plan,
+    target: Target,
+    machine: &Machine,
+    summary: &str,
+) -> Result<String, Error> {
+    templates::render(
+        "vm/README.md.j2",
+        include_str!("../../../targets/vm/README.md.j2"),
+        context(plan, target, machine, "terraform", summary.trim_end())?,
+    )
+}
