@@ -6,7 +6,11 @@
 //! it. Invariant: no time, host or random data; ordered collections only, so
 //! the same spec always gives the same plan (and the same bundle).
 
+pub mod kubernetes;
+
 use serde::Serialize;
+
+pub use kubernetes::KubernetesPlan;
 
 use crate::catalogue::{Format, catalogue};
 use crate::diagnostic::Diagnostics;
@@ -31,6 +35,9 @@ pub struct Plan {
     pub datasets: Vec<DatasetPlan>,
     pub notebooks: Vec<NotebookPlan>,
     pub storage: StoragePlan,
+    /// The Kubernetes decisions, when the spec is lowered for that target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<KubernetesPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -140,9 +147,26 @@ pub struct StoragePlan {
 
 /// Lowers a checked spec. Errors here are bugs or rules only a plan can see.
 pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
-    Ok(lower_spec(&checked.spec))
+    let mut plan = lower_spec(&checked.spec);
+    if checked.targets.contains(&crate::spec::Target::Kubernetes) {
+        if let Some(block) = &checked.spec.cloud.kubernetes {
+            let lowered = kubernetes::lower(&checked.spec, block).map_err(|problem| {
+                crate::diagnostic::Diagnostic::error(
+                    crate::diagnostic::Code::ClusterSettings,
+                    &checked.parsed.file,
+                    checked.parsed.root.span,
+                    format!("internal error: the cluster passed validation but cannot be sized ({problem:?})"),
+                )
+                .label("here")
+                .help("this is a bug in atlasod, please report it with this file")
+            })?;
+            plan.kubernetes = Some(lowered);
+        }
+    }
+    Ok(plan)
 }
 
+#[allow(clippy::too_many_lines)] // one struct literal, rewritten by the hub-bundle issue
 fn lower_spec(spec: &Spec) -> Plan {
     let images = images();
     let preset = spec
@@ -237,6 +261,7 @@ fn lower_spec(spec: &Spec) -> Plan {
             disk_bytes: spec.disk.as_ref().map(crate::spec::Size::bytes),
         },
         datasets,
+        kubernetes: None,
         notebooks: spec
             .notebooks
             .iter()
