@@ -13,7 +13,70 @@ use crate::error::Error;
 pub fn to_string(body: &hcl::Body) -> Result<String, Error> {
     let text = hcl::to_string(body)
         .map_err(|e| Error::Internal(format!("cannot format Terraform: {e}")))?;
-    Ok(align(&text))
+    Ok(align(&text.replace(" {  }\n", " {}\n")))
+}
+
+/// Comments to place in a formatted file, keyed by a block's header line
+/// such as `resource "helm_release" "jupyterhub" {`.
+#[derive(Debug, Clone, Default)]
+pub struct Comments {
+    /// Lines written above the block (without `# `).
+    pub above: Vec<(String, Vec<String>)>,
+    /// Lines written first inside the block, such as `checkov:skip=...` (without `# `).
+    pub inside: Vec<(String, Vec<String>)>,
+}
+
+impl Comments {
+    pub fn above(&mut self, header: impl Into<String>, line: impl Into<String>) {
+        push(&mut self.above, header.into(), line.into());
+    }
+
+    pub fn inside(&mut self, header: impl Into<String>, line: impl Into<String>) {
+        push(&mut self.inside, header.into(), line.into());
+    }
+}
+
+fn push(list: &mut Vec<(String, Vec<String>)>, header: String, line: String) {
+    match list.iter_mut().find(|(h, _)| *h == header) {
+        Some((_, lines)) => lines.push(line),
+        None => list.push((header, vec![line])),
+    }
+}
+
+/// Formats `body` and places `comments` around and inside its blocks.
+pub fn to_string_with(body: &hcl::Body, comments: &Comments) -> Result<String, Error> {
+    let text = to_string(body)?;
+    let mut out = String::with_capacity(text.len() + 1024);
+    for line in text.lines() {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let header = line.trim_start();
+        if let Some((_, lines)) = comments.above.iter().find(|(h, _)| h == header) {
+            for comment in lines {
+                out.push_str(indent);
+                out.push_str(&comment_line(comment));
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        if let Some((_, lines)) = comments.inside.iter().find(|(h, _)| h == header) {
+            for comment in lines {
+                out.push_str(indent);
+                out.push_str("  ");
+                out.push_str(&comment_line(comment));
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn comment_line(text: &str) -> String {
+    if text.is_empty() {
+        "#".to_owned()
+    } else {
+        format!("# {text}")
+    }
 }
 
 /// Parses one HCL expression written in Terraform syntax, such as `var.name`.

@@ -127,7 +127,9 @@ fn yaml(value: &Value) -> String {
             && text
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./@+".contains(c))
-            && !text.starts_with(['-', '.', '@'])
+            && !text.starts_with(['-', '.', '@', '+'])
+            // YAML 1.1 readers (Helm, PyYAML) turn `2026-08-17` into a date, `0755` into octal.
+            && !text.starts_with(|c: char| c.is_ascii_digit())
             && !matches!(
                 text,
                 "true"
@@ -177,5 +179,6 @@ mod tests {
         assert_eq!(yaml(&Value::from("off")), "\"off\"");
         assert_eq!(yaml(&Value::from("1.5")), "\"1.5\"");
         assert_eq!(yaml(&Value::from("alice")), "alice");
+        assert_eq!(yaml(&Value::from("2026-08-17")), "\"2026-08-17\"");
     }
 }

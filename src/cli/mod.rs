@@ -191,6 +191,9 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
                 built.bundle.files.len(),
                 dir.display()
             ));
+            if let Some(summary) = crate::targets::summary(&built.plan, args.target) {
+                out.status(summary.trim_end());
+            }
             Ok(Status::Ok)
         }
         Err(program::BuildFailure::Invalid(diagnostics)) => {

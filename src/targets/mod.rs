@@ -4,6 +4,8 @@
 //! (no I/O, no printing). Templates and per-target data live in
 //! `targets/<name>/` at the top of the repository.
 
+pub mod kubernetes;
+
 use crate::bundle::Bundle;
 use crate::error::Error;
 use crate::plan::Plan;
@@ -11,8 +13,21 @@ use crate::spec::Target;
 
 /// Renders the bundle of `target` for `plan`.
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
-    let _ = plan;
-    Err(Error::Usage(format!(
-        "the `{target}` target is not built yet in this version of atlasod"
-    )))
+    match target {
+        Target::Kubernetes => kubernetes::render(plan),
+        Target::Aws | Target::Gcp | Target::Openstack | Target::Local => Err(Error::Usage(
+            format!("the `{target}` target is not built yet in this version of atlasod"),
+        )),
+    }
+}
+
+/// The build summary of `target` for `plan` (sizing, cost), when it has one.
+pub fn summary(plan: &Plan, target: Target) -> Option<String> {
+    match target {
+        Target::Kubernetes => plan
+            .kubernetes
+            .as_ref()
+            .map(|k8s| kubernetes::summary(plan, k8s)),
+        Target::Aws | Target::Gcp | Target::Openstack | Target::Local => None,
+    }
 }
