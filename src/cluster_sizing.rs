@@ -368,12 +368,16 @@ fn arithmetic(
             }
         ),
     ];
-    lines.push(format!(
-        "core node `{}` ({} vCPU, {}): the hub, proxy, user scheduler and TLS",
-        sizing.core.name,
-        sizing.core.vcpu,
-        fmt_gib(sizing.core.memory)
-    ));
+    lines.push(if cluster.provider == ClusterProvider::Openstack {
+        "core node: one node of the cluster template's default flavor, for the hub, proxy, user scheduler and TLS".to_owned()
+    } else {
+        format!(
+            "core node `{}` ({} vCPU, {}): the hub, proxy, user scheduler and TLS",
+            sizing.core.name,
+            sizing.core.vcpu,
+            fmt_gib(sizing.core.memory)
+        )
+    });
     lines
 }
 

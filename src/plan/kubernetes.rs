@@ -174,10 +174,15 @@ fn cluster_plan(cluster: &crate::spec::Cluster, sizing: &ClusterSizing) -> Clust
         node_hourly: sizing.node.hourly,
         core_hourly: sizing.core.hourly,
         control_plane_hourly: sizing.control_plane_hourly,
-        full_hourly: sizing.full_hourly(),
-        idle_hourly: sizing.idle_hourly(),
+        full_hourly: sizing.full_hourly().map(cents),
+        idle_hourly: sizing.idle_hourly().map(cents),
         arithmetic: sizing.arithmetic.clone(),
     }
+}
+
+/// A price rounded to a hundredth of a cent, so plans read (and compare) cleanly.
+fn cents(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
 }
 
 fn datasets(spec: &Spec) -> DatasetsVolume {

@@ -23,8 +23,10 @@ use crate::bundle::Bundle;
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
 
+pub use datasets::KUBERNETES_VERSION;
 pub use hub::{HubSettings, SecretTrait};
 pub use readme::summary;
+pub use values::start_script;
 
 /// Name of the PVC, ConfigMap and Job of the shared datasets volume.
 pub const DATASETS: &str = "atlasod-datasets";

@@ -177,6 +177,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "context": k8s.context,
             "namespace": k8s.namespace,
             "pod": k8s.pod,
+            "memory": crate::sizing::fmt_gib(plan.users.mem_limit_bytes),
             "datasets": k8s.datasets,
             "needs_storage_class": datasets::default_storage_class(k8s).is_none(),
             "secrets": secrets,

@@ -432,7 +432,10 @@ fn datasets_volume(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
         .add_attribute(("wait_until_bound", false))
         .build();
     module.resource(pvc, &[]);
-    module.resource(job(plan), &[]);
+    module.resource(
+        job(&labels),
+        &["Runs again (skipping what is complete) whenever the list of datasets changes."],
+    );
 }
 
 /// The Job's two containers: `owner` (gives the volume to uid 1000) and `fetch`.
@@ -520,7 +523,7 @@ fn job_containers() -> (Block, Block) {
     (owner, fetch)
 }
 
-fn job(plan: &Plan) -> Block {
+fn job(labels: &Expression) -> Block {
     let (owner, fetch) = job_containers();
     let pod_spec = Block::builder("spec")
         .add_attribute(("restart_policy", "OnFailure"))
@@ -571,7 +574,7 @@ fn job(plan: &Plan) -> Block {
             Block::builder("metadata")
                 .add_attribute(("name", DATASETS))
                 .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")))
-                .add_attribute(("labels", label_map(plan)))
+                .add_attribute(("labels", labels.clone()))
                 .build(),
         )
         .add_block(
@@ -581,7 +584,7 @@ fn job(plan: &Plan) -> Block {
                     Block::builder("template")
                         .add_block(
                             Block::builder("metadata")
-                                .add_attribute(("labels", label_map(plan)))
+                                .add_attribute(("labels", labels.clone()))
                                 .build(),
                         )
                         .add_block(pod_spec)
@@ -590,6 +593,14 @@ fn job(plan: &Plan) -> Block {
                 .build(),
         )
         .add_attribute(("wait_for_completion", false))
+        .add_block(
+            Block::builder("lifecycle")
+                .add_attribute((
+                    "replace_triggered_by",
+                    expr("[kubernetes_config_map_v1.datasets]"),
+                ))
+                .build(),
+        )
         .build()
 }
 

@@ -91,7 +91,7 @@ fn control_plane(module: &mut Module) {
         attrs(
             block("resource", &["aws_kms_key", "eks"]),
             &[
-                ("description", "\"Encrypts the Kubernetes secrets of ${var.cluster_name}\""),
+                ("description", "\"Encryption key of the ${var.cluster_name} cluster (secrets, datasets)\""),
                 ("enable_key_rotation", "true"),
                 ("deletion_window_in_days", "7"),
             ],
@@ -106,7 +106,7 @@ fn control_plane(module: &mut Module) {
             ("role_arn", "aws_iam_role.cluster.arn"),
             (
                 "enabled_cluster_log_types",
-                "[\"api\", \"audit\", \"authenticator\"]",
+                "[\"api\", \"audit\", \"authenticator\", \"controllerManager\", \"scheduler\"]",
             ),
             ("depends_on", "[aws_iam_role_policy_attachment.cluster_0]"),
         ],
@@ -149,7 +149,6 @@ fn control_plane(module: &mut Module) {
             "The EKS control plane; whoever runs `terraform apply` becomes its admin.",
             "checkov:skip=CKV_AWS_39: the API must be reachable from the trainer's machine, whose address is unknown",
             "checkov:skip=CKV_AWS_38: as CKV_AWS_39, a CIDR allow list needs the trainer's address",
-            "checkov:skip=CKV_AWS_339: the Kubernetes version is EKS's current default, kept up to date by AWS",
         ],
     );
 }
@@ -323,7 +322,6 @@ fn autoscaler(module: &mut Module) {
         &[
             "The Cluster Autoscaler's permissions, as its AWS guide lists them; changes only this cluster's groups.",
             "checkov:skip=CKV_AWS_356: Describe* calls take no resource ARN; the write calls are limited by tag",
-            "checkov:skip=CKV_AWS_111: the write calls are limited to this cluster's groups by the tag condition",
         ],
     );
     autoscaler_release(module);
@@ -412,10 +410,7 @@ fn efs(module: &mut Module) {
             .build(),
         )
         .build(),
-        &[
-            "The shared datasets volume on EFS (ReadWriteMany), reached over NFS inside the VPC.",
-            "checkov:skip=CKV2_AWS_5: attached to the EFS mount targets below",
-        ],
+        &["The shared datasets volume on EFS (ReadWriteMany), reached over NFS inside the VPC."],
     );
     module.resource(
         attrs(
@@ -423,10 +418,11 @@ fn efs(module: &mut Module) {
             &[
                 ("creation_token", "\"${var.cluster_name}-datasets\""),
                 ("encrypted", "true"),
+                ("kms_key_id", "aws_kms_key.eks.arn"),
             ],
         )
         .build(),
-        &["checkov:skip=CKV_AWS_184: encrypted with the AWS-managed EFS key; the data is public open data"],
+        &[],
     );
     module.main.push(
         attrs(

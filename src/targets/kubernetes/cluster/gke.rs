@@ -99,15 +99,13 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
         &[
             "A zonal GKE cluster with Dataplane V2, which enforces the chart's NetworkPolicies.",
             "deletion_protection is off so that `terraform destroy` removes the class (see README.md).",
-            "checkov:skip=CKV_GCP_18: the API must be reachable from the trainer's machine, whose address is unknown",
             "checkov:skip=CKV_GCP_25: a classroom cluster uses public nodes; no private network or NAT is set up",
             "checkov:skip=CKV_GCP_65: access is through the trainer's own Google account, not Google groups",
             "checkov:skip=CKV_GCP_66: images come from public registries (Jupyter, ATLAS), not a signed private one",
-            "checkov:skip=CKV_GCP_20: as CKV_GCP_18, master authorized networks need the trainer's address",
+            "checkov:skip=CKV_GCP_20: the API must be reachable from the trainer's machine, whose address is unknown",
+            "checkov:skip=CKV_GCP_12: Dataplane V2 enforces NetworkPolicy; GKE refuses the legacy network_policy addon with it",
+            "checkov:skip=CKV_GCP_69: the default pool is removed; both node pools set workload_metadata_config GKE_METADATA",
             "checkov:skip=CKV_GCP_64: as CKV_GCP_25, private nodes need a Cloud NAT this module does not create",
-            "checkov:skip=CKV_GCP_13: client certificates are disabled in master_auth; the check expects a block form",
-            "checkov:skip=CKV_GCP_24: PodSecurityPolicy was removed from Kubernetes 1.25; the chart sets pod security contexts",
-            "checkov:skip=CKV_GCP_61: intranode visibility is on; flow logs belong to the VPC, which this module does not own",
         ],
     );
 }

@@ -50,7 +50,7 @@ fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             "node_type",
             "string",
             format!(
-                "The user nodes' flavor; empty picks one with {} vCPU and at least {} MiB at apply time.",
+                "The user nodes' flavor; empty looks up the flavor with {} vCPU and at least {} MiB at apply time (name one if the cloud has several).",
                 cluster.node_vcpu, cluster.node_memory_mib
             ),
         )
