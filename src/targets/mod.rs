@@ -2,9 +2,13 @@
 //!
 //! One module per target; each maps the plan to files and does nothing else
 //! (no I/O, no printing). Templates and per-target data live in
-//! `targets/<name>/` at the top of the repository.
+//! `targets/<name>/` at the top of the repository. [`hub`] is the docker
+//! compose bundle that `local` writes for a laptop and the cloud targets
+//! ship inside their VM.
 
+pub mod hub;
 pub mod kubernetes;
+pub mod local;
 
 use crate::bundle::Bundle;
 use crate::error::Error;
@@ -15,9 +19,10 @@ use crate::spec::Target;
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
         Target::Kubernetes => kubernetes::render(plan),
-        Target::Aws | Target::Gcp | Target::Openstack | Target::Local => Err(Error::Usage(
-            format!("the `{target}` target is not built yet in this version of atlasod"),
-        )),
+        Target::Local => local::render(plan),
+        Target::Aws | Target::Gcp | Target::Openstack => Err(Error::Usage(format!(
+            "the `{target}` target is not built yet in this version of atlasod"
+        ))),
     }
 }
 

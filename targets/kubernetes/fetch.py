@@ -4,8 +4,8 @@ Reads the dataset list (JSON) named by ATLASOD_DATASETS, downloads every file
 into ATLASOD_DATA_DIR/<dataset>/, and unpacks zips. Idempotent: a dataset with
 a `.complete` marker is skipped, so the Job can run again after a failure or an
 added dataset. Resumable: a partial download continues with an HTTP Range
-request. Checks each file's SHA-256 when one is given, else its size with a
-tolerance (publishers give rounded sizes), and every zip's integrity before
+request. Checks each file's SHA-256 when one is given, else that its size is
+in the accepted range (publishers give rounded sizes), and every zip's integrity before
 unpacking. Fails loudly (non-zero exit, a message naming the file) on any
 mismatch. Standard library only, so it runs in the single-user image itself.
 """
@@ -20,8 +20,6 @@ import urllib.request
 import zipfile
 
 CHUNK = 1 << 20
-# Publisher sizes are rounded (e.g. "1.5 GB"): accept 10 % either way.
-SIZE_TOLERANCE = 0.10
 
 
 def log(message):
@@ -69,10 +67,10 @@ def verify(entry, path):
         actual = sha256(path)
         if actual != entry["sha256"].lower():
             fail(f"{path}: SHA-256 is {actual}, expected {entry['sha256']}")
-    elif entry.get("size"):
-        expected = entry["size"]
-        if abs(size - expected) > expected * SIZE_TOLERANCE:
-            fail(f"{path}: {size} bytes, expected about {expected}")
+    elif entry.get("min_bytes") is not None or entry.get("max_bytes") is not None:
+        low, high = entry.get("min_bytes") or 0, entry.get("max_bytes") or float("inf")
+        if not low <= size <= high:
+            fail(f"{path}: {size} bytes, expected between {low} and {high}")
     if path.lower().endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
             broken = archive.testzip()

@@ -94,15 +94,17 @@ def main():
             {
                 "name": "four-lep",
                 "unzip": True,
-                # a rounded publisher size, 5 % off: within the tolerance
+                # a rounded publisher size: the accepted range around it
                 "files": [{"url": f"{base}/4lep.zip", "filename": "4lep.zip",
-                           "size": int(len(archive) * 1.05), "sha256": None}],
+                           "min_bytes": len(archive) // 2, "max_bytes": len(archive) * 2,
+                           "sha256": None}],
             },
             {
                 "name": "own",
                 "unzip": False,
                 "files": [{"url": f"{base}/sample.root", "filename": "sample.root",
-                           "size": None, "sha256": hashlib.sha256(plain).hexdigest()}],
+                           "min_bytes": None, "max_bytes": None,
+                           "sha256": hashlib.sha256(plain).hexdigest()}],
             },
         ]
         listing = os.path.join(tmp, "datasets.json")
@@ -138,11 +140,12 @@ def main():
         check("sha256 mismatch fails", wrong_hash.returncode != 0 and "SHA-256" in wrong_hash.stderr, wrong_hash.stderr)
 
         datasets[1]["files"][0]["sha256"] = None
-        datasets[1]["files"][0]["size"] = 50_000
+        datasets[1]["files"][0]["min_bytes"] = 45_000
+        datasets[1]["files"][0]["max_bytes"] = 55_000
         with open(listing, "w") as f:
             json.dump(datasets[1:], f)
         wrong_size = run(fetch, listing, os.path.join(tmp, "bad2"))
-        check("size mismatch fails", wrong_size.returncode != 0 and "expected about 50000" in wrong_size.stderr, wrong_size.stderr)
+        check("size mismatch fails", wrong_size.returncode != 0 and "expected between 45000 and 55000" in wrong_size.stderr, wrong_size.stderr)
         server.shutdown()
 
     passed = sum(results)

@@ -55,7 +55,8 @@ pub fn listing(plan: &Plan, k8s: &KubernetesPlan) -> String {
                 "files": d.files.iter().map(|f| json!({
                     "url": f.url,
                     "filename": f.filename,
-                    "size": f.size,
+                    "min_bytes": f.min_bytes,
+                    "max_bytes": f.max_bytes,
                     "sha256": f.sha256,
                 })).collect::<Vec<_>>(),
             })
@@ -80,7 +81,7 @@ pub fn manifests(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
             "script": FETCH_SCRIPT.trim_end(),
             "storage_class": default_storage_class(k8s),
             "capacity": k8s.datasets.capacity,
-            "image": plan.singleuser.image,
+            "image": plan.singleuser.base_image,
         }),
     )
 }

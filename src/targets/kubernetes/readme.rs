@@ -185,7 +185,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "callback": callback,
             "tls": plan.tls,
             "hub_url": hub_url,
-            "image": plan.singleuser.image,
+            "image": plan.singleuser.base_image,
             "preset": plan.singleuser.preset,
             "notebooks": plan.notebooks,
             "placeholders": k8s.placeholders,

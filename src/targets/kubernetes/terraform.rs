@@ -220,7 +220,7 @@ fn providers(module: &mut Module) {
 }
 
 fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) {
-    let (image_name, image_tag) = split_image(&plan.singleuser.image);
+    let (image_name, image_tag) = split_image(&plan.singleuser.base_image);
     module.variables.push(
         Variable::new(
             "namespace",

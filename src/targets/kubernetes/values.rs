@@ -67,7 +67,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
                 .collect(),
         })
         .collect();
-    let (name, tag) = split_image(&plan.singleuser.image);
+    let (name, tag) = split_image(&plan.singleuser.base_image);
     let start_script = start_script(plan, k8s)?;
     templates::render(
         "kubernetes/values.yaml",
@@ -78,7 +78,6 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "contact": plan.contact,
             "chart": k8s.chart,
             "hub_config": hub_config,
-            "native_templates": hub.native_templates,
             "concurrent_spawn_limit": k8s.concurrent_spawn_limit,
             "users": plan.users,
             "tls": plan.tls,
@@ -114,7 +113,7 @@ pub fn dockerfile(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
         DOCKERFILE,
         serde_json::json!({
             "name": plan.name,
-            "image": plan.singleuser.image,
+            "image": plan.singleuser.base_image,
             "jupyterhub": k8s.singleuser_jupyterhub,
             "nbgitpuller": k8s.nbgitpuller,
         }),
