@@ -142,7 +142,11 @@ pub(super) fn iam_role(
             &[
                 (
                     "name_prefix",
-                    &format!("\"${{var.cluster_name}}-{}-\"", name.replace('_', "-")),
+                    // IAM allows 38 characters before the random suffix.
+                    &format!(
+                        "\"${{substr(var.cluster_name, 0, min(length(var.cluster_name), 24))}}-{}-\"",
+                        name.replace('_', "-")
+                    ),
                 ),
                 (
                     "assume_role_policy",
