@@ -34,6 +34,13 @@ pub struct CatalogueEntry {
     pub unpacked_size: u64,
     #[serde(default)]
     pub xrootd: Option<String>,
+    /// The unzipped files over plain HTTPS, one URL per collection folder.
+    #[serde(default)]
+    pub http_mirror: Option<String>,
+    /// Too big to copy for a class: targets that can should let notebooks
+    /// read it remotely (`http_mirror` or `xrootd`) instead.
+    #[serde(default)]
+    pub stream: bool,
     #[serde(default)]
     pub checksum_note: Option<String>,
 }

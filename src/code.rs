@@ -75,6 +75,7 @@ codes! {
     DiskTooSmall => "disk-too-small", "the data disk cannot hold the homes and datasets";
     SshClosed => "ssh-closed", "an SSH key is given but SSH is not opened to anyone";
     IdleTimeoutTooShort => "idle-timeout-too-short", "servers would be culled before a student can work";
+    ClusterSettings => "cluster-settings", "settings of `cloud.kubernetes.cluster` that do not fit its provider";
 }
 
 impl fmt::Display for Code {

@@ -17,6 +17,15 @@ pub struct Images {
     pub presets: BTreeMap<String, PresetImage>,
     pub nbgitpuller: PinnedPackage,
     pub z2jh: Z2jh,
+    pub cluster_autoscaler: ChartPinData,
+}
+
+/// A Helm chart pin.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChartPinData {
+    pub chart: String,
+    pub chart_repo: String,
+    pub chart_version: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

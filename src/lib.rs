@@ -9,10 +9,12 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod cli;
+pub mod cluster_sizing;
 mod code;
 mod data;
 pub mod diagnostic;
 pub mod error;
+pub mod hcl_format;
 pub mod images;
 mod init;
 pub mod parse;

@@ -129,7 +129,9 @@ fn yaml(value: &Value) -> String {
             && text
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./@+".contains(c))
-            && !text.starts_with(['-', '.', '@'])
+            && !text.starts_with(['-', '.', '@', '+'])
+            // YAML 1.1 readers (Helm, PyYAML) turn `2026-08-17` into a date, `0755` into octal.
+            && !text.starts_with(|c: char| c.is_ascii_digit())
             && !matches!(
                 text,
                 "true"
@@ -227,5 +229,6 @@ mod tests {
         assert_eq!(literal(&Value::from("a"), 2), "|-\n  a");
         assert_eq!(literal(&Value::from("a\n\n"), 2), "|+\n  a\n");
         assert_eq!(literal(&Value::from(" a\n"), 2), "\" a\\n\"");
+        assert_eq!(yaml(&Value::from("2026-08-17")), "\"2026-08-17\"");
     }
 }

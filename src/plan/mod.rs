@@ -16,12 +16,14 @@
 pub mod datasets;
 pub mod images;
 pub mod jupyterhub;
+pub mod kubernetes;
 
 use serde::Serialize;
 
 pub use datasets::{DatasetFile, DatasetPlan};
 pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
+pub use kubernetes::KubernetesPlan;
 
 use crate::diagnostic::Diagnostics;
 use crate::images::images;
@@ -49,6 +51,9 @@ pub struct Plan {
     pub datasets: Vec<DatasetPlan>,
     pub notebooks: Vec<NotebookPlan>,
     pub storage: StoragePlan,
+    /// The Kubernetes decisions, when the spec is lowered for that target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<KubernetesPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,7 +128,23 @@ pub struct StoragePlan {
 
 /// Lowers a checked spec. Errors here are bugs or rules only a plan can see.
 pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
-    Ok(lower_spec(&checked.spec))
+    let mut plan = lower_spec(&checked.spec);
+    if checked.targets.contains(&crate::spec::Target::Kubernetes) {
+        if let Some(block) = &checked.spec.cloud.kubernetes {
+            let lowered = kubernetes::lower(&checked.spec, block).map_err(|problem| {
+                crate::diagnostic::Diagnostic::error(
+                    crate::diagnostic::Code::ClusterSettings,
+                    &checked.parsed.file,
+                    checked.parsed.root.span,
+                    format!("internal error: the cluster passed validation but cannot be sized ({problem:?})"),
+                )
+                .label("here")
+                .help("this is a bug in atlasod, please report it with this file")
+            })?;
+            plan.kubernetes = Some(lowered);
+        }
+    }
+    Ok(plan)
 }
 
 /// Lowers a spec that passed validation.
@@ -199,6 +220,7 @@ pub fn lower_spec(spec: &Spec) -> Plan {
             disk_bytes: spec.disk.as_ref().map(crate::spec::Size::bytes),
         },
         datasets,
+        kubernetes: None,
         notebooks: spec
             .notebooks
             .iter()

@@ -148,6 +148,65 @@ pub struct Kubernetes {
     pub context: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Cluster>,
+}
+
+/// Who runs a managed cluster that atlasod creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterProvider {
+    Gcp,
+    Aws,
+    Openstack,
+}
+
+impl ClusterProvider {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Gcp => "gcp",
+            Self::Aws => "aws",
+            Self::Openstack => "openstack",
+        }
+    }
+
+    /// The VM target whose region and instance tables this provider shares.
+    pub const fn cloud(self) -> Target {
+        match self {
+            Self::Gcp => Target::Gcp,
+            Self::Aws => Target::Aws,
+            Self::Openstack => Target::Openstack,
+        }
+    }
+}
+
+/// `cloud.kubernetes.cluster`: the managed cluster to create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    pub provider: ClusterProvider,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    #[serde(default = "auto")]
+    pub node_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_nodes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_nodes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+impl Cluster {
+    pub fn is_auto(&self) -> bool {
+        is_auto(&self.node_type)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

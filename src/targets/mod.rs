@@ -10,6 +10,7 @@
 pub(crate) mod aws;
 pub(crate) mod gcp;
 pub mod hub;
+pub mod kubernetes;
 pub mod local;
 pub(crate) mod openstack;
 pub(crate) mod terraform;
@@ -23,11 +24,9 @@ use crate::spec::Target;
 /// Renders the bundle of `target` for `plan`.
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
+        Target::Kubernetes => kubernetes::render(plan),
         Target::Local => local::render(plan),
         Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
-        Target::Kubernetes => Err(Error::Usage(format!(
-            "the `{target}` target is not built yet in this version of atlasod"
-        ))),
     }
 }
 
@@ -39,6 +38,10 @@ pub fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<Option<S
         Target::Aws | Target::Gcp | Target::Openstack => {
             vm::summary(plan, target, bundle_dir).map(Some)
         }
-        Target::Kubernetes | Target::Local => Ok(None),
+        Target::Kubernetes => Ok(plan
+            .kubernetes
+            .as_ref()
+            .map(|k8s| kubernetes::summary(plan, k8s))),
+        Target::Local => Ok(None),
     }
 }

@@ -14,6 +14,8 @@ use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
 use crate::tables::{self, CloudTables, InstanceType, Offer};
 use crate::validate::suggest::{closest, one_of};
 
+mod cluster;
+
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     let mut rules = Rules {
         parsed,
@@ -33,6 +35,7 @@ pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     rules.disk();
     rules.access();
     rules.idle_timeout();
+    rules.cluster();
     rules.out.sorted()
 }
 
@@ -157,7 +160,8 @@ impl Rules<'_> {
             {
                 let base = [Step::Key("cloud"), Step::Key("gcp")];
                 if self.region(Target::Gcp, tables, &gcp.region, &base) {
-                    self.zone(tables, &gcp.region, gcp.zone.as_deref());
+                    let path = [Step::Key("cloud"), Step::Key("gcp"), Step::Key("zone")];
+                    self.zone(tables, &gcp.region, gcp.zone.as_deref(), &path);
                     self.instance(Target::Gcp, tables, &gcp.region, &gcp.instance, &base);
                 }
             }
@@ -176,7 +180,8 @@ impl Rules<'_> {
         region: &str,
         base: &[Step<'_>],
     ) -> bool {
-        let path = [base[0], base[1], Step::Key("region")];
+        let mut path = base.to_vec();
+        path.push(Step::Key("region"));
         if tables.region(region).is_some() {
             return true;
         }
@@ -209,7 +214,7 @@ impl Rules<'_> {
         false
     }
 
-    fn zone(&mut self, tables: &CloudTables, region: &str, zone: Option<&str>) {
+    fn zone(&mut self, tables: &CloudTables, region: &str, zone: Option<&str>, path: &[Step<'_>]) {
         let (Some(zone), Some(known)) = (zone, tables.region(region)) else {
             return;
         };
@@ -221,7 +226,7 @@ impl Rules<'_> {
         let diagnostic = self
             .error(
                 Code::UnknownZone,
-                self.value(&[Step::Key("cloud"), Step::Key("gcp"), Step::Key("zone")]),
+                self.value(path),
                 format!("`{zone}` is not a zone of `{region}`"),
             )
             .label(suggestion.map_or_else(
@@ -453,7 +458,11 @@ impl Rules<'_> {
                     format!("{count} users are more than one VM should serve (at most {MAX_USERS_PER_VM})"),
                 )
                 .label(format!("more than {MAX_USERS_PER_VM} users for {targets}"))
-                .help("build for a cluster instead: add `cloud.kubernetes` and run `atlasod build --target kubernetes`")
+                .help(if self.spec.cloud.kubernetes.is_some() {
+                    "build for a cluster instead: this spec has `cloud.kubernetes`, so run `atlasod build --target kubernetes`"
+                } else {
+                    "build for a cluster instead: add `cloud.kubernetes` and run `atlasod build --target kubernetes`"
+                })
                 .note(format!(
                     "single-machine JupyterHub distributions serve up to about {MAX_USERS_PER_VM} users; beyond that, spawns and the disk become the bottleneck"
                 ));

@@ -1,0 +1,147 @@
+//! OpenStack Magnum: a cluster from a template and an autoscaling user node group.
+
+use hcl::Expression;
+
+use super::{attrs, block, cluster_outputs};
+use crate::hcl_format::expr;
+use crate::plan::Plan;
+use crate::plan::kubernetes::ClusterPlan;
+use crate::targets::kubernetes::terraform::{Module, Provider, Variable};
+
+pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
+    module.providers.push(Provider {
+        name: "openstack",
+        source: "terraform-provider-openstack/openstack",
+        version: "~> 3.0",
+    });
+    module.variables.push(
+        Variable::new(
+            "auth_url",
+            "string",
+            "The Keystone endpoint; credentials come from clouds.yaml or OS_* variables.",
+        )
+        .default(cluster.auth_url.clone().unwrap_or_default()),
+    );
+    module.variables.push(
+        Variable::new(
+            "cluster_template",
+            "string",
+            "The Magnum cluster template to create the cluster from.",
+        )
+        .default(cluster.template.clone().unwrap_or_default()),
+    );
+    module.variables.push(
+        Variable::new(
+            "keypair",
+            "string",
+            "An existing Nova keypair for SSH to the nodes; null for none.",
+        )
+        .default(Expression::Null),
+    );
+    let mut provider = attrs(
+        block("provider", &["openstack"]),
+        &[("auth_url", "var.auth_url")],
+    );
+    if cluster.region.is_some() {
+        provider = provider.add_attribute(("region", expr("var.region")));
+    }
+    module.main.push(provider.build());
+    module.main.push(
+        attrs(
+            block(
+                "data",
+                &["openstack_containerinfra_clustertemplate_v1", "template"],
+            ),
+            &[("name", "var.cluster_template")],
+        )
+        .build(),
+    );
+    module.resource(
+        attrs(
+            block("data", &["openstack_compute_flavor_v2", "users"]),
+            &[
+                ("count", "var.node_type == \"\" ? 1 : 0"),
+                ("vcpus", &cluster.node_vcpu.to_string()),
+                ("min_ram", &cluster.node_memory_mib.to_string()),
+            ],
+        )
+        .build(),
+        &[&format!(
+            "OpenStack has no public catalogue: the smallest flavor with {} vCPU and {} MiB holds {} users.",
+            cluster.node_vcpu, cluster.node_memory_mib, cluster.users_per_node
+        )],
+    );
+    nodes(module, plan);
+}
+
+fn nodes(module: &mut Module, plan: &Plan) {
+    let magnum_cluster = attrs(
+        block("resource", &["openstack_containerinfra_cluster_v1", "this"]),
+        &[
+            ("name", "var.cluster_name"),
+            (
+                "cluster_template_id",
+                "data.openstack_containerinfra_clustertemplate_v1.template.id",
+            ),
+            ("master_count", "1"),
+            ("node_count", "1"),
+            ("keypair", "var.keypair"),
+            ("merge_labels", "true"),
+            (
+                "labels",
+                &format!(
+                    "{{ auto_scaling_enabled = \"true\", atlasod-workshop = \"{}\" }}",
+                    plan.name
+                ),
+            ),
+        ],
+    )
+    .build();
+    module.resource(
+        magnum_cluster,
+        &["The Magnum cluster; its default node group (one node) runs the hub and proxy."],
+    );
+    let users = attrs(
+        block("resource", &["openstack_containerinfra_nodegroup_v1", "users"]),
+        &[
+            ("name", "\"users\""),
+            ("cluster_id", "openstack_containerinfra_cluster_v1.this.id"),
+            ("node_count", "max(var.min_nodes, 1)"),
+            ("min_node_count", "var.min_nodes"),
+            ("max_node_count", "var.max_nodes"),
+            (
+                "flavor_id",
+                "var.node_type != \"\" ? var.node_type : data.openstack_compute_flavor_v2.users[0].id",
+            ),
+            ("labels", &format!("{{ atlasod-workshop = \"{}\" }}", plan.name)),
+        ],
+    )
+    .build();
+    module.resource(
+        users,
+        &["The user nodes, scaled by Magnum's autoscaler between min_node_count and max_node_count."],
+    );
+    module.connection.attributes = vec![
+        (
+            "host",
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.host"),
+        ),
+        (
+            "client_certificate",
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_certificate"),
+        ),
+        (
+            "client_key",
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_key"),
+        ),
+        (
+            "cluster_ca_certificate",
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.cluster_ca_certificate"),
+        ),
+    ];
+    module.chart_depends_on = vec!["openstack_containerinfra_nodegroup_v1.users".to_owned()];
+    cluster_outputs(
+        module,
+        "openstack coe cluster config ${openstack_containerinfra_cluster_v1.this.name}",
+    );
+}

@@ -1,0 +1,176 @@
+//! The managed cluster, when the spec asks for one: GKE, EKS or Magnum.
+//!
+//! Input: the sized [`ClusterPlan`]. Output: provider blocks, variables and
+//! resources added to the Terraform [`Module`]: a core node (hub, proxy,
+//! scheduler) and a user node pool labelled and tainted for Zero to
+//! JupyterHub, autoscaling between `min_nodes` and `max_nodes`, and the
+//! connection the `kubernetes` and `helm` providers use. Checkov findings
+//! that do not fit a short-lived classroom cluster are skipped inline, each
+//! with its reason.
+
+mod eks;
+mod gke;
+mod magnum;
+
+use hcl::Block;
+
+use super::terraform::{Module, Variable};
+use crate::hcl_format::expr;
+use crate::plan::kubernetes::ClusterPlan;
+use crate::plan::{KubernetesPlan, Plan};
+use crate::spec::ClusterProvider;
+
+pub(super) const USER_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"user\" }";
+pub(super) const CORE_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"core\" }";
+/// Room for the multi-GB single-user image, its unpacked layers and logs.
+pub(super) const USER_DISK_GB: u32 = 100;
+pub(super) const CORE_DISK_GB: u32 = 50;
+
+pub fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluster: &ClusterPlan) {
+    sizing_variables(module, plan, cluster);
+    match cluster.provider {
+        ClusterProvider::Gcp => gke::add(module, plan, k8s, cluster),
+        ClusterProvider::Aws => eks::add(module, plan, k8s, cluster),
+        ClusterProvider::Openstack => magnum::add(module, plan, cluster),
+    }
+}
+
+fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
+    module.variables.push(
+        Variable::new("cluster_name", "string", "The cluster's name.").default(plan.name.as_str()),
+    );
+    if let Some(region) = &cluster.region {
+        module.variables.push(
+            Variable::new("region", "string", "The cloud region of the cluster.")
+                .default(region.as_str()),
+        );
+    }
+    let node = if cluster.provider == ClusterProvider::Openstack && cluster.node_type == "auto" {
+        Variable::new(
+            "node_type",
+            "string",
+            format!(
+                "The user nodes' flavor; empty looks up the flavor with {} vCPU and at least {} MiB at apply time (name one if the cloud has several).",
+                cluster.node_vcpu, cluster.node_memory_mib
+            ),
+        )
+        .default("")
+    } else {
+        Variable::new(
+            "node_type",
+            "string",
+            format!(
+                "The user nodes' machine type: {} users each (see README.md for the arithmetic).",
+                cluster.users_per_node
+            ),
+        )
+        .default(cluster.node_type.as_str())
+    };
+    module.variables.push(node);
+    module.variables.push(
+        Variable::new(
+            "min_nodes",
+            "number",
+            "The fewest user nodes: raise it before a session so nodes are up when students arrive.",
+        )
+        .default(cluster.min_nodes)
+        .validation(
+            "var.min_nodes >= 0".to_owned(),
+            "`min_nodes` cannot be negative.",
+        ),
+    );
+    module.variables.push(
+        Variable::new(
+            "max_nodes",
+            "number",
+            format!(
+                "The most user nodes: {} hold all {} users, the rest holds the placeholders.",
+                cluster.nodes_for_all, plan.users.count
+            ),
+        )
+        .default(cluster.max_nodes)
+        .validation(
+            "var.max_nodes >= var.min_nodes && var.max_nodes >= 1".to_owned(),
+            "`max_nodes` must be at least 1 and at least `min_nodes`.",
+        ),
+    );
+}
+
+pub(super) fn block(kind: &str, labels: &[&str]) -> hcl::BlockBuilder {
+    labels
+        .iter()
+        .fold(Block::builder(kind), |b, l| b.add_label(*l))
+}
+
+pub(super) fn attrs(builder: hcl::BlockBuilder, pairs: &[(&str, &str)]) -> hcl::BlockBuilder {
+    pairs
+        .iter()
+        .fold(builder, |b, (k, v)| b.add_attribute((*k, expr(v))))
+}
+pub(super) fn cluster_outputs(module: &mut Module, command: &str) {
+    module.outputs.push(
+        Block::builder("output")
+            .add_label("kubeconfig_command")
+            .add_attribute(("description", "Run this to use kubectl on the new cluster."))
+            .add_attribute(("value", expr(&format!("\"{command}\""))))
+            .build(),
+    );
+}
+pub(super) fn iam_role(
+    module: &mut Module,
+    name: &str,
+    principal: &str,
+    actions: &str,
+    policies: &[&str],
+) {
+    let document = block("data", &["aws_iam_policy_document", name])
+        .add_block(
+            attrs(Block::builder("statement"), &[("actions", actions)])
+                .add_block(
+                    Block::builder("principals")
+                        .add_attribute(("type", "Service"))
+                        .add_attribute(("identifiers", expr(&format!("[\"{principal}\"]"))))
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    module.main.push(document);
+    module.resource(
+        attrs(
+            block("resource", &["aws_iam_role", name]),
+            &[
+                (
+                    "name_prefix",
+                    // IAM allows 38 characters before the random suffix.
+                    &format!(
+                        "\"${{substr(var.cluster_name, 0, min(length(var.cluster_name), 24))}}-{}-\"",
+                        name.replace('_', "-")
+                    ),
+                ),
+                (
+                    "assume_role_policy",
+                    &format!("data.aws_iam_policy_document.{name}.json"),
+                ),
+            ],
+        )
+        .build(),
+        &[],
+    );
+    for (index, policy) in policies.iter().enumerate() {
+        let label = format!("{name}_{index}");
+        module.main.push(
+            attrs(
+                block("resource", &["aws_iam_role_policy_attachment", &label]),
+                &[
+                    ("role", &format!("aws_iam_role.{name}.name")),
+                    (
+                        "policy_arn",
+                        &format!("\"arn:aws:iam::aws:policy/{policy}\""),
+                    ),
+                ],
+            )
+            .build(),
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! The hub's settings under Zero to JupyterHub's `hub.config`, and the
+//! values Terraform passes beside them.
+//!
+//! Input: the plan's [`HubConfig`](crate::plan::HubConfig), the same
+//! `Class → trait → value` map the hub bundle writes into
+//! `jupyterhub_config.py`. Output: the traits written under `hub.config`,
+//! and the traits read from the environment there (secrets, OAuth client
+//! id), each given to the chart by Terraform from a variable of the same
+//! name in lower case. What the chart configures with keys of its own is
+//! left out: the spawner's limits (`singleuser.*`), the spawn limits
+//! (`hub.concurrentSpawnLimit`, `hub.activeServerLimit`) and the idle
+//! culler with its role (`cull.*`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::plan::Plan;
+
+/// A trait set by Terraform from a variable, with `set` or `set_sensitive`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretTrait {
+    pub class: String,
+    pub name: String,
+    /// The Terraform variable that holds it.
+    pub variable: String,
+    pub description: String,
+    pub min_length: usize,
+    pub sensitive: bool,
+}
+
+impl SecretTrait {
+    /// The chart value path, e.g. `hub.config.GitHubOAuthenticator.client_secret`.
+    pub fn path(&self) -> String {
+        format!("hub.config.{}.{}", self.class, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HubSettings {
+    pub traits: BTreeMap<String, BTreeMap<String, Value>>,
+    /// `Class.trait` → a one-line reason, written as a comment.
+    pub comments: BTreeMap<String, String>,
+    pub secrets: Vec<SecretTrait>,
+}
+
+/// Settings the chart owns under its own keys.
+fn chart_owned(class: &str, name: &str) -> bool {
+    class == "Spawner"
+        || (class == "JupyterHub"
+            && matches!(name, "concurrent_spawn_limit" | "active_server_limit"))
+}
+
+/// The hub settings of `plan`, for `hub.config`.
+pub fn settings(plan: &Plan) -> HubSettings {
+    let config = &plan.jupyterhub;
+    let mut traits: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+    for (class, values) in &config.traits {
+        for (name, value) in values {
+            if !chart_owned(class, name) {
+                traits
+                    .entry(class.clone())
+                    .or_default()
+                    .insert(name.clone(), value.clone());
+            }
+        }
+    }
+    let comments = config
+        .comments
+        .iter()
+        .filter(|(key, _)| {
+            key.split_once('.')
+                .is_some_and(|(class, name)| !chart_owned(class, name))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let secrets = config
+        .from_env
+        .iter()
+        .map(|t| SecretTrait {
+            class: t.class.clone(),
+            name: t.name.clone(),
+            variable: t.env.to_ascii_lowercase(),
+            description: if t.min_length > 1 {
+                format!(
+                    "{} At least {} characters.",
+                    sentence(&t.purpose),
+                    t.min_length
+                )
+            } else {
+                sentence(&t.purpose)
+            },
+            min_length: t.min_length,
+            sensitive: t.secret,
+        })
+        .collect();
+    HubSettings {
+        traits,
+        comments,
+        secrets,
+    }
+}
+
+/// `the workshop password` → `The workshop password.`
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
