@@ -43,6 +43,9 @@ pub struct CatalogueFile {
     pub url: String,
     /// Download size in bytes.
     pub size: u64,
+    /// Whether `size` is the exact byte count (else a rounded publisher figure).
+    #[serde(default)]
+    pub size_exact: bool,
     #[serde(default)]
     pub sha256: Option<String>,
 }

@@ -1,17 +1,31 @@
 //! Stage 3, lower: a checked spec → one target-neutral [`Plan`].
 //!
 //! The plan holds every decision the targets need, already made: pinned
-//! images, users and limits, volumes, datasets and notebooks to place, the
-//! auth settings, TLS and culling, storage arithmetic. Targets only render
-//! it. Invariant: no time, host or random data; ordered collections only, so
-//! the same spec always gives the same plan (and the same bundle).
+//! images (the hub's, and the single-user image derived from the preset so
+//! hub and servers share JupyterHub's major version), users and limits, the
+//! JupyterHub settings that do not depend on the spawner ([`HubConfig`]),
+//! datasets and notebooks to place, TLS and culling, storage arithmetic.
+//! Targets only render it. Invariant: no time, host or random data and no
+//! secret values; ordered collections only, so the same spec always gives
+//! the same plan (and the same bundle).
+//!
+//! One concept per file: [`images`] (hub and single-user images),
+//! [`jupyterhub`] (the hub's settings as `Class → trait → value`),
+//! [`datasets`] (what to download and how to check it).
+
+pub mod datasets;
+pub mod images;
+pub mod jupyterhub;
 
 use serde::Serialize;
 
-use crate::catalogue::{Format, catalogue};
+pub use datasets::{DatasetFile, DatasetPlan};
+pub use images::{HubImage, Package, SingleUserImage};
+pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
+
 use crate::diagnostic::Diagnostics;
 use crate::images::images;
-use crate::spec::{AuthMethod, Clouds, DatasetRef, Https, Preset, Spec};
+use crate::spec::{AuthMethod, Clouds, Https, Spec};
 use crate::validate::Checked;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,10 +36,12 @@ pub struct Plan {
     pub schedule: Option<PlannedSchedule>,
     /// The cloud blocks as written (with defaults), for the targets that need them.
     pub clouds: Clouds,
-    pub hub: HubPlan,
-    pub singleuser: SingleUserPlan,
+    pub hub: HubImage,
+    pub singleuser: SingleUserImage,
     pub users: UsersPlan,
     pub auth: AuthPlan,
+    /// The hub's settings that every target shares, whatever its spawner.
+    pub jupyterhub: HubConfig,
     pub tls: TlsPlan,
     pub culler: CullerPlan,
     pub datasets: Vec<DatasetPlan>,
@@ -43,31 +59,14 @@ pub struct PlannedSchedule {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HubPlan {
-    /// The base image the hub is built from, e.g. `quay.io/jupyterhub/jupyterhub:5.5.1`.
-    pub base_image: String,
-    pub jupyterhub_version: String,
-    /// pip pins installed into the hub image, sorted by package name.
-    pub packages: Vec<(String, String)>,
-    pub proxy_image: String,
-    pub fetcher_image: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SingleUserPlan {
-    /// The image users get, as named in the spec or by the preset.
-    pub image: String,
-    pub preset: Option<String>,
-    pub has_nbgitpuller: bool,
-    /// Disk to budget for this image, in GB.
-    pub disk_budget_gb: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsersPlan {
     pub count: u32,
     pub cpu_limit: f64,
+    pub cpu_guarantee: f64,
     pub mem_limit_bytes: u64,
+    pub mem_guarantee_bytes: u64,
+    /// The memory as written in the spec, e.g. `2GiB`.
+    pub memory: String,
     pub storage_bytes: u64,
     pub admins: Vec<String>,
 }
@@ -75,9 +74,9 @@ pub struct UsersPlan {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuthPlan {
     pub method: AuthMethod,
-    /// Usernames allowed explicitly.
-    pub allowed_users: Vec<String>,
-    /// `org` (every member) or `org/team` entries, for github and gitlab.
+    /// Usernames allowed explicitly; `None` when the spec allows everyone the method admits.
+    pub allowed_users: Option<Vec<String>>,
+    /// `org/*` (every member) or `org/team` entries, for github and gitlab.
     pub allowed_groups: Vec<String>,
     pub oidc: Option<OidcPlan>,
 }
@@ -93,6 +92,10 @@ pub struct OidcPlan {
 pub struct TlsPlan {
     pub mode: Https,
     pub domain: Option<String>,
+    /// `https://<domain>` when the domain is known; else the target decides.
+    pub public_url: Option<String>,
+    /// Where the certificate authority sends notices (the spec's `contact`).
+    pub acme_email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -101,32 +104,10 @@ pub struct CullerPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DatasetPlan {
-    /// The folder under `/data`.
-    pub name: String,
-    pub from_catalogue: bool,
-    pub files: Vec<DatasetFile>,
-    /// Unpack `.zip` files after download.
-    pub unzip: bool,
-    /// Bytes on disk once in place.
-    pub unpacked_bytes: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DatasetFile {
-    pub url: String,
-    /// The file name under the dataset folder.
-    pub filename: String,
-    /// Expected size in bytes, when known.
-    pub size: Option<u64>,
-    pub sha256: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotebookPlan {
     pub repo: String,
     pub branch: Option<String>,
-    /// The folder in each home.
+    /// The folder in each user's work directory.
     pub folder: String,
 }
 
@@ -143,34 +124,10 @@ pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
     Ok(lower_spec(&checked.spec))
 }
 
-fn lower_spec(spec: &Spec) -> Plan {
+/// Lowers a spec that passed validation.
+pub fn lower_spec(spec: &Spec) -> Plan {
     let images = images();
-    let preset = spec
-        .environment
-        .preset
-        .filter(|_| spec.environment.image.is_none());
-    let preset_image = preset.and_then(|p| images.presets.get(p.as_str()));
-    let singleuser = match (&spec.environment.image, preset_image) {
-        (Some(image), _) => SingleUserPlan {
-            image: image.clone(),
-            preset: None,
-            has_nbgitpuller: false,
-            disk_budget_gb: 10,
-        },
-        (None, Some(p)) => SingleUserPlan {
-            image: p.image.clone(),
-            preset: preset.map(|p: Preset| p.as_str().to_owned()),
-            has_nbgitpuller: p.has_nbgitpuller,
-            disk_budget_gb: p.disk_budget_gb,
-        },
-        (None, None) => SingleUserPlan {
-            image: String::new(),
-            preset: None,
-            has_nbgitpuller: false,
-            disk_budget_gb: 10,
-        },
-    };
-    let datasets: Vec<DatasetPlan> = spec.datasets.iter().map(dataset).collect();
+    let datasets = datasets::lower(&spec.datasets);
     let (allowed_groups, allowed_users): (Vec<String>, Vec<String>) = spec
         .auth
         .allowed
@@ -178,6 +135,13 @@ fn lower_spec(spec: &Spec) -> Plan {
         .flatten()
         .cloned()
         .partition(|entry| entry.contains('/'));
+    let mode = spec.hub.https_mode();
+    let public_url = spec
+        .hub
+        .domain
+        .as_ref()
+        .filter(|_| mode != Https::Off)
+        .map(|domain| format!("https://{domain}"));
     Plan {
         name: spec.name.clone(),
         title: spec.title.clone(),
@@ -189,29 +153,21 @@ fn lower_spec(spec: &Spec) -> Plan {
             hours: s.hours(),
         }),
         clouds: spec.cloud.clone(),
-        hub: HubPlan {
-            base_image: images.hub.image.clone(),
-            jupyterhub_version: images.hub.jupyterhub.clone(),
-            packages: images
-                .hub
-                .packages
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            proxy_image: images.proxy.image.clone(),
-            fetcher_image: images.fetcher.image.clone(),
-        },
-        singleuser,
+        hub: images::hub_image(images),
+        singleuser: images::single_user_image(&spec.name, &spec.environment, images),
         users: UsersPlan {
             count: spec.users.count,
             cpu_limit: spec.users.cpu,
+            cpu_guarantee: spec.users.cpu,
             mem_limit_bytes: spec.users.memory.bytes(),
+            mem_guarantee_bytes: spec.users.memory.bytes(),
+            memory: spec.users.memory.as_str().to_owned(),
             storage_bytes: spec.users.storage.bytes(),
             admins: spec.users.admins.clone(),
         },
         auth: AuthPlan {
             method: spec.auth.method,
-            allowed_users,
+            allowed_users: spec.auth.allowed.as_ref().map(|_| allowed_users),
             allowed_groups,
             oidc: spec
                 .auth
@@ -224,9 +180,12 @@ fn lower_spec(spec: &Spec) -> Plan {
                     username_claim: o.username_claim.clone(),
                 }),
         },
+        jupyterhub: jupyterhub::lower(spec, public_url.as_deref()),
         tls: TlsPlan {
-            mode: spec.hub.https_mode(),
+            mode,
             domain: spec.hub.domain.clone(),
+            public_url,
+            acme_email: spec.contact.clone().filter(|c| c.contains('@')),
         },
         culler: CullerPlan {
             timeout_seconds: spec.hub.idle_timeout.seconds(),
@@ -246,57 +205,5 @@ fn lower_spec(spec: &Spec) -> Plan {
                 folder: n.folder(),
             })
             .collect(),
-    }
-}
-
-fn file_name(url: &str) -> String {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("download")
-        .to_owned()
-}
-
-fn dataset(dataset: &DatasetRef) -> DatasetPlan {
-    match dataset {
-        DatasetRef::Catalogue(id) => {
-            let entry = catalogue().get(id);
-            DatasetPlan {
-                name: id.clone(),
-                from_catalogue: true,
-                files: entry
-                    .map(|e| {
-                        e.files
-                            .iter()
-                            .map(|f| DatasetFile {
-                                url: f.url.clone(),
-                                filename: file_name(&f.url),
-                                size: Some(f.size),
-                                sha256: f.sha256.clone(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                unzip: entry.is_some_and(|e| e.format == Format::Zip),
-                unpacked_bytes: entry.map_or(0, |e| e.unpacked_size),
-            }
-        }
-        DatasetRef::Custom(custom) => {
-            let filename = file_name(&custom.url);
-            let size = custom.size.as_ref().map(crate::spec::Size::bytes);
-            DatasetPlan {
-                name: custom.name.clone(),
-                from_catalogue: false,
-                unzip: filename.to_ascii_lowercase().ends_with(".zip"),
-                files: vec![DatasetFile {
-                    url: custom.url.clone(),
-                    filename,
-                    size,
-                    sha256: custom.sha256.as_ref().map(|s| s.to_ascii_lowercase()),
-                }],
-                unpacked_bytes: size.unwrap_or(0),
-            }
-        }
     }
 }

@@ -1,0 +1,463 @@
+//! The JupyterHub settings that do not depend on the spawner, as data.
+//!
+//! Input: the spec's `auth`, `users` and `hub`. Output: a [`HubConfig`]:
+//! `Class → trait → JSON value` (the authenticator and its traits, allow
+//! rules, admins, resource limits, spawn limits), the traits read from the
+//! environment at start (secrets, never values), the idle-culler service and
+//! its role, and the pip packages these settings need. The hub bundle writes
+//! it as `c.Class.trait = value` in `jupyterhub_config.py`; the Kubernetes
+//! target can write the same maps under Zero to JupyterHub's `hub.config`.
+//! Spawner-specific settings (DockerSpawner, KubeSpawner) are the targets'.
+//!
+//! Invariants: JupyterHub 5 admits nobody implicitly, so every method gets an
+//! explicit allow rule (`allow_all` or an allow list); no secret value is ever
+//! in here, only the name of the variable that holds it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::spec::{AuthMethod, Spec};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HubConfig {
+    /// `Class → trait → value`, e.g. `JupyterHub → concurrent_spawn_limit → 20`.
+    pub traits: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Traits whose value is read from an environment variable when the hub starts.
+    pub from_env: Vec<EnvTrait>,
+    /// Services the hub runs itself: a Python module started with the hub's interpreter.
+    pub services: Vec<HubService>,
+    /// Roles for those services, with only the scopes they need.
+    pub roles: Vec<HubRole>,
+    /// pip packages (names) these settings need in the hub, besides JupyterHub.
+    pub packages: Vec<String>,
+    /// A one-line reason for some settings, keyed `Class.trait`, for comments.
+    pub comments: BTreeMap<String, String>,
+}
+
+/// `c.<class>.<name> = <value of $env>`; the hub refuses to start when the
+/// variable is unset or shorter than `min_length`, naming the variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvTrait {
+    pub class: String,
+    pub name: String,
+    pub env: String,
+    /// A secret (password, client secret) rather than a plain setting.
+    pub secret: bool,
+    pub min_length: usize,
+    /// What the value is, for `.env.example` and error messages.
+    pub purpose: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubService {
+    pub name: String,
+    /// Run as `<python> -m <module> <args>`.
+    pub module: String,
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubRole {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// At most this many servers start at once: a class arrives together, and
+/// each start costs the host a few seconds of CPU (an image unpack, a
+/// container create); 20 in flight keep one machine responsive.
+pub const CONCURRENT_SPAWN_LIMIT: u32 = 20;
+/// Spawns may pull a multi-GB image the first time.
+pub const START_TIMEOUT_SECONDS: u64 = 600;
+pub const HTTP_TIMEOUT_SECONDS: u64 = 120;
+/// The culler checks at most this often (and at least twice per timeout).
+pub const CULL_EVERY_MAX_SECONDS: u64 = 300;
+pub const CULLER_SERVICE: &str = "idle-culler";
+pub const CULLER_ROLE: &str = "idle-culler";
+/// What jupyterhub-idle-culler needs (its README), and nothing more.
+pub const CULLER_SCOPES: &[&str] = &[
+    "list:users",
+    "read:users:activity",
+    "read:servers",
+    "delete:servers",
+];
+pub const SHARED_PASSWORD_MIN: usize = 8;
+/// JupyterHub's own rule for `SharedPasswordAuthenticator.admin_password`.
+pub const ADMIN_PASSWORD_MIN: usize = 32;
+
+struct Builder {
+    config: HubConfig,
+}
+
+impl Builder {
+    fn set(&mut self, class: &str, name: &str, value: Value) {
+        self.config
+            .traits
+            .entry(class.to_owned())
+            .or_default()
+            .insert(name.to_owned(), value);
+    }
+
+    fn note(&mut self, class: &str, name: &str, comment: &str) {
+        self.config
+            .comments
+            .insert(format!("{class}.{name}"), comment.to_owned());
+    }
+
+    fn env(&mut self, class: &str, name: &str, env: &str, secret: bool, min: usize, purpose: &str) {
+        self.config.from_env.push(EnvTrait {
+            class: class.to_owned(),
+            name: name.to_owned(),
+            env: env.to_owned(),
+            secret,
+            min_length: min,
+            purpose: purpose.to_owned(),
+        });
+    }
+}
+
+/// The OAuthenticator class of an OAuth method.
+fn oauth_class(method: AuthMethod) -> Option<(&'static str, &'static str)> {
+    match method {
+        AuthMethod::Github => Some((
+            "GitHubOAuthenticator",
+            "oauthenticator.github.GitHubOAuthenticator",
+        )),
+        AuthMethod::Gitlab => Some((
+            "GitLabOAuthenticator",
+            "oauthenticator.gitlab.GitLabOAuthenticator",
+        )),
+        AuthMethod::Oidc => Some((
+            "GenericOAuthenticator",
+            "oauthenticator.generic.GenericOAuthenticator",
+        )),
+        _ => None,
+    }
+}
+
+pub(crate) fn lower(spec: &Spec, public_url: Option<&str>) -> HubConfig {
+    let mut b = Builder {
+        config: HubConfig::default(),
+    };
+    limits(&mut b, spec);
+    authenticator(&mut b, spec, public_url);
+    culler(&mut b, spec.hub.idle_timeout.seconds());
+    b.config.packages.sort();
+    b.config.packages.dedup();
+    b.config
+}
+
+fn limits(b: &mut Builder, spec: &Spec) {
+    let users = &spec.users;
+    b.set(
+        "JupyterHub",
+        "concurrent_spawn_limit",
+        json!(users.count.min(CONCURRENT_SPAWN_LIMIT)),
+    );
+    b.note(
+        "JupyterHub",
+        "concurrent_spawn_limit",
+        "servers starting at once",
+    );
+    b.set("JupyterHub", "active_server_limit", json!(users.count));
+    b.note(
+        "JupyterHub",
+        "active_server_limit",
+        "running servers at once: `users.count`",
+    );
+    b.set("Spawner", "cpu_limit", json!(users.cpu));
+    b.set("Spawner", "cpu_guarantee", json!(users.cpu));
+    b.set("Spawner", "mem_limit", json!(users.memory.bytes()));
+    b.note(
+        "Spawner",
+        "mem_limit",
+        &format!("{} (`users.memory`)", users.memory),
+    );
+    b.set("Spawner", "mem_guarantee", json!(users.memory.bytes()));
+    b.note(
+        "Spawner",
+        "mem_guarantee",
+        "the machine is sized for every user at their limit, so the guarantee is the limit",
+    );
+    b.set("Spawner", "default_url", json!("/lab"));
+    b.set("Spawner", "start_timeout", json!(START_TIMEOUT_SECONDS));
+    b.note(
+        "Spawner",
+        "start_timeout",
+        "a first start may pull a multi-GB image",
+    );
+    b.set("Spawner", "http_timeout", json!(HTTP_TIMEOUT_SECONDS));
+}
+
+fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
+    let auth = &spec.auth;
+    let method = auth.method;
+    let admins = &spec.users.admins;
+    let (groups, names): (Vec<&String>, Vec<&String>) = auth
+        .allowed
+        .iter()
+        .flatten()
+        .partition(|entry| entry.contains('/'));
+    if !admins.is_empty() {
+        b.set("Authenticator", "admin_users", json!(admins));
+    }
+    // JupyterHub 5 admits nobody implicitly: say who may log in.
+    if auth.allowed.is_none() {
+        b.set("Authenticator", "allow_all", json!(true));
+        b.note(
+            "Authenticator",
+            "allow_all",
+            match method {
+                AuthMethod::Native => "anyone an admin approves (sign-up needs approval)",
+                AuthMethod::SharedPassword => "anyone who knows the workshop password",
+                AuthMethod::Dummy => "anyone: no password at all (local only)",
+                AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc => {
+                    "every account of the provider: `auth.allowed` is not set"
+                }
+            },
+        );
+    } else {
+        // An empty list still sets the rule: nobody but the admins.
+        b.set("Authenticator", "allowed_users", json!(names));
+    }
+    match method {
+        AuthMethod::Dummy => {
+            b.set("JupyterHub", "authenticator_class", json!("dummy"));
+        }
+        AuthMethod::SharedPassword => {
+            b.set(
+                "JupyterHub",
+                "authenticator_class",
+                json!("shared-password"),
+            );
+            let class = "SharedPasswordAuthenticator";
+            b.env(
+                class,
+                "user_password",
+                "SHARED_PASSWORD",
+                true,
+                SHARED_PASSWORD_MIN,
+                "the workshop password every user logs in with",
+            );
+            if !admins.is_empty() {
+                b.env(
+                    class,
+                    "admin_password",
+                    "ADMIN_PASSWORD",
+                    true,
+                    ADMIN_PASSWORD_MIN,
+                    "the password of the admins in `users.admins` (they cannot use the workshop password)",
+                );
+            }
+        }
+        AuthMethod::Native => {
+            let class = "NativeAuthenticator";
+            b.set(
+                "JupyterHub",
+                "authenticator_class",
+                json!("nativeauthenticator.NativeAuthenticator"),
+            );
+            b.set(class, "enable_signup", json!(true));
+            b.set(class, "open_signup", json!(false));
+            b.note(
+                class,
+                "open_signup",
+                "an admin approves each sign-up at /hub/authorize",
+            );
+            b.set(class, "minimum_password_length", json!(10));
+            b.set(class, "check_common_password", json!(true));
+            b.set(class, "allowed_failed_logins", json!(5));
+            b.set(class, "seconds_before_next_try", json!(300));
+            b.config
+                .packages
+                .push("jupyterhub-nativeauthenticator".to_owned());
+        }
+        AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc => {
+            oauth(b, spec, &groups, public_url);
+        }
+    }
+}
+
+fn oauth(b: &mut Builder, spec: &Spec, groups: &[&String], public_url: Option<&str>) {
+    let method = spec.auth.method;
+    let Some((class, dotted)) = oauth_class(method) else {
+        return;
+    };
+    b.config.packages.push("oauthenticator".to_owned());
+    b.set("JupyterHub", "authenticator_class", json!(dotted));
+    match public_url {
+        Some(url) => b.set(
+            class,
+            "oauth_callback_url",
+            json!(format!("{url}/hub/oauth_callback")),
+        ),
+        None => b.env(
+            class,
+            "oauth_callback_url",
+            "OAUTH_CALLBACK_URL",
+            false,
+            1,
+            "the OAuth callback URL registered with the provider: https://<this hub's address>/hub/oauth_callback",
+        ),
+    }
+    if method == AuthMethod::Oidc {
+        if let Some(oidc) = &spec.auth.oidc {
+            b.set(class, "client_id", json!(oidc.client_id));
+        }
+    } else {
+        b.env(
+            class,
+            "client_id",
+            "OAUTH_CLIENT_ID",
+            false,
+            1,
+            "the client id of the OAuth app registered with the provider",
+        );
+    }
+    b.env(
+        class,
+        "client_secret",
+        "OAUTH_CLIENT_SECRET",
+        true,
+        1,
+        "the client secret of the OAuth app registered with the provider",
+    );
+    match method {
+        AuthMethod::Github => {
+            // `org/*` → every member of `org`; `org/team` → `org:team`.
+            let orgs: Vec<String> = groups
+                .iter()
+                .map(|g| match g.split_once('/') {
+                    Some((org, "*")) => org.to_owned(),
+                    Some((org, team)) => format!("{org}:{team}"),
+                    None => (*g).clone(),
+                })
+                .collect();
+            let mut scope = vec!["read:user"];
+            if !orgs.is_empty() {
+                b.set(class, "allowed_organizations", json!(orgs));
+                scope.push("read:org");
+                b.note(
+                    class,
+                    "scope",
+                    "`read:org` lets the hub check organisation and team membership",
+                );
+            }
+            b.set(class, "scope", json!(scope));
+        }
+        AuthMethod::Gitlab => {
+            // GitLab groups are paths: `group/*` → `group`, `group/sub` → `group/sub`.
+            let paths: Vec<String> = groups
+                .iter()
+                .map(|g| g.strip_suffix("/*").unwrap_or(g).to_owned())
+                .collect();
+            let mut scope = vec!["read_user"];
+            if !paths.is_empty() {
+                b.set(class, "allowed_gitlab_groups", json!(paths));
+                scope.push("read_api");
+                b.note(
+                    class,
+                    "scope",
+                    "`read_api` lets the hub check group membership",
+                );
+            }
+            b.set(class, "scope", json!(scope));
+        }
+        AuthMethod::Oidc => {
+            if let Some(oidc) = &spec.auth.oidc {
+                let issuer = oidc.issuer.trim_end_matches('/');
+                b.set(class, "login_service", json!(login_service(issuer)));
+                for (name, url) in oidc_endpoints(issuer) {
+                    b.set(class, name, json!(url));
+                }
+                b.set(class, "username_claim", json!(oidc.username_claim));
+                b.set(class, "scope", json!(["openid", "profile", "email"]));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The button text on the login page.
+fn login_service(issuer: &str) -> &'static str {
+    if issuer.starts_with("https://auth.cern.ch/") {
+        "CERN SSO"
+    } else {
+        "single sign-on"
+    }
+}
+
+/// `authorize_url`, `token_url` and `userdata_url` of an OpenID Connect issuer.
+///
+/// Keycloak (CERN SSO and most research SSOs: an issuer with `/realms/`)
+/// serves them under `<issuer>/protocol/openid-connect/`; Google has fixed
+/// ones; other issuers get the paths most providers use under the issuer
+/// (`/authorize`, `/token`, `/userinfo`): check them against the provider's
+/// `/.well-known/openid-configuration`.
+pub fn oidc_endpoints(issuer: &str) -> [(&'static str, String); 3] {
+    if issuer.contains("/realms/") {
+        let base = format!("{issuer}/protocol/openid-connect");
+        [
+            ("authorize_url", format!("{base}/auth")),
+            ("token_url", format!("{base}/token")),
+            ("userdata_url", format!("{base}/userinfo")),
+        ]
+    } else if issuer == "https://accounts.google.com" {
+        [
+            (
+                "authorize_url",
+                "https://accounts.google.com/o/oauth2/v2/auth".to_owned(),
+            ),
+            (
+                "token_url",
+                "https://oauth2.googleapis.com/token".to_owned(),
+            ),
+            (
+                "userdata_url",
+                "https://openidconnect.googleapis.com/v1/userinfo".to_owned(),
+            ),
+        ]
+    } else {
+        [
+            ("authorize_url", format!("{issuer}/authorize")),
+            ("token_url", format!("{issuer}/token")),
+            ("userdata_url", format!("{issuer}/userinfo")),
+        ]
+    }
+}
+
+fn culler(b: &mut Builder, timeout: u64) {
+    let every = (timeout / 2).clamp(60, CULL_EVERY_MAX_SECONDS);
+    b.config.packages.push("jupyterhub-idle-culler".to_owned());
+    b.config.services.push(HubService {
+        name: CULLER_SERVICE.to_owned(),
+        module: "jupyterhub_idle_culler".to_owned(),
+        args: vec![
+            format!("--timeout={timeout}"),
+            format!("--cull-every={every}"),
+        ],
+    });
+    b.config.roles.push(HubRole {
+        name: CULLER_ROLE.to_owned(),
+        scopes: CULLER_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        services: vec![CULLER_SERVICE.to_owned()],
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keycloak_issuers_get_keycloak_endpoints() {
+        let [auth, token, user] = oidc_endpoints("https://auth.cern.ch/auth/realms/cern");
+        assert_eq!(
+            auth.1,
+            "https://auth.cern.ch/auth/realms/cern/protocol/openid-connect/auth"
+        );
+        assert_eq!(token.0, "token_url");
+        assert!(user.1.ends_with("/userinfo"));
+    }
+}
