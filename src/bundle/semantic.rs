@@ -233,7 +233,7 @@ fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
                 let mut text = format!(
                     "point the DNS record of {domain} at the hub before applying; students must use the new address"
                 );
-                if new.auth.secret.as_deref().is_some_and(|s| s.contains("OAuth")) {
+                if new.inputs.contains_key("OAUTH_CALLBACK_URL") {
                     let _ = write!(
                         text,
                         "; update the OAuth app's callback URL to https://{domain}/hub/oauth_callback"
@@ -263,32 +263,59 @@ fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
 
 fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
     let (a, b) = (&old.auth, &new.auth);
+    let new_inputs: Vec<&str> = new
+        .inputs
+        .keys()
+        .filter(|k| !old.inputs.contains_key(*k))
+        .map(String::as_str)
+        .collect();
     if a.method != b.method && !a.method.is_empty() {
         let mut detail = format!(
             "accounts do not carry over: students sign in again with {}, and anyone whose username differs starts with an empty home",
             b.method
         );
-        if let Some(secret) = &b.secret {
-            if a.secret.as_ref() != Some(secret) {
-                let _ = write!(detail, "; provide {secret} before applying");
-            }
+        if !new_inputs.is_empty() {
+            let _ = write!(detail, "; fill in {} before starting the hub", new_inputs.join(", "));
         }
         changes.danger(format!("sign-in {} → {}", a.method, b.method), detail);
-    } else if a.oidc_issuer != b.oidc_issuer {
+    } else {
         if let (Some(x), Some(y)) = (&a.oidc_issuer, &b.oidc_issuer) {
-            changes.danger(
-                format!("OIDC issuer {x} → {y}"),
-                "usernames now come from another provider: anyone whose username differs starts with an empty home; register the hub with the new provider",
+            if x != y {
+                changes.danger(
+                    format!("OIDC issuer {x} → {y}"),
+                    "usernames now come from another provider: anyone whose username differs starts with an empty home; register the hub with the new provider",
+                );
+            }
+        }
+        for name in &new_inputs {
+            let kind = if new.inputs[*name] { "secret" } else { "setting" };
+            changes.info(
+                format!("new {kind} {name} to fill in `.env`"),
+                Some("the hub refuses to start until it is set".to_owned()),
             );
         }
     }
-    list_change(
-        changes,
-        "allowed users",
-        &a.allowed_users,
-        &b.allowed_users,
-        Some("removed users can no longer sign in; their homes are kept"),
-    );
+    for name in old.inputs.keys().filter(|k| !new.inputs.contains_key(*k)) {
+        changes.info(format!("{name} in `.env` is no longer used"), None);
+    }
+    match (&a.allowed_users, &b.allowed_users) {
+        (Some(x), Some(y)) => list_change(
+            changes,
+            "allowed users",
+            x,
+            y,
+            Some("removed users can no longer sign in; their homes are kept"),
+        ),
+        (None, Some(y)) => changes.info(
+            format!("sign-in limited to the allowed users {}", y.join(", ")),
+            Some("anyone else can no longer sign in; homes are kept".to_owned()),
+        ),
+        (Some(_), None) if !a.method.is_empty() => changes.danger(
+            "the allow-list of users is removed".to_owned(),
+            format!("anyone {} admits can now sign in", b.method),
+        ),
+        _ => {}
+    }
     list_change(
         changes,
         "allowed groups",

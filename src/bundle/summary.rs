@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bundle::facts::TargetFacts;
 use crate::plan::Plan;
-use crate::spec::{AuthMethod, Target};
+use crate::spec::Target;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -24,12 +24,15 @@ pub struct Summary {
     pub users: Users,
     pub admins: Vec<String>,
     pub auth: Auth,
+    /// Settings the trainer fills in `.env` (or Terraform variables), by
+    /// variable name, each marked secret or not.
+    pub inputs: BTreeMap<String, bool>,
     pub domain: Option<String>,
     /// `letsencrypt`, `self-signed` or `off`.
     pub tls: String,
     pub idle_timeout_seconds: u64,
     pub jupyterhub: String,
-    /// The single-user image every student gets.
+    /// The image every student's server is built from (a preset's or the spec's own).
     pub image: String,
     pub datasets: BTreeMap<String, Dataset>,
     /// Notebook repositories, by the folder they land in.
@@ -54,12 +57,10 @@ pub struct Users {
 pub struct Auth {
     /// `native`, `shared-password`, `github`, `gitlab`, `oidc` or `dummy`.
     pub method: String,
-    pub allowed_users: Vec<String>,
+    /// `None`: everyone the method admits; else only these users (and groups).
+    pub allowed_users: Option<Vec<String>>,
     pub allowed_groups: Vec<String>,
     pub oidc_issuer: Option<String>,
-    /// What the trainer must supply for this method, e.g. `OAuth client
-    /// secret for github`; a change means a new secret to fill in.
-    pub secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -103,13 +104,18 @@ impl Summary {
                 allowed_users: plan.auth.allowed_users.clone(),
                 allowed_groups: plan.auth.allowed_groups.clone(),
                 oidc_issuer: plan.auth.oidc.as_ref().map(|o| o.issuer.clone()),
-                secret: auth_secret(plan.auth.method),
             },
+            inputs: plan
+                .jupyterhub
+                .from_env
+                .iter()
+                .map(|e| (e.env.clone(), e.secret))
+                .collect(),
             domain: plan.tls.domain.clone(),
             tls: plan.tls.mode.as_str().to_owned(),
             idle_timeout_seconds: plan.culler.timeout_seconds,
             jupyterhub: plan.hub.jupyterhub_version.clone(),
-            image: plan.singleuser.image.clone(),
+            image: plan.singleuser.base_image.clone(),
             datasets: plan
                 .datasets
                 .iter()
@@ -149,21 +155,5 @@ impl Summary {
             disk_bytes: plan.storage.disk_bytes,
             infrastructure: facts.clone(),
         }
-    }
-}
-
-/// The secret the trainer supplies for an auth method.
-fn auth_secret(method: AuthMethod) -> Option<String> {
-    match method {
-        AuthMethod::Native | AuthMethod::Dummy => None,
-        AuthMethod::SharedPassword => Some("the shared workshop password".to_owned()),
-        AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc => Some(format!(
-            "an OAuth client id and secret registered with {}",
-            match method {
-                AuthMethod::Github => "GitHub",
-                AuthMethod::Gitlab => "GitLab",
-                _ => "the OIDC provider",
-            }
-        )),
     }
 }
