@@ -34,10 +34,10 @@ pub struct Change {
 pub fn compare(old: &Summary, new: &Summary) -> Vec<Change> {
     let mut changes = Changes::default();
     name(&mut changes, old, new);
+    users(&mut changes, old, new);
     infrastructure(&mut changes, old, new);
     access(&mut changes, old, new);
     auth(&mut changes, old, new);
-    users(&mut changes, old, new);
     environment(&mut changes, old, new);
     datasets(&mut changes, &old.datasets, &new.datasets);
     notebooks(&mut changes, &old.notebooks, &new.notebooks);
@@ -173,6 +173,7 @@ fn machine_size(changes: &mut Changes, a: &Machine, b: &Machine, hours: Option<u
         changes.info(text, detail);
     } else if a.hourly_price != b.hourly_price {
         if let (Some(from), Some(to)) = (a.hourly_price, b.hourly_price) {
+            let reason = (a.location == b.location).then(|| "atlasod's price table changed".to_owned());
             changes.info(
                 format!(
                     "est. price of {} {}/h → {}/h",
@@ -180,7 +181,7 @@ fn machine_size(changes: &mut Changes, a: &Machine, b: &Machine, hours: Option<u
                     money(from, &a.currency),
                     money(to, &b.currency)
                 ),
-                Some("atlasod's price table changed".to_owned()),
+                reason,
             );
         }
     }
@@ -306,7 +307,7 @@ fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
             y,
             Some("removed users can no longer sign in; their homes are kept"),
         ),
-        (None, Some(y)) => changes.info(
+        (None, Some(y)) if !y.is_empty() => changes.info(
             format!("sign-in limited to the allowed users {}", y.join(", ")),
             Some("anyone else can no longer sign in; homes are kept".to_owned()),
         ),

@@ -228,7 +228,16 @@ pub fn write_with(
 
     // Phase 2: swap in; on failure, restore the previous bundle at once.
     if let Err(error) = commit(dir, &writes, &removes, hook) {
-        return Err(match roll_back(dir, &journal) {
+        let restored = roll_back(dir, &journal).and_then(|()| {
+            std::fs::remove_file(dir.join(JOURNAL_PATH)).map_err(|source| Error::Write {
+                path: dir.join(JOURNAL_PATH),
+                source,
+            })
+        });
+        if restored.is_ok() {
+            clean_scratch(dir);
+        }
+        return Err(match restored {
             Ok(()) => Error::Write {
                 path: dir.to_path_buf(),
                 source: std::io::Error::other(format!(
@@ -425,7 +434,11 @@ pub fn recover(dir: &Path) -> Result<bool, Error> {
     let path = dir.join(JOURNAL_PATH);
     let text = match std::fs::read(&path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // A build killed while staging leaves only scratch files behind.
+            clean_scratch(dir);
+            return Ok(false);
+        }
         Err(source) => return Err(Error::Read { path, source }),
     };
     let journal: Journal = serde_json::from_slice(&text).map_err(|error| {

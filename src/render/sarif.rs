@@ -104,6 +104,11 @@ fn result(d: &Diagnostic) -> Value {
 fn physical(file: &SourceFile, span: Span) -> Value {
     let start = file.line_col(span.start);
     let end = file.line_col(span.end);
+    let lines = Span::new(
+        file.line_span(start.line).start,
+        file.line_span(end.line).end,
+    );
+    let last = file.line_col(lines.end);
     json!({
         "artifactLocation": { "uri": uri(file.name()) },
         "region": {
@@ -111,6 +116,14 @@ fn physical(file: &SourceFile, span: Span) -> Value {
             "startColumn": start.column,
             "endLine": end.line,
             "endColumn": end.column,
+            "snippet": { "text": file.slice(span) },
+        },
+        "contextRegion": {
+            "startLine": start.line,
+            "startColumn": 1,
+            "endLine": last.line,
+            "endColumn": last.column,
+            "snippet": { "text": file.slice(lines) },
         }
     })
 }
