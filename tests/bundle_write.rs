@@ -4,17 +4,19 @@
 //! so every case (and every step of a build) can be reached; the CLI tests
 //! repeat the main cases on the real `local` bundle.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
+
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
+use atlasod::Target;
 use atlasod::bundle::manifest::MANIFEST_PATH;
 use atlasod::bundle::write::{Step, recover, write_with};
 use atlasod::bundle::{
     Bundle, ConflictKind, Manifest, Summary, WriteError, WriteOptions, diff::EDITED_NOTE,
     sha256_hex, write,
 };
-use atlasod::Target;
 
 fn v1() -> Bundle {
     let mut b = Bundle::new();
@@ -40,7 +42,11 @@ fn manifest(bundle: &Bundle) -> Manifest {
     Manifest::new(bundle, "local", &sha256_hex(b"spec"), Summary::default())
 }
 
-fn build(bundle: &Bundle, dir: &Path, force: bool) -> Result<atlasod::bundle::WriteReport, WriteError> {
+fn build(
+    bundle: &Bundle,
+    dir: &Path,
+    force: bool,
+) -> Result<atlasod::bundle::WriteReport, WriteError> {
     write(bundle, &manifest(bundle), dir, WriteOptions { force })
 }
 
@@ -76,7 +82,9 @@ fn built_v1() -> tempfile::TempDir {
     tmp
 }
 
-fn refused(result: Result<atlasod::bundle::WriteReport, WriteError>) -> Vec<(String, ConflictKind)> {
+fn refused(
+    result: Result<atlasod::bundle::WriteReport, WriteError>,
+) -> Vec<(String, ConflictKind)> {
     match result {
         Err(WriteError::Refused(refused)) => refused
             .conflicts
@@ -93,25 +101,37 @@ fn first_build_writes_files_modes_and_a_deterministic_manifest() {
     let report = build(&v1(), tmp.path(), false).unwrap();
     assert_eq!(report.written.len(), 5);
     let files = tree(tmp.path());
-    assert_eq!(files["compose.yaml"].0, b"services:\n  hub:\n    image: hub:1\n");
+    assert_eq!(
+        files["compose.yaml"].0,
+        b"services:\n  hub:\n    image: hub:1\n"
+    );
     assert_eq!(files["scripts/run.sh"].1, 0o755);
     assert_eq!(files["README.md"].1, 0o644);
     let on_disk = std::fs::read_to_string(tmp.path().join(MANIFEST_PATH)).unwrap();
     assert_eq!(on_disk, manifest(&v1()).to_json());
     assert!(on_disk.contains(&sha256_hex(b"# workshop\n")));
     let looks_like_a_date = on_disk.as_bytes().windows(10).any(|w| {
-        w.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        w.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
     });
     assert!(!looks_like_a_date, "no dates or timestamps in the manifest");
     // Nothing but the manifest and its .gitignore is left in the state folder.
-    let state: Vec<_> = files.keys().filter(|k| k.starts_with(".atlasod/")).collect();
+    let state: Vec<_> = files
+        .keys()
+        .filter(|k| k.starts_with(".atlasod/"))
+        .collect();
     assert_eq!(state, [".atlasod/.gitignore", ".atlasod/manifest.json"]);
 }
 
 #[test]
 fn rebuilding_the_same_bundle_touches_nothing() {
-    let tmp = built_v1();
     use std::os::unix::fs::MetadataExt;
+    let tmp = built_v1();
     let inode = |p: &str| std::fs::metadata(tmp.path().join(p)).unwrap().ino();
     let before = (inode("compose.yaml"), inode(MANIFEST_PATH));
     let report = build(&v1(), tmp.path(), false).unwrap();
@@ -124,13 +144,19 @@ fn rebuilding_the_same_bundle_touches_nothing() {
 fn rebuild_replaces_changed_files_removes_stale_ones_and_keeps_foreign_ones() {
     let tmp = built_v1();
     let report = build(&v2(), tmp.path(), false).unwrap();
-    assert_eq!(report.written, ["compose.yaml", "hub/Dockerfile", "new/deep/added.txt"]);
+    assert_eq!(
+        report.written,
+        ["compose.yaml", "hub/Dockerfile", "new/deep/added.txt"]
+    );
     assert_eq!(report.removed, ["old/only.txt"]);
     assert_eq!(report.unchanged, 2);
     let files = tree(tmp.path());
     assert_eq!(files["hub/Dockerfile"].0, b"FROM hub:2\n");
     assert!(!files.contains_key("old/only.txt"));
-    assert!(!tmp.path().join("old").exists(), "the emptied folder is removed");
+    assert!(
+        !tmp.path().join("old").exists(),
+        "the emptied folder is removed"
+    );
     assert_eq!(files[".env"].0, b"SHARED_PASSWORD=secret\n");
     assert_eq!(files["terraform/terraform.tfstate"].0, b"{}\n");
     assert_eq!(
@@ -147,16 +173,25 @@ fn hand_edited_file_refuses_the_build_until_forced_and_the_edit_is_saved() {
     let before = tree(tmp.path());
 
     let conflicts = refused(build(&v2(), tmp.path(), false));
-    assert_eq!(conflicts, [("compose.yaml".to_owned(), ConflictKind::Edited)]);
+    assert_eq!(
+        conflicts,
+        [("compose.yaml".to_owned(), ConflictKind::Edited)]
+    );
     assert_eq!(tree(tmp.path()), before, "a refused build writes nothing");
 
     let report = build(&v2(), tmp.path(), true).unwrap();
     assert_eq!(
         report.saved_edits,
-        [("compose.yaml".to_owned(), ".atlasod/edited/compose.yaml".to_owned())]
+        [(
+            "compose.yaml".to_owned(),
+            ".atlasod/edited/compose.yaml".to_owned()
+        )]
     );
     let files = tree(tmp.path());
-    assert_eq!(files["compose.yaml"].0, b"services:\n  hub:\n    image: hub:2\n");
+    assert_eq!(
+        files["compose.yaml"].0,
+        b"services:\n  hub:\n    image: hub:2\n"
+    );
     assert_eq!(files[".atlasod/edited/compose.yaml"].0, edited.as_bytes());
 }
 
@@ -167,13 +202,19 @@ fn edited_file_no_longer_generated_is_removed_only_with_force() {
     let conflicts = refused(build(&v2(), tmp.path(), false));
     assert_eq!(
         conflicts,
-        [("old/only.txt".to_owned(), ConflictKind::EditedNoLongerGenerated)]
+        [(
+            "old/only.txt".to_owned(),
+            ConflictKind::EditedNoLongerGenerated
+        )]
     );
     assert_eq!(tree(tmp.path())["old/only.txt"].0, b"my notes\n");
 
     let report = build(&v2(), tmp.path(), true).unwrap();
     assert_eq!(report.removed, ["old/only.txt"]);
-    assert_eq!(tree(tmp.path())[".atlasod/edited/old/only.txt"].0, b"my notes\n");
+    assert_eq!(
+        tree(tmp.path())[".atlasod/edited/old/only.txt"].0,
+        b"my notes\n"
+    );
 }
 
 #[test]
@@ -244,8 +285,14 @@ fn manifest_paths_outside_the_bundle_are_refused() {
     );
     std::fs::write(dir.join(MANIFEST_PATH), tampered.to_json()).unwrap();
     let error = build(&v2(), &dir, true).unwrap_err();
-    assert!(format!("{error:?}").contains("not a path inside a bundle"), "{error:?}");
-    assert_eq!(std::fs::read(outer.path().join("victim.txt")).unwrap(), b"keep me\n");
+    assert!(
+        format!("{error:?}").contains("not a path inside a bundle"),
+        "{error:?}"
+    );
+    assert_eq!(
+        std::fs::read(outer.path().join("victim.txt")).unwrap(),
+        b"keep me\n"
+    );
 }
 
 #[test]
@@ -257,17 +304,26 @@ fn damaged_manifest_is_an_error_that_says_what_to_do() {
         WriteError::Failed(error) => error.to_string(),
         WriteError::Refused(r) => panic!("{r:?}"),
     };
-    assert!(text.contains("is damaged") && text.contains("--force"), "{text}");
+    assert!(
+        text.contains("is damaged") && text.contains("--force"),
+        "{text}"
+    );
 }
 
 /// The steps a v1 → v2 rebuild takes, in order.
 fn steps() -> Vec<String> {
     let tmp = built_v1();
     let mut seen = Vec::new();
-    write_with(&v2(), &manifest(&v2()), tmp.path(), WriteOptions::default(), &mut |step| {
-        seen.push(format!("{step:?}"));
-        Ok(())
-    })
+    write_with(
+        &v2(),
+        &manifest(&v2()),
+        tmp.path(),
+        WriteOptions::default(),
+        &mut |step| {
+            seen.push(format!("{step:?}"));
+            Ok(())
+        },
+    )
     .unwrap();
     seen
 }
@@ -276,8 +332,16 @@ fn steps() -> Vec<String> {
 fn a_rebuild_stages_everything_before_it_swaps_anything_in() {
     let steps = steps();
     let journal = steps.iter().position(|s| s == "Journal").unwrap();
-    assert!(steps[..journal].iter().all(|s| s.starts_with("Stage(")), "{steps:?}");
-    assert!(steps[journal + 1..].iter().all(|s| !s.starts_with("Stage(")), "{steps:?}");
+    assert!(
+        steps[..journal].iter().all(|s| s.starts_with("Stage(")),
+        "{steps:?}"
+    );
+    assert!(
+        steps[journal + 1..]
+            .iter()
+            .all(|s| !s.starts_with("Stage(")),
+        "{steps:?}"
+    );
     assert_eq!(steps.last().map(String::as_str), Some("Manifest"));
     assert_eq!(steps.len(), 3 + 1 + 1 + 3 + 1 + 1, "{steps:?}");
 }
@@ -288,15 +352,30 @@ fn a_failure_between_any_two_files_leaves_the_previous_bundle() {
         let tmp = built_v1();
         let before = tree(tmp.path());
         let mut n = 0;
-        let result = write_with(&v2(), &manifest(&v2()), tmp.path(), WriteOptions::default(), &mut |step| {
-            n += 1;
-            if n > fail_at {
-                return Err(std::io::Error::other(format!("injected failure at {step:?}")));
-            }
-            Ok(())
-        });
-        assert!(matches!(result, Err(WriteError::Failed(_))), "step {fail_at}");
-        assert_eq!(tree(tmp.path()), before, "failure at step {fail_at} changed the bundle");
+        let result = write_with(
+            &v2(),
+            &manifest(&v2()),
+            tmp.path(),
+            WriteOptions::default(),
+            &mut |step| {
+                n += 1;
+                if n > fail_at {
+                    return Err(std::io::Error::other(format!(
+                        "injected failure at {step:?}"
+                    )));
+                }
+                Ok(())
+            },
+        );
+        assert!(
+            matches!(result, Err(WriteError::Failed(_))),
+            "step {fail_at}"
+        );
+        assert_eq!(
+            tree(tmp.path()),
+            before,
+            "failure at step {fail_at} changed the bundle"
+        );
     }
 }
 
@@ -310,11 +389,17 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
         let mut n = 0;
         // A panic stands for the process dying: no cleanup code runs after it.
         let killed = catch_unwind(AssertUnwindSafe(|| {
-            write_with(&new, &manifest(&new), tmp.path(), WriteOptions::default(), &mut |_| {
-                n += 1;
-                assert!(n <= kill_at, "killed");
-                Ok(())
-            })
+            write_with(
+                &new,
+                &manifest(&new),
+                tmp.path(),
+                WriteOptions::default(),
+                &mut |_| {
+                    n += 1;
+                    assert!(n <= kill_at, "killed");
+                    Ok(())
+                },
+            )
         }));
         assert!(killed.is_err(), "step {kill_at} was not reached");
 
@@ -324,7 +409,10 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
             if let Some((bytes, _)) = now.get(path.as_str()) {
                 let is_old = old.get(path).is_some_and(|f| &f.contents == bytes);
                 let is_new = new.get(path).is_some_and(|f| &f.contents == bytes);
-                assert!(is_old || is_new, "{path} is half-written after a kill at step {kill_at}");
+                assert!(
+                    is_old || is_new,
+                    "{path} is half-written after a kill at step {kill_at}"
+                );
             }
         }
         let journaled = tmp.path().join(".atlasod/journal.json").exists();
@@ -335,11 +423,19 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect::<BTreeMap<_, _>>()
             };
-            assert_eq!(live(&now), live(&before), "kill at step {kill_at} before the journal");
+            assert_eq!(
+                live(&now),
+                live(&before),
+                "kill at step {kill_at} before the journal"
+            );
         }
 
         assert_eq!(recover(tmp.path()).unwrap(), journaled);
-        assert_eq!(tree(tmp.path()), before, "kill at step {kill_at}: not restored");
+        assert_eq!(
+            tree(tmp.path()),
+            before,
+            "kill at step {kill_at}: not restored"
+        );
 
         // And the next build goes through.
         build(&new, tmp.path(), false).unwrap();
@@ -351,7 +447,11 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
             "workshop.yaml",
         )
         .unwrap();
-        assert!(diff.files.is_empty(), "kill at step {kill_at}: {:?}", diff.files);
+        assert!(
+            diff.files.is_empty(),
+            "kill at step {kill_at}: {:?}",
+            diff.files
+        );
     }
 }
 
@@ -361,14 +461,24 @@ fn the_next_build_recovers_by_itself() {
     let before = tree(tmp.path());
     let mut n = 0;
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        write_with(&v2(), &manifest(&v2()), tmp.path(), WriteOptions::default(), &mut |step| {
-            n += 1;
-            assert!(!matches!(step, Step::Commit(_)) || n < 7, "killed");
-            Ok(())
-        })
+        write_with(
+            &v2(),
+            &manifest(&v2()),
+            tmp.path(),
+            WriteOptions::default(),
+            &mut |step| {
+                n += 1;
+                assert!(!matches!(step, Step::Commit(_)) || n < 7, "killed");
+                Ok(())
+            },
+        )
     }));
     assert!(tmp.path().join(".atlasod/journal.json").exists());
-    assert_ne!(tree(tmp.path()), before, "the kill left a half-swapped bundle");
+    assert_ne!(
+        tree(tmp.path()),
+        before,
+        "the kill left a half-swapped bundle"
+    );
     let report = build(&v1(), tmp.path(), false).unwrap();
     assert!(report.recovered);
     assert!(report.written.is_empty(), "{report:?}");

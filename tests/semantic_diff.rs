@@ -6,6 +6,8 @@
 //! real hub bundle; the `aws` and `gcp` cases take the machine facts from
 //! atlasod's sizing and price tables (the VM targets fill the same structure).
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
+
 use atlasod::bundle::{DiffReport, Summary, TargetFacts, semantic};
 use atlasod::program;
 use atlasod::render::diff::{DiffStyle, human};
@@ -83,7 +85,10 @@ fn user_count_on_a_laptop() {
 #[test]
 fn explicit_instance_type() {
     let new = edit(AWS, "instance: auto ", "instance: m6i.16xlarge ");
-    snapshot!("instance_auto_to_m6i_16xlarge", changes(AWS, &new, Target::Aws));
+    snapshot!(
+        "instance_auto_to_m6i_16xlarge",
+        changes(AWS, &new, Target::Aws)
+    );
 }
 
 #[test]
@@ -109,7 +114,10 @@ fn auth_method_changes() {
         "method: shared-password",
         "method: github\n  allowed: [masterclass-2027/*]",
     );
-    snapshot!("auth_shared_password_to_github", changes(AWS, &new, Target::Local));
+    snapshot!(
+        "auth_shared_password_to_github",
+        changes(AWS, &new, Target::Local)
+    );
 }
 
 #[test]
@@ -125,7 +133,10 @@ fn domain_changes() {
 #[test]
 fn tls_mode_changes() {
     let new = edit(AWS, "https: letsencrypt ", "https: self-signed ");
-    snapshot!("tls_letsencrypt_to_self_signed", changes(AWS, &new, Target::Local));
+    snapshot!(
+        "tls_letsencrypt_to_self_signed",
+        changes(AWS, &new, Target::Local)
+    );
 }
 
 #[test]
@@ -156,7 +167,11 @@ fn data_disk_shrinks_and_grows() {
 
 #[test]
 fn schedule_extended() {
-    let new = edit(AWS, "end: 2027-03-10T17:00:00Z", "end: 2027-03-11T17:00:00Z");
+    let new = edit(
+        AWS,
+        "end: 2027-03-10T17:00:00Z",
+        "end: 2027-03-11T17:00:00Z",
+    );
     snapshot!("schedule_extended", changes(AWS, &new, Target::Aws));
 }
 
@@ -168,5 +183,8 @@ fn allow_list_removed_is_dangerous() {
         "",
     );
     let text = changes(GCP, &new, Target::Gcp);
-    assert!(text.contains("danger  the allow-list of users is removed"), "{text}");
+    assert!(
+        text.contains("danger  the allow-list of users is removed"),
+        "{text}"
+    );
 }

@@ -173,7 +173,8 @@ fn machine_size(changes: &mut Changes, a: &Machine, b: &Machine, hours: Option<u
         changes.info(text, detail);
     } else if a.hourly_price != b.hourly_price {
         if let (Some(from), Some(to)) = (a.hourly_price, b.hourly_price) {
-            let reason = (a.location == b.location).then(|| "atlasod's price table changed".to_owned());
+            let reason =
+                (a.location == b.location).then(|| "atlasod's price table changed".to_owned());
             changes.info(
                 format!(
                     "est. price of {} {}/h → {}/h",
@@ -276,7 +277,11 @@ fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
             b.method
         );
         if !new_inputs.is_empty() {
-            let _ = write!(detail, "; fill in {} before starting the hub", new_inputs.join(", "));
+            let _ = write!(
+                detail,
+                "; fill in {} before starting the hub",
+                new_inputs.join(", ")
+            );
         }
         changes.danger(format!("sign-in {} → {}", a.method, b.method), detail);
     } else {
@@ -289,7 +294,11 @@ fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
             }
         }
         for name in &new_inputs {
-            let kind = if new.inputs[*name] { "secret" } else { "setting" };
+            let kind = if new.inputs[*name] {
+                "secret"
+            } else {
+                "setting"
+            };
             changes.info(
                 format!("new {kind} {name} to fill in `.env`"),
                 Some("the hub refuses to start until it is set".to_owned()),

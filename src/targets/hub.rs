@@ -234,7 +234,10 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     bundle.facts.home_volume = Some(ctx.home_volume.clone());
     bundle.facts.secrets.insert(
         "JupyterHub cookie secret".to_owned(),
-        format!("generated on first start into the volume {}_hub-data", plan.name),
+        format!(
+            "generated on first start into the volume {}_hub-data",
+            plan.name
+        ),
     );
     Ok(bundle)
 }
