@@ -55,7 +55,11 @@ fn github_workflow_matches_the_workflow_schema() {
     };
     run(
         &checker,
-        &["--builtin-schema", "vendor.github-workflows", "examples/ci/atlasod.yml"],
+        &[
+            "--builtin-schema",
+            "vendor.github-workflows",
+            "examples/ci/atlasod.yml",
+        ],
     );
 }
 
@@ -64,7 +68,10 @@ fn pre_commit_hooks_manifest_is_valid() {
     let Some(pre_commit) = tool("pre-commit") else {
         return;
     };
-    run(&pre_commit, &["validate-manifest", ".pre-commit-hooks.yaml"]);
+    run(
+        &pre_commit,
+        &["validate-manifest", ".pre-commit-hooks.yaml"],
+    );
 }
 
 #[test]
@@ -75,7 +82,10 @@ fn the_workflow_uses_only_flags_atlasod_has() {
         "atlasod check ${{ steps.specs.outputs.files }} --format sarif",
         "atlasod diff --base \"$BASE\" \"$spec\" --format markdown --exit-code",
     ] {
-        assert!(workflow.contains(used), "the workflow no longer runs `{used}`");
+        assert!(
+            workflow.contains(used),
+            "the workflow no longer runs `{used}`"
+        );
     }
     let help = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_atlasod"))
@@ -85,7 +95,10 @@ fn the_workflow_uses_only_flags_atlasod_has() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let check = help(&["check", "--help"]);
-    assert!(check.contains("github") && check.contains("sarif"), "{check}");
+    assert!(
+        check.contains("github") && check.contains("sarif"),
+        "{check}"
+    );
     let diff = help(&["diff", "--help"]);
     for flag in ["--base <REF>", "--exit-code", "markdown"] {
         assert!(diff.contains(flag), "`diff --help` lacks {flag}: {diff}");

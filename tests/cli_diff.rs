@@ -463,3 +463,72 @@ fn completions_and_man_pages() {
         text(&run.stderr)
     );
 }
+
+#[test]
+fn json_and_markdown_formats_without_and_with_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("old.yaml"), LAPTOP).unwrap();
+    std::fs::write(tmp.path().join("same.yaml"), LAPTOP).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "old.yaml", "same.yaml", "--format", "markdown"],
+    );
+    assert_eq!(
+        text(&run.stdout),
+        "### atlasod diff: `same.yaml` for `local`\n\nCompared with `old.yaml`.\n\nNo changes.\n\n"
+    );
+    let run = atlasod(
+        tmp.path(),
+        &[
+            "diff",
+            "old.yaml",
+            "same.yaml",
+            "--format",
+            "json",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(value["changed"], false);
+
+    let new = edit(
+        LAPTOP,
+        "  - atlas-2020-13tev-4lep ",
+        "  - atlas-2020-13tev-3lep ",
+    );
+    std::fs::write(tmp.path().join("new.yaml"), new).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "old.yaml", "new.yaml", "--format", "json"],
+    );
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let target = &value["targets"][0];
+    assert_eq!(
+        (value["changed"].clone(), target["target"].clone()),
+        (true.into(), "local".into())
+    );
+    assert_eq!(target["dangers"], 1);
+    assert_eq!(target["changes"][0]["danger"], true);
+    assert_eq!(
+        target["changes"][0]["text"],
+        "dataset atlas-2020-13tev-4lep removed"
+    );
+    assert_eq!(
+        target["changes"][1]["text"],
+        "dataset atlas-2020-13tev-3lep added (+1 GB download)"
+    );
+    let files: Vec<&str> = target["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"fetch-datasets.sh"), "{files:?}");
+    assert!(
+        target["files"][0]["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- a/")
+    );
+}

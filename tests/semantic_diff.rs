@@ -188,3 +188,19 @@ fn allow_list_removed_is_dangerous() {
         "{text}"
     );
 }
+
+#[test]
+fn notebooks_admins_image_and_culling() {
+    let new = edit(
+        AWS,
+        "admins: [tutor-anna, tutor-ben]",
+        "admins: [tutor-anna, tutor-carl]",
+    );
+    let new = edit(&new, "    ref: master\n", "    ref: v2027\n");
+    let new = edit(&new, "preset: root ", "preset: python ");
+    let new = edit(&new, "idle_timeout: 2h ", "idle_timeout: 90m ");
+    snapshot!(
+        "notebooks_admins_image_culling",
+        changes(AWS, &new, Target::Local)
+    );
+}

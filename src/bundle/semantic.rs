@@ -464,19 +464,29 @@ fn notebooks(
     old: &BTreeMap<String, Notebook>,
     new: &BTreeMap<String, Notebook>,
 ) {
+    let branch = |n: &Notebook| {
+        n.branch
+            .clone()
+            .unwrap_or_else(|| "the default branch".to_owned())
+    };
     for (folder, a) in old {
         match new.get(folder) {
             None => changes.info(
-                format!("notebooks {folder} removed"),
+                format!("notebooks in {folder}/ removed"),
                 Some("no longer pulled into homes; copies students already have stay".to_owned()),
             ),
             Some(b) if a != b => {
-                let shown = |n: &Notebook| match &n.branch {
-                    Some(branch) => format!("{}@{branch}", n.repo),
-                    None => n.repo.clone(),
+                let text = if a.repo == b.repo {
+                    format!(
+                        "notebooks in {folder}/: branch {} → {}",
+                        branch(a),
+                        branch(b)
+                    )
+                } else {
+                    format!("notebooks in {folder}/: {} → {}", a.repo, b.repo)
                 };
                 changes.info(
-                    format!("notebooks {folder}: {} → {}", shown(a), shown(b)),
+                    text,
                     Some(
                         "students' edited copies are kept; new files arrive on their next start"
                             .to_owned(),
@@ -488,7 +498,7 @@ fn notebooks(
     }
     for (folder, b) in new {
         if !old.contains_key(folder) {
-            changes.info(format!("notebooks {} added as {folder}", b.repo), None);
+            changes.info(format!("notebooks {} added in {folder}/", b.repo), None);
         }
     }
 }
@@ -650,5 +660,52 @@ mod tests {
         assert_eq!(changes.len(), 2);
         assert!(changes[0].danger && changes[0].text == "dataset a removed");
         assert!(!changes[1].danger && changes[1].text == "users 30 → 60");
+    }
+
+    #[test]
+    fn target_facts_flag_replacements_rotations_and_renames() {
+        use crate::bundle::facts::{DataDisk, Machine, TargetFacts};
+        let machine = |location: &str, os: &str| Machine {
+            location: location.to_owned(),
+            kind: "m6i.2xlarge".to_owned(),
+            os_image: os.to_owned(),
+            ..Machine::default()
+        };
+        let facts = |m: Machine, disk: u64, volume: &str, key: &str| TargetFacts {
+            machine: Some(m),
+            data_disk: Some(DataDisk {
+                location: "zone-a".to_owned(),
+                size_gib: disk,
+            }),
+            home_volume: Some(volume.to_owned()),
+            secrets: [("cookie".to_owned(), key.to_owned())].into(),
+        };
+        let old = Summary {
+            jupyterhub: "5.5.1".to_owned(),
+            infrastructure: facts(machine("aws eu", "ubuntu-24.04"), 100, "home-{u}", "k1"),
+            ..Summary::default()
+        };
+        let new = Summary {
+            jupyterhub: "6.0.0".to_owned(),
+            infrastructure: facts(machine("aws eu", "ubuntu-26.04"), 80, "homes-{u}", "k2"),
+            ..Summary::default()
+        };
+        let texts: Vec<(bool, String)> = compare(&old, &new)
+            .into_iter()
+            .map(|c| (c.danger, c.text))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    true,
+                    "the VM is replaced: OS image ubuntu-24.04 → ubuntu-26.04".to_owned()
+                ),
+                (true, "data disk shrinks 100 GiB → 80 GiB".to_owned()),
+                (true, "home volumes renamed home-{u} → homes-{u}".to_owned()),
+                (true, "secret `cookie` is regenerated".to_owned()),
+                (true, "JupyterHub 5.5.1 → 6.0.0".to_owned()),
+            ]
+        );
     }
 }
