@@ -45,10 +45,10 @@ fn diff(c: &mut Criterion) {
     assert_eq!(run(SPEC), "");
 
     c.bench_function("diff/local/one-change", |b| {
-        b.iter(|| black_box(run(black_box(&changed))))
+        b.iter(|| black_box(run(black_box(&changed))));
     });
     c.bench_function("diff/local/no-change", |b| {
-        b.iter(|| black_box(run(black_box(SPEC))))
+        b.iter(|| black_box(run(black_box(SPEC))));
     });
 }
 
