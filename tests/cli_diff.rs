@@ -127,6 +127,17 @@ fn diff_after_a_spec_edit_shows_the_change_and_exits_2() {
         !text(&run.stdout).contains("--- a/"),
         "--stat shows no diffs"
     );
+    // Coloured when asked (or on a terminal without NO_COLOR).
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--color", "always"],
+    );
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("\x1b[32m+# ATLAS Open Data on my laptop: JupyterHub for 3 users"),
+        "{out}"
+    );
+    assert!(out.contains("\x1b[31m-"), "{out}");
     // --quiet: only the exit code speaks.
     let run = atlasod(
         tmp.path(),
