@@ -108,14 +108,14 @@ const DIFF_HELP: &str = "\
 Modes:
   atlasod diff [SPEC]             SPEC's bundle against the one built in <DIR>/<target>/
   atlasod diff OLD NEW            two specs' bundles, rendered in memory (nothing on disk needed)
-  atlasod diff --base REF [SPEC]  SPEC as it is against SPEC at git revision REF (`git show REF:SPEC`)
+  atlasod diff --base REF [SPEC]  SPEC against its version at git revision REF (read with git show)
 
 Examples:
   atlasod diff                                  ./workshop.yaml against bundle/<target>/
   atlasod diff course.yaml --target aws -o out
   atlasod diff --base origin/main --format markdown > comment.md
   atlasod diff old.yaml new.yaml --stat
-  atlasod diff --exit-code --quiet || echo \"the bundle is out of date\"
+  atlasod diff --exit-code --quiet || echo \"the bundle is out of date\"   (--quiet: no report)
 
 Dangerous changes (listed first): the VM or data disk replaced, a disk shrunk, the domain or
 HTTPS mode changed, sign-in changed, a secret regenerated, a dataset or home volumes removed.
