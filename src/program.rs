@@ -3,6 +3,9 @@
 //! parse → validate → lower → render → bundle. Each function here is one
 //! user-visible job; the CLI calls these, and so do tests and benchmarks.
 
+use std::path::Path;
+
+use crate::bundle::{self, DiffReport, Manifest, Summary, sha256_hex};
 use crate::diagnostic::Diagnostics;
 use crate::parse;
 use crate::source::SourceFile;
@@ -46,10 +49,79 @@ pub struct Built {
 pub fn build(file: SourceFile, target: Target) -> Result<Built, BuildFailure> {
     let checked = check(file, Some(&[target]))?;
     let plan = crate::plan::lower(&checked)?;
-    let bundle = crate::targets::render(&plan, target)?;
+    let mut bundle = crate::targets::render(&plan, target)?;
+    bundle
+        .facts
+        .fill_defaults(&plan, &checked.spec.users, target);
     Ok(Built {
         checked,
         plan,
         bundle,
     })
+}
+
+impl Built {
+    /// The facts of this build the semantic diff compares.
+    pub fn summary(&self, target: Target) -> Summary {
+        Summary::new(&self.plan, target, &self.bundle.facts)
+    }
+
+    /// The manifest `atlasod build` writes beside the files.
+    pub fn manifest(&self, target: Target) -> Manifest {
+        let spec = sha256_hex(self.checked.parsed.file.text().as_bytes());
+        Manifest::new(&self.bundle, target.as_str(), &spec, self.summary(target))
+    }
+}
+
+/// Builds `file` for `target` in memory and compares it with the bundle in `dir`.
+pub fn diff_disk(file: SourceFile, target: Target, dir: &Path) -> Result<DiffReport, BuildFailure> {
+    let label = file.name().to_owned();
+    let built = build(file, target)?;
+    let summary = built.summary(target);
+    Ok(bundle::diff::against_disk(
+        target,
+        &built.bundle,
+        &summary,
+        dir,
+        &label,
+    )?)
+}
+
+/// Builds two specs for `target` in memory and compares their bundles.
+/// `old` is `None` when the spec is new; when the old spec does not declare
+/// `target`, every file of the new bundle counts as added.
+pub fn diff_specs(
+    old: Option<SourceFile>,
+    new: SourceFile,
+    target: Target,
+    old_label: &str,
+) -> Result<DiffReport, BuildFailure> {
+    let new_label = new.name().to_owned();
+    let new_built = build(new, target)?;
+    let old_built = match old {
+        Some(file) => {
+            let declared = check(file.clone(), Some(&[]))?
+                .spec
+                .cloud
+                .is_declared(target);
+            if declared || target == Target::Local {
+                Some(build(file, target)?)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let old_summary = old_built.as_ref().map(|b| b.summary(target));
+    let new_summary = new_built.summary(target);
+    Ok(bundle::diff::between(
+        target,
+        old_built
+            .as_ref()
+            .map(|b| &b.bundle)
+            .zip(old_summary.as_ref()),
+        (&new_built.bundle, &new_summary),
+        old_label,
+        &new_label,
+    ))
 }

@@ -119,7 +119,7 @@ fn written(cases: &[Case], test: &str) -> Vec<(String, PathBuf)> {
         .iter()
         .map(|case| {
             let dir = base.join(&case.name);
-            atlasod::bundle::write(&case.bundle, &dir).unwrap();
+            atlasod::bundle::write_files(&case.bundle, &dir).unwrap();
             (case.name.clone(), dir)
         })
         .collect()

@@ -130,7 +130,7 @@ fn building_twice_gives_identical_bytes() {
             .join(format!("determinism-{}", case.name));
         let _ = std::fs::remove_dir_all(&dir);
         for run in ["a", "b"] {
-            atlasod::bundle::write(&first, &dir.join(run)).unwrap();
+            atlasod::bundle::write_files(&first, &dir.join(run)).unwrap();
         }
         for path in first.files.keys() {
             assert_eq!(
@@ -177,10 +177,17 @@ fn the_bundle_holds_no_secret_value() {
         let mut written = Bundle::new();
         collect(&out.join("local"), "", &mut written);
         let (_, in_memory) = case.build_local();
+        // The bundle's files, plus the build's own record under `.atlasod/`
+        // (scanned for the canary too).
         assert_eq!(
-            written.files.keys().collect::<Vec<_>>(),
+            written
+                .files
+                .keys()
+                .filter(|p| !p.starts_with(".atlasod/"))
+                .collect::<Vec<_>>(),
             in_memory.files.keys().collect::<Vec<_>>()
         );
+        assert!(written.files.contains_key(".atlasod/manifest.json"));
         for (label, bundle) in [("local", written), ("vm", case.build_vm())] {
             assert!(
                 bundle.get(".env").is_none(),

@@ -72,7 +72,7 @@ fn fetch_script(dir: &Path, datasets: &str) -> PathBuf {
     )
     .unwrap_or_else(|e| panic!("the test spec does not build: {e:?}"));
     let _ = std::fs::remove_dir_all(dir);
-    atlasod::bundle::write(&built.bundle, dir).unwrap();
+    atlasod::bundle::write_files(&built.bundle, dir).unwrap();
     dir.join("fetch-datasets.sh")
 }
 

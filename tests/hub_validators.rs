@@ -36,7 +36,7 @@ fn write_all(test: &str) -> Vec<Written> {
         let (plan, local) = case.build_local();
         for (host, bundle) in [("local", local), ("vm", case.build_vm())] {
             let dir = root.join(&case.name).join(host);
-            atlasod::bundle::write(&bundle, &dir).unwrap();
+            atlasod::bundle::write_files(&bundle, &dir).unwrap();
             out.push(Written {
                 label: format!("{} ({host})", case.name),
                 dir,

@@ -101,7 +101,7 @@ fn written() -> (PathBuf, BTreeMap<String, PathBuf>) {
     let mut dirs = BTreeMap::new();
     for (name, path) in specs() {
         let dir = base.join(&name);
-        atlasod::bundle::write(&build(&path).bundle, &dir).unwrap();
+        atlasod::bundle::write_files(&build(&path).bundle, &dir).unwrap();
         dirs.insert(name, dir);
     }
     (base, dirs)

@@ -1,13 +1,38 @@
-//! Stage 5, bundle: the files a target renders, and writing them to disk.
+//! Stage 5, bundle: the files a target renders; writing them to disk safely,
+//! and comparing them with what is there.
 //!
 //! A [`Bundle`] maps relative paths (with `/`) to contents, in sorted order,
-//! so two builds of the same spec compare byte for byte. Only this stage
-//! writes files.
+//! so two builds of the same spec compare byte for byte. Beside the files it
+//! carries [`TargetFacts`]: what the target says about the infrastructure
+//! the files create (the machine, the data disk, secrets), for the semantic
+//! diff. Only this stage writes files.
+//!
+//! - [`write`] (`write.rs`): manifest-based, atomic rebuilds that never
+//!   overwrite a file edited by hand.
+//! - [`manifest`]: `.atlasod/manifest.json`, what the last build wrote.
+//! - [`summary`] and [`semantic`]: plan-level facts in trainer words, and
+//!   what changed between two of them (dangerous changes first).
+//! - [`diff`]: per-file changes between two bundles, or a bundle and disk.
+
+pub mod diff;
+pub mod disk;
+pub mod facts;
+mod hash;
+pub mod manifest;
+pub mod semantic;
+pub mod summary;
+pub mod write;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use crate::error::Error;
+pub use diff::{DiffReport, FileChange, FileStatus};
+pub use facts::TargetFacts;
+pub use hash::sha256_hex;
+pub use manifest::Manifest;
+pub use summary::Summary;
+pub use write::{
+    Conflict, ConflictKind, Refused, WriteError, WriteOptions, WriteReport, write, write_files,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum FileMode {
@@ -16,15 +41,32 @@ pub enum FileMode {
     Executable,
 }
 
+impl FileMode {
+    /// The Unix permission bits atlasod gives such a file.
+    pub const fn unix_bits(self) -> u32 {
+        match self {
+            Self::Regular => 0o644,
+            Self::Executable => 0o755,
+        }
+    }
+
+    pub const fn is_executable(self) -> bool {
+        matches!(self, Self::Executable)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleFile {
     pub contents: Vec<u8>,
     pub mode: FileMode,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bundle {
     pub files: BTreeMap<String, BundleFile>,
+    /// What the target knows about the infrastructure these files create.
+    /// Targets fill what they know; the rest stays `None`.
+    pub facts: TargetFacts,
 }
 
 impl Bundle {
@@ -69,36 +111,4 @@ impl Bundle {
         self.get(path)
             .and_then(|f| std::str::from_utf8(&f.contents).ok())
     }
-}
-
-/// Writes every file of `bundle` under `dir`, creating folders as needed.
-pub fn write(bundle: &Bundle, dir: &Path) -> Result<(), Error> {
-    for (path, file) in &bundle.files {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        std::fs::write(&target, &file.contents).map_err(|source| Error::Write {
-            path: target.clone(),
-            source,
-        })?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = match file.mode {
-                FileMode::Regular => 0o644,
-                FileMode::Executable => 0o755,
-            };
-            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode)).map_err(
-                |source| Error::Write {
-                    path: target.clone(),
-                    source,
-                },
-            )?;
-        }
-    }
-    Ok(())
 }

@@ -12,9 +12,12 @@ Examples:
   atlasod check                          check ./workshop.yaml for every declared target
   atlasod check examples/*.yaml --format github
   atlasod build --target local -o out    write a docker compose bundle for a laptop
+  atlasod diff --target local -o out     what a rebuild would change in out/local
+  atlasod diff old.yaml workshop.yaml    compare two specs' bundles (for review)
   atlasod datasets                       list the dataset catalogue
 
-Exit codes: 0 valid, 1 problems found in a spec, 2 usage or I/O error.
+Exit codes: 0 valid, 1 problems found in a spec, 2 usage or I/O error
+(`atlasod diff --exit-code`: 0 no change, 1 error, 2 changes).
 Environment: NO_COLOR=1 turns colour off.";
 
 /// Compile one workshop.yaml into ready-to-apply JupyterHub bundles for ATLAS Open Data workshops.
@@ -49,9 +52,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Build the bundle of one target: check, plan, render, write.
     #[command(
-        after_help = "Examples:\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws"
+        after_help = "Examples:\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws\n  atlasod build --target local --force    replace files edited by hand (copies are kept)\n\nRebuilds: the bundle's .atlasod/manifest.json records every generated file's sha256. A file edited\nby hand since the last build is never overwritten or removed silently: the build stops and lists\nit; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never\nwrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted\nbuild leaves the previous bundle, restored if need be by the next build.\n\nExit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way."
     )]
     Build(BuildArgs),
+    /// Show what a build would change: a summary in plain words (dangerous changes first), then per-file diffs.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Write a commented starter workshop.yaml that passes `check`.
     #[command(after_help = "Examples:\n  atlasod init\n  atlasod init --target gcp -o course.yaml")]
     Init(InitArgs),
@@ -79,7 +85,43 @@ pub enum Command {
         /// A code such as `unknown-key`; omit to list every code.
         code: Option<String>,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  atlasod completions bash > ~/.local/share/bash-completion/completions/atlasod\n  atlasod completions zsh > \"${fpath[1]}/_atlasod\"\n  atlasod completions fish > ~/.config/fish/completions/atlasod.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), of atlasod or of one command.
+    #[command(
+        after_help = "Examples:\n  atlasod man | man -l -\n  atlasod man diff > atlasod-diff.1\n  atlasod man > /usr/local/share/man/man1/atlasod.1"
+    )]
+    Man {
+        /// A command such as `diff`; omit for the main page.
+        command: Option<String>,
+    },
 }
+
+const DIFF_HELP: &str = "\
+Modes:
+  atlasod diff [SPEC]             SPEC's bundle against the one built in <DIR>/<target>/
+  atlasod diff OLD NEW            two specs' bundles, rendered in memory (nothing on disk needed)
+  atlasod diff --base REF [SPEC]  SPEC against its version at git revision REF (read with git show)
+
+Examples:
+  atlasod diff                                  ./workshop.yaml against bundle/<target>/
+  atlasod diff course.yaml --target aws -o out
+  atlasod diff --base origin/main --format markdown > comment.md
+  atlasod diff old.yaml new.yaml --stat
+  atlasod diff --exit-code --quiet || echo \"the bundle is out of date\"   (--quiet: no report)
+
+Dangerous changes (listed first): the VM or data disk replaced, a disk shrunk, the domain or
+HTTPS mode changed, sign-in changed, a secret regenerated, a dataset or home volumes removed.
+
+Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O error.
+With --exit-code (as terraform's -detailed-exitcode): 0 no change, 1 error, 2 changes.";
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -104,6 +146,8 @@ pub enum Format {
     Json,
     /// GitHub Actions annotations (`::error file=...`).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +163,51 @@ pub struct BuildArgs {
     /// The folder bundles are written to; the bundle goes to `<DIR>/<target>/`.
     #[arg(long, short, default_value = "bundle", value_name = "DIR")]
     pub output: PathBuf,
+
+    /// Replace files edited by hand since the last build (their edited copies are saved under `<DIR>/<target>/.atlasod/edited/`).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The spec to build (default `workshop.yaml`); with two, the OLD spec then the NEW one.
+    #[arg(value_name = "SPEC", num_args = 0..=2)]
+    pub specs: Vec<PathBuf>,
+
+    /// Compare for these targets (repeatable). Default: every target the spec declares, else `local`.
+    #[arg(long, short, value_enum)]
+    pub target: Vec<Target>,
+
+    /// The folder the bundles were built in (as `atlasod build -o`); the bundle is `<DIR>/<target>/`. [default: bundle]
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// Compare with the spec at this git revision (`git show REF:SPEC`) instead of the bundle on disk.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+
+    /// Exit with 2 when anything changed, 0 when nothing did, 1 on errors.
+    #[arg(long)]
+    pub exit_code: bool,
+
+    /// Only the summaries: no per-file diffs.
+    #[arg(long)]
+    pub stat: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Summary and unified diffs for a terminal (coloured when it is one).
+    Human,
+    /// A pull-request comment: summary, dangerous changes, collapsed per-file diffs.
+    Markdown,
+    /// One JSON document for scripts.
+    Json,
 }
 
 #[derive(Debug, Args)]

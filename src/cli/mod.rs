@@ -1,19 +1,22 @@
 //! The command line: parses arguments, calls [`crate::program`], prints.
 //!
-//! Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O errors.
+//! Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O errors;
+//! `diff --exit-code`: 0 no change, 1 error, 2 changes.
 
 mod args;
+mod diff;
 mod output;
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 
-pub use args::{Cli, Command, Format};
+pub use args::{Cli, Command, DiffFormat, Format};
 use output::Output;
 
+use crate::bundle;
 use crate::catalogue::catalogue;
 use crate::diagnostic::Diagnostics;
 use crate::error::Error;
@@ -29,14 +32,26 @@ use crate::validate::schema::SCHEMA_TEXT;
 /// Exit statuses, as documented in `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    Ok = 0,
-    Invalid = 1,
-    Failure = 2,
+    Ok,
+    Invalid,
+    Failure,
+    /// `diff --exit-code` found changes.
+    Changes,
+}
+
+impl Status {
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Ok => 0,
+            Self::Invalid => 1,
+            Self::Failure | Self::Changes => 2,
+        }
+    }
 }
 
 impl From<Status> for ExitCode {
     fn from(status: Status) -> Self {
-        ExitCode::from(status as u8)
+        ExitCode::from(status.code())
     }
 }
 
@@ -68,6 +83,14 @@ fn run(command: Command, out: &Output) -> Result<Status, Error> {
     match command {
         Command::Check(args) => check(&args, out),
         Command::Build(args) => build(&args, out),
+        Command::Diff(args) => diff::run(&args, out),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "atlasod", &mut script);
+            out.out(&String::from_utf8_lossy(&script));
+            Ok(Status::Ok)
+        }
+        Command::Man { command } => man(command.as_deref(), out),
         Command::Init(args) => init(&args, out),
         Command::Schema => {
             out.out(SCHEMA_TEXT);
@@ -84,7 +107,7 @@ fn run(command: Command, out: &Output) -> Result<Status, Error> {
 }
 
 /// Reads a spec named on the command line (`-` is standard input).
-fn read_spec(path: &Path) -> Result<SourceFile, ParseFailure> {
+pub(crate) fn read_spec(path: &Path) -> Result<SourceFile, ParseFailure> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
@@ -136,6 +159,7 @@ fn check(args: &args::CheckArgs, out: &Output) -> Result<Status, Error> {
     match args.format {
         Format::Json => out.out(&render::json(&all)),
         Format::Github => out.out(&render::github(&all)),
+        Format::Sarif => out.out(&render::sarif(&all)),
         Format::Human => {
             out.out(&render::human(&all, out.style()));
             if !out.quiet {
@@ -177,35 +201,143 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
         }
     };
     let name = file.name().to_owned();
-    match program::build(file, args.target) {
-        Ok(built) => {
-            if !built.checked.warnings.is_empty() {
-                out.err(&render::human(&built.checked.warnings, out.style()));
-            }
-            let dir = args.output.join(args.target.as_str());
-            crate::bundle::write(&built.bundle, &dir)?;
-            out.status(&format!(
-                "{} {name} for {}: {} files in {}",
-                out.paint("built", "1;32"),
-                args.target,
-                built.bundle.files.len(),
-                dir.display()
-            ));
-            if !out.quiet {
-                let summary =
-                    crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
-                if let Some(summary) = summary {
-                    out.out(&summary);
-                }
-            }
-            Ok(Status::Ok)
-        }
+    let built = match program::build(file, args.target) {
+        Ok(built) => built,
         Err(program::BuildFailure::Invalid(diagnostics)) => {
             out.err(&render::human(&diagnostics, out.style()));
-            Ok(Status::Invalid)
+            return Ok(Status::Invalid);
         }
-        Err(program::BuildFailure::Failed(error)) => Err(error),
+        Err(program::BuildFailure::Failed(error)) => return Err(error),
+    };
+    if !built.checked.warnings.is_empty() {
+        out.err(&render::human(&built.checked.warnings, out.style()));
     }
+    let dir = args.output.join(args.target.as_str());
+    let manifest = built.manifest(args.target);
+    let options = bundle::WriteOptions { force: args.force };
+    let report = match bundle::write(&built.bundle, &manifest, &dir, options) {
+        Ok(report) => report,
+        Err(bundle::WriteError::Failed(error)) => return Err(error),
+        Err(bundle::WriteError::Refused(refused)) => {
+            out.err(&refusal(&refused, args, out));
+            return Ok(Status::Failure);
+        }
+    };
+    let mut text = String::new();
+    if report.recovered {
+        let _ = writeln!(
+            text,
+            "{} an earlier build of {} was interrupted; its changes were undone first",
+            out.paint("note:", "1;36"),
+            dir.display()
+        );
+    }
+    for (path, saved) in &report.saved_edits {
+        let _ = writeln!(
+            text,
+            "{} replaced {path}, edited by hand; your version is saved as {}",
+            out.paint("note:", "1;36"),
+            dir.join(saved).display()
+        );
+    }
+    for path in &report.kept_edits {
+        let _ = writeln!(
+            text,
+            "{} kept your edits to {path}: atlasod's version of it did not change (`atlasod diff` shows them; --force restores atlasod's)",
+            out.paint("note:", "1;36")
+        );
+    }
+    let _ = write!(
+        text,
+        "{} {name} for {}: {} files in {} ({} written, {} removed, {} unchanged)",
+        out.paint("built", "1;32"),
+        args.target,
+        built.bundle.files.len(),
+        dir.display(),
+        report.written.len(),
+        report.removed.len(),
+        report.unchanged + report.kept_edits.len(),
+    );
+    out.status(&text);
+    if !out.quiet {
+        let summary =
+            crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
+        if let Some(summary) = summary {
+            out.out(&summary);
+        }
+    }
+    Ok(Status::Ok)
+}
+
+/// The message of a build refused because of hand edits.
+fn refusal(refused: &bundle::Refused, args: &args::BuildArgs, out: &Output) -> String {
+    let count = refused.conflicts.len();
+    let mut text = format!(
+        "{} {count} file{} in {} changed by hand since the last build; nothing was written\n",
+        out.paint("error:", "1;31"),
+        if count == 1 { "" } else { "s" },
+        refused.dir.display()
+    );
+    let width = refused
+        .conflicts
+        .iter()
+        .map(|c| c.path.len())
+        .max()
+        .unwrap_or(0);
+    for conflict in &refused.conflicts {
+        let _ = writeln!(
+            text,
+            "  {:<width$}  {}",
+            conflict.path,
+            conflict.kind.describe()
+        );
+    }
+    let spec = args.spec.display();
+    let target = args.target;
+    let output = args.output.display();
+    let _ = writeln!(
+        text,
+        "{} see the edits against what atlasod would write: `atlasod diff {spec} --target {target} -o {output}`\n  \
+         to keep them: move the change into {spec} if a setting covers it, or copy the files aside and re-apply them after building\n  \
+         to discard them: `atlasod build {spec} --target {target} -o {output} --force` (the edited copies are saved under {}/.atlasod/edited/)",
+        out.paint("help:", "1;36"),
+        refused.dir.display()
+    );
+    text
+}
+
+/// `atlasod man [COMMAND]`: the roff page of atlasod or of one command.
+fn man(command: Option<&str>, out: &Output) -> Result<Status, Error> {
+    let mut root = Cli::command();
+    // Building sets each command's display name (`atlasod-diff`) and bin name (`atlasod diff`).
+    root.build();
+    let source = format!("atlasod {}", root.get_version().unwrap_or_default());
+    let page = match command {
+        None => root,
+        Some(name) => {
+            let Some(sub) = root.find_subcommand(name) else {
+                let names: Vec<String> = root
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_owned())
+                    .collect();
+                let hint =
+                    crate::validate::suggest::closest(name, names.iter().map(String::as_str))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                return Err(Error::Usage(format!(
+                    "`{name}` is not an atlasod command{hint}"
+                )));
+            };
+            sub.clone()
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .source(source)
+        .render(&mut roff)
+        .map_err(|error| Error::Internal(format!("cannot render the man page: {error}")))?;
+    out.out(&String::from_utf8_lossy(&roff));
+    Ok(Status::Ok)
 }
 
 fn init(args: &args::InitArgs, out: &Output) -> Result<Status, Error> {

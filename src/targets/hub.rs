@@ -243,6 +243,15 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
             include_str!("../../targets/hub/README.md.j2"),
         )?,
     );
+    // For `atlasod diff`: what a change of these names would cost the users.
+    bundle.facts.home_volume = Some(ctx.home_volume.clone());
+    bundle.facts.secrets.insert(
+        "JupyterHub cookie secret".to_owned(),
+        format!(
+            "generated on first start into the volume {}_hub-data",
+            plan.name
+        ),
+    );
     Ok(bundle)
 }
 

@@ -16,6 +16,7 @@ pub(crate) mod summary;
 pub(crate) mod terraform;
 
 use crate::bundle::Bundle;
+use crate::bundle::facts::{self, TargetFacts, machine_place};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Target;
@@ -24,16 +25,58 @@ use crate::targets::{aws, gcp, openstack};
 /// Everything one cloud build computes, before it becomes files.
 pub(crate) struct Vm {
     pub files: Vec<(String, String)>,
+    pub machine: machine::Machine,
+    /// The hub bundle's facts (home volume, secrets).
+    pub hub_facts: TargetFacts,
 }
 
 /// Renders the bundle of a single-VM `target`.
 pub(crate) fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     let vm = build(plan, target)?;
     let mut bundle = Bundle::new();
+    bundle.facts = facts(plan, target, &vm.machine, vm.hub_facts);
     for (path, text) in vm.files {
         bundle.add(path, text);
     }
     Ok(bundle)
+}
+
+/// The machine and data disk this bundle asks the cloud for, for the
+/// semantic diff (the hub bundle's own facts, home volume and secrets, kept).
+fn facts(
+    plan: &Plan,
+    target: Target,
+    machine: &machine::Machine,
+    mut facts: TargetFacts,
+) -> TargetFacts {
+    let Some((location, os_image)) = machine_place(plan, target) else {
+        return facts;
+    };
+    let instance = &machine.instance;
+    let kind = instance.name.clone().unwrap_or_else(|| {
+        format!(
+            "the smallest flavor with {} vCPU and {} MiB, chosen at apply time",
+            machine.min_vcpus, machine.min_memory_mib
+        )
+    });
+    facts.machine = Some(facts::Machine {
+        location: location.clone(),
+        kind,
+        vcpu: instance.vcpu,
+        memory_gib: instance.memory_gib,
+        hourly_price: machine.cost.as_ref().and_then(|c| c.hourly),
+        currency: machine
+            .cost
+            .as_ref()
+            .map(|c| c.currency.clone())
+            .unwrap_or_default(),
+        os_image,
+    });
+    facts.data_disk = Some(facts::DataDisk {
+        location,
+        size_gib: machine.data_disk.gib,
+    });
+    facts
 }
 
 /// The build summary printed after `atlasod build` (the bundle's README has
@@ -105,5 +148,9 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
         ),
         ("terraform/user-data.yaml".to_owned(), user_data),
     ];
-    Ok(Vm { files })
+    Ok(Vm {
+        files,
+        machine,
+        hub_facts: hub_bundle.facts,
+    })
 }

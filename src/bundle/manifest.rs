@@ -1,0 +1,108 @@
+//! `.atlasod/manifest.json`: what the last build wrote into a bundle folder.
+//!
+//! Lists every generated file with its SHA-256 and mode, the fingerprint of
+//! the spec it came from, the atlasod version, and the build's [`Summary`]
+//! (for the semantic diff). A rebuild compares the files on disk with these
+//! hashes to tell a hand edit from atlasod's own output. Deterministic: keys
+//! sorted, no timestamps, no host data; the same spec gives the same manifest.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::Bundle;
+use crate::bundle::hash::sha256_hex;
+use crate::bundle::summary::Summary;
+use crate::error::Error;
+
+/// The folder, inside a bundle, that atlasod keeps its bookkeeping in.
+pub const STATE_DIR: &str = ".atlasod";
+/// The manifest's path inside a bundle.
+pub const MANIFEST_PATH: &str = ".atlasod/manifest.json";
+/// The manifest format this atlasod writes.
+pub const FORMAT: u32 = 1;
+
+const ABOUT: &str = "Written by `atlasod build`: the files it generated, with their sha256. \
+`atlasod build` refuses to overwrite a file whose content no longer matches (edited by hand) \
+unless given --force; `atlasod diff` compares the spec with this bundle. Do not edit.";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    pub about: String,
+    pub format: u32,
+    pub atlasod_version: String,
+    pub target: String,
+    /// SHA-256 of the spec's bytes.
+    pub spec_sha256: String,
+    pub files: BTreeMap<String, Entry>,
+    #[serde(default)]
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub executable: bool,
+}
+
+impl Manifest {
+    /// The manifest of `bundle` as built from a spec with this fingerprint.
+    pub fn new(bundle: &Bundle, target: &str, spec_sha256: &str, summary: Summary) -> Self {
+        Self {
+            about: ABOUT.to_owned(),
+            format: FORMAT,
+            atlasod_version: env!("CARGO_PKG_VERSION").to_owned(),
+            target: target.to_owned(),
+            spec_sha256: spec_sha256.to_owned(),
+            files: bundle
+                .files
+                .iter()
+                .map(|(path, file)| {
+                    let entry = Entry {
+                        sha256: sha256_hex(&file.contents),
+                        executable: file.mode.is_executable(),
+                    };
+                    (path.clone(), entry)
+                })
+                .collect(),
+            summary: Some(summary),
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads the manifest of the bundle in `dir`; `None` when there is none.
+    pub fn read(dir: &Path) -> Result<Option<Self>, Error> {
+        let path = dir.join(MANIFEST_PATH);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(Error::Read { path, source }),
+        };
+        let manifest: Self = serde_json::from_slice(&bytes).map_err(|error| {
+            Error::Usage(format!(
+                "the manifest `{}` is damaged ({error}); atlasod cannot tell which files were edited by hand. Restore it (e.g. from git), or delete it and run `atlasod build --force`: hand-edited files are then saved under `{}/edited/`",
+                path.display(),
+                dir.join(STATE_DIR).display()
+            ))
+        })?;
+        if manifest.format > FORMAT {
+            return Err(Error::Usage(format!(
+                "`{}` was written by a newer atlasod ({}, manifest format {}); this is atlasod {}. Upgrade atlasod to rebuild or diff this bundle",
+                path.display(),
+                manifest.atlasod_version,
+                manifest.format,
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        Ok(Some(manifest))
+    }
+}

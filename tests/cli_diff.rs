@@ -1,0 +1,545 @@
+//! End to end through the `atlasod` binary: `build`, `diff` (against disk,
+//! two specs, `--base`), exit codes, hand edits, SARIF, completions, man.
+//!
+//! The bundles are the real `local` target's. External programs: `git` (for
+//! `--base`) and Microsoft's SARIF multitool (`sarif-multitool`, installed by
+//! `.ci/install-tools.sh`); a missing one fails its test with a message,
+//! unless `ATLASOD_SKIP_EXTERNAL=1`.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const LAPTOP: &str = include_str!("../examples/laptop.yaml");
+
+fn atlasod(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atlasod"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("atlasod runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `text` with `from` replaced by `to`, which must occur exactly once.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replace(from, to)
+}
+
+/// A folder holding `workshop.yaml` (the laptop example) built into `out/local`.
+fn built() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("workshop.yaml"), LAPTOP).unwrap();
+    let run = atlasod(tmp.path(), &["build", "--target", "local", "-o", "out"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    tmp
+}
+
+/// Skips (with `ATLASOD_SKIP_EXTERNAL=1`) or fails when `tool` is missing.
+fn external(tool: &str, found: Option<PathBuf>) -> Option<PathBuf> {
+    if found.is_some() {
+        return found;
+    }
+    assert!(
+        std::env::var_os("ATLASOD_SKIP_EXTERNAL").is_some_and(|v| v == "1"),
+        "this test needs `{tool}`: run `bash .ci/install-tools.sh` and put its bin/ on PATH \
+         (see .ci/README.md), or set ATLASOD_SKIP_EXTERNAL=1 to skip tests that need external tools"
+    );
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("skipped: `{tool}` is missing and ATLASOD_SKIP_EXTERNAL=1");
+    }
+    None
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+macro_rules! snapshot {
+    ($name:literal, $text:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots/diff", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+#[test]
+fn diff_right_after_build_prints_nothing_and_exits_0() {
+    for example in ["laptop.yaml", "masterclass-aws.yaml"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example);
+        let spec = spec.to_str().unwrap();
+        let run = atlasod(tmp.path(), &["build", spec, "-t", "local", "-o", "out"]);
+        assert!(run.status.success(), "{example}: {}", text(&run.stderr));
+        let run = atlasod(
+            tmp.path(),
+            &["diff", spec, "-t", "local", "-o", "out", "--exit-code"],
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{example}: {}",
+            text(&run.stderr)
+        );
+        assert_eq!(text(&run.stdout), "", "{example}");
+        assert_eq!(text(&run.stderr), "", "{example}");
+    }
+}
+
+#[test]
+fn diff_after_a_spec_edit_shows_the_change_and_exits_2() {
+    let tmp = built();
+    let edited = edit(LAPTOP, "count: 1\n", "count: 3\n");
+    std::fs::write(tmp.path().join("workshop.yaml"), edited).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--exit-code"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(out.contains("  change  users 1 → 3\n"), "{out}");
+    assert!(
+        out.contains("--- a/compose.yaml\n+++ b/compose.yaml\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("-# ATLAS Open Data on my laptop: JupyterHub for 1 user,"),
+        "{out}"
+    );
+    // Without --exit-code a successful diff exits 0 whatever it found.
+    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
+    assert_eq!(run.status.code(), Some(0));
+    assert!(
+        !text(&run.stdout).contains("--- a/"),
+        "--stat shows no diffs"
+    );
+    // Coloured when asked (or on a terminal without NO_COLOR).
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--color", "always"],
+    );
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("\x1b[32m+# ATLAS Open Data on my laptop: JupyterHub for 3 users"),
+        "{out}"
+    );
+    assert!(out.contains("\x1b[31m-"), "{out}");
+    // --quiet: only the exit code speaks.
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--exit-code", "--quiet"],
+    );
+    assert_eq!(
+        (run.status.code(), text(&run.stdout)),
+        (Some(2), String::new())
+    );
+}
+
+#[test]
+fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
+    let tmp = built();
+    let config = tmp.path().join("out/local/jupyterhub_config.py");
+    let mut edited = std::fs::read_to_string(&config).unwrap();
+    edited.push_str("c.Spawner.start_timeout = 1200  # my edit\n");
+    std::fs::write(&config, &edited).unwrap();
+    let spec = edit(LAPTOP, "idle_timeout: 8h", "idle_timeout: 4h");
+    std::fs::write(tmp.path().join("workshop.yaml"), spec).unwrap();
+
+    let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("jupyterhub_config.py  edited by hand; the new build changes it"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        edited,
+        "refused: untouched"
+    );
+
+    // diff marks the file as edited by hand.
+    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
+    assert!(
+        text(&run.stdout).contains("jupyterhub_config.py  (edited by hand since the last build)"),
+        "{}",
+        text(&run.stdout)
+    );
+
+    let run = atlasod(
+        tmp.path(),
+        &["build", "-t", "local", "-o", "out", "--force"],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("your version is saved as"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(
+        !std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("# my edit")
+    );
+    let saved = tmp
+        .path()
+        .join("out/local/.atlasod/edited/jupyterhub_config.py");
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), edited);
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--exit-code"],
+    );
+    assert_eq!(run.status.code(), Some(0));
+}
+
+#[test]
+fn two_spec_diff_as_a_pull_request_comment() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("old.yaml"), LAPTOP).unwrap();
+    let new = edit(LAPTOP, "count: 1\n", "count: 2\n");
+    let new = edit(&new, "  - atlas-2020-13tev-1lep1tau\n", "");
+    std::fs::write(tmp.path().join("new.yaml"), new).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &[
+            "diff",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "markdown",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    snapshot!("two_spec_markdown", text(&run.stdout));
+}
+
+#[test]
+fn diff_against_a_git_revision() {
+    let Some(git) = external("git", on_path("git")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let run = Command::new(&git)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "git {args:?}: {}", text(&run.stderr));
+    };
+    git(&["init", "-q"]);
+    std::fs::create_dir(tmp.path().join("course")).unwrap();
+    std::fs::write(tmp.path().join("course/workshop.yaml"), LAPTOP).unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "spec"]);
+    let spec = "course/workshop.yaml";
+
+    let run = atlasod(tmp.path(), &["diff", "--base", "HEAD", spec, "--exit-code"]);
+    assert_eq!(
+        (run.status.code(), text(&run.stdout)),
+        (Some(0), String::new())
+    );
+
+    let edited = edit(LAPTOP, "preset: root", "preset: python");
+    std::fs::write(tmp.path().join(spec), edited).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "--base", "HEAD", spec, "--exit-code", "--stat"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(out.contains("against HEAD:course/workshop.yaml"), "{out}");
+    assert!(out.contains("change  single-user image ghcr.io/"), "{out}");
+
+    // A spec that is new since the revision: every file is added.
+    std::fs::write(tmp.path().join("course/second.yaml"), LAPTOP).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "--base", "HEAD", "course/second.yaml", "--stat"],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).contains("every file is new"),
+        "{}",
+        text(&run.stdout)
+    );
+
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "--base", "no-such-ref", spec, "--exit-code"],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("no-such-ref"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn errors_exit_1_with_exit_code_as_terraform_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = atlasod(tmp.path(), &["diff", "missing.yaml", "--exit-code"]);
+    assert_eq!(run.status.code(), Some(1));
+    let run = atlasod(tmp.path(), &["diff", "missing.yaml"]);
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "without --exit-code: the usual I/O error status"
+    );
+    std::fs::write(tmp.path().join("bad.yaml"), "version: 1\nname: x\n").unwrap();
+    let run = atlasod(tmp.path(), &["diff", "bad.yaml", "--exit-code"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("missing-key"),
+        "{}",
+        text(&run.stderr)
+    );
+    let run = atlasod(tmp.path(), &["diff", "a.yaml", "b.yaml", "-o", "out"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("drop `-o`"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn diff_help_documents_exit_codes_and_examples() {
+    let run = atlasod(Path::new("."), &["diff", "--help"]);
+    let help = text(&run.stdout);
+    assert!(
+        help.contains(
+            "With --exit-code (as terraform's -detailed-exitcode): 0 no change, 1 error, 2 changes."
+        ),
+        "{help}"
+    );
+    assert!(
+        help.contains("atlasod diff --base origin/main --format markdown"),
+        "{help}"
+    );
+}
+
+/// A spec that does not parse: a duplicate key (a secondary label).
+const INVALID: &str = "version: 1\nname: workshop\nusers:\n  count: 30\n  count: 40\n";
+/// A spec that parses but breaks the schema, with non-ASCII text before the culprits.
+const INVALID_SCHEMA: &str = "version: 1\ntitle: Ünïcode wörkshop\nname: Ünïcode-Workshop\nusers:\n  count: 30\nauth:\n  methd: native\n";
+
+#[test]
+fn sarif_output_passes_the_sarif_multitool() {
+    let tools = std::env::var_os("ATLASOD_TOOLS")
+        .map_or_else(|| PathBuf::from("/opt/atlasod-tools"), PathBuf::from);
+    let found = on_path("sarif-multitool")
+        .or_else(|| Some(tools.join("bin/sarif-multitool")).filter(|p| p.is_file()));
+    let Some(multitool) = external("sarif-multitool", found) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("bad.yaml"), INVALID).unwrap();
+    std::fs::write(tmp.path().join("bad schema.yaml"), INVALID_SCHEMA).unwrap();
+    let laptop = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/laptop.yaml");
+    let args = [
+        "check",
+        "bad.yaml",
+        "bad schema.yaml",
+        laptop.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ];
+    let run = atlasod(tmp.path(), &args);
+    assert_eq!(run.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 3, "{sarif:#}");
+    assert!(
+        results.iter().any(|r| r["relatedLocations"].is_array()),
+        "a secondary label"
+    );
+    std::fs::write(tmp.path().join("check.sarif"), &run.stdout).unwrap();
+
+    let run = Command::new(&multitool)
+        .args([
+            "validate",
+            "check.sarif",
+            "--output",
+            "validation.sarif",
+            "--level",
+            "Error;Warning",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let log = format!("{}{}", text(&run.stdout), text(&run.stderr));
+    assert!(run.status.success(), "sarif-multitool failed:\n{log}");
+    let validation: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("validation.sarif")).unwrap())
+            .unwrap();
+    let findings: Vec<String> = validation["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["ruleId"], r["level"]))
+        .collect();
+    // SARIF1xxx are the schema and spec rules; atlasod has no web page to name
+    // as `informationUri` yet (SARIF2005, a recommendation).
+    let problems: Vec<&String> = findings
+        .iter()
+        .filter(|f| !f.starts_with("\"SARIF2005\""))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the validator found problems: {problems:?}\n{log}"
+    );
+}
+
+#[test]
+fn sarif_results_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("bad.yaml"), INVALID).unwrap();
+    std::fs::write(tmp.path().join("bad schema.yaml"), INVALID_SCHEMA).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["check", "bad.yaml", "bad schema.yaml", "--format", "sarif"],
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let run0 = &sarif["runs"][0];
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        run0["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        atlasod::Code::ALL.len(),
+        "one rule per diagnostic code"
+    );
+    snapshot!(
+        "sarif_results",
+        serde_json::to_string_pretty(&run0["results"]).unwrap()
+    );
+}
+
+#[test]
+fn completions_and_man_pages() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = atlasod(Path::new("."), &["completions", shell]);
+        assert!(run.status.success(), "{shell}");
+        let script = text(&run.stdout);
+        assert!(
+            script.contains("atlasod") && script.contains("exit-code"),
+            "{shell}"
+        );
+    }
+    // The bash script is at least valid bash.
+    if let Some(bash) = on_path("bash") {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = atlasod(tmp.path(), &["completions", "bash"]);
+        std::fs::write(tmp.path().join("atlasod.bash"), &run.stdout).unwrap();
+        let check = Command::new(bash)
+            .args(["-n", "atlasod.bash"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "{}", text(&check.stderr));
+    }
+    let run = atlasod(Path::new("."), &["man"]);
+    let page = text(&run.stdout);
+    assert!(page.starts_with(".ie"), "{page}");
+    assert!(page.contains(".TH atlasod 1"), "{page}");
+    assert!(page.contains("atlasod\\-diff(1)"), "{page}");
+    let run = atlasod(Path::new("."), &["man", "diff"]);
+    let page = text(&run.stdout);
+    assert!(
+        page.contains(".TH atlasod-diff 1") && page.contains("\\-\\-exit\\-code"),
+        "{page}"
+    );
+    let run = atlasod(Path::new("."), &["man", "dif"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("did you mean `diff`?"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn json_and_markdown_formats_without_and_with_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("old.yaml"), LAPTOP).unwrap();
+    std::fs::write(tmp.path().join("same.yaml"), LAPTOP).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "old.yaml", "same.yaml", "--format", "markdown"],
+    );
+    assert_eq!(
+        text(&run.stdout),
+        "### atlasod diff: `same.yaml` for `local`\n\nCompared with `old.yaml`.\n\nNo changes.\n\n"
+    );
+    let run = atlasod(
+        tmp.path(),
+        &[
+            "diff",
+            "old.yaml",
+            "same.yaml",
+            "--format",
+            "json",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(value["changed"], false);
+
+    let new = edit(
+        LAPTOP,
+        "  - atlas-2020-13tev-4lep ",
+        "  - atlas-2020-13tev-3lep ",
+    );
+    std::fs::write(tmp.path().join("new.yaml"), new).unwrap();
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "old.yaml", "new.yaml", "--format", "json"],
+    );
+    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let target = &value["targets"][0];
+    assert_eq!(
+        (value["changed"].clone(), target["target"].clone()),
+        (true.into(), "local".into())
+    );
+    assert_eq!(target["dangers"], 1);
+    assert_eq!(target["changes"][0]["danger"], true);
+    assert_eq!(
+        target["changes"][0]["text"],
+        "dataset atlas-2020-13tev-4lep removed"
+    );
+    assert_eq!(
+        target["changes"][1]["text"],
+        "dataset atlas-2020-13tev-3lep added (+1 GB download)"
+    );
+    let files: Vec<&str> = target["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"fetch-datasets.sh"), "{files:?}");
+    assert!(
+        target["files"][0]["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- a/")
+    );
+}
