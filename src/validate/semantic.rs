@@ -640,6 +640,9 @@ impl Rules<'_> {
             self.out.push(diagnostic);
         }
         let groups_ok = matches!(method, AuthMethod::Github | AuthMethod::Gitlab);
+        if groups_ok && auth.allowed.is_none() {
+            self.open_login(method);
+        }
         for (index, entry) in auth.allowed.iter().flatten().enumerate() {
             if entry.contains('/') && !groups_ok {
                 let diagnostic = self
@@ -653,6 +656,27 @@ impl Rules<'_> {
                 self.out.push(diagnostic);
             }
         }
+    }
+
+    /// GitHub and GitLab are open to anyone who signs up: without an
+    /// allow-list, every account there gets a server on the workshop's machine.
+    fn open_login(&mut self, method: AuthMethod) {
+        let (service, example) = match method {
+            AuthMethod::Gitlab => ("GitLab", "my-group/*"),
+            _ => ("GitHub", "my-org/*"),
+        };
+        let diagnostic = self
+            .warning(
+                Code::OpenLogin,
+                self.value(&[Step::Key("auth"), Step::Key("method")]),
+                format!("every {service} account can log in and start a server: there is no `auth.allowed`"),
+            )
+            .label("no allow-list")
+            .help(format!(
+                "add under `auth:` the students' usernames, or a whole organisation or group:\n  allowed: [{example}]"
+            ))
+            .note("anyone can sign up on the service; each login costs the workshop a server's CPU, memory and disk");
+        self.out.push(diagnostic);
     }
 
     fn admins(&mut self) {
