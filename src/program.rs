@@ -49,10 +49,7 @@ pub struct Built {
 pub fn build(file: SourceFile, target: Target) -> Result<Built, BuildFailure> {
     let checked = check(file, Some(&[target]))?;
     let plan = crate::plan::lower(&checked)?;
-    let mut bundle = crate::targets::render(&plan, target)?;
-    bundle
-        .facts
-        .fill_defaults(&plan, &checked.spec.users, target);
+    let bundle = crate::targets::render(&plan, target)?;
     Ok(Built {
         checked,
         plan,

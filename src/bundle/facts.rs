@@ -16,9 +16,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::Plan;
-use crate::sizing::{cheapest_fit, fmt_num, vm_requirement};
-use crate::spec::{Target, Users};
-use crate::tables;
+use crate::spec::Target;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -72,18 +70,6 @@ pub struct DataDisk {
     pub size_gib: u64,
 }
 
-impl TargetFacts {
-    /// Fills what the target left empty from the plan and atlasod's tables:
-    /// for `aws` and `gcp` the instance type `instance: auto` picks (or the
-    /// one written) with its price; for `openstack` the flavor as written.
-    /// A target that knows better sets the field itself.
-    pub fn fill_defaults(&mut self, plan: &Plan, users: &Users, target: Target) {
-        if self.machine.is_none() {
-            self.machine = default_machine(plan, users, target);
-        }
-    }
-}
-
 /// Where a single-VM target's machine runs and its OS image: a change of
 /// either means a new VM (and, for the location, a new data disk).
 pub(crate) fn machine_place(plan: &Plan, target: Target) -> Option<(String, String)> {
@@ -111,50 +97,4 @@ pub(crate) fn machine_place(plan: &Plan, target: Target) -> Option<(String, Stri
         }),
         Target::Kubernetes | Target::Local => None,
     }
-}
-
-fn default_machine(plan: &Plan, users: &Users, target: Target) -> Option<Machine> {
-    let (location, os_image) = machine_place(plan, target)?;
-    let clouds = &plan.clouds;
-    let instance = match target {
-        Target::Aws => clouds.aws.as_ref()?.instance.clone(),
-        Target::Gcp => clouds.gcp.as_ref()?.instance.clone(),
-        Target::Openstack => {
-            return Some(Machine {
-                location,
-                kind: clouds.openstack.as_ref()?.flavor.clone(),
-                os_image,
-                ..Machine::default()
-            });
-        }
-        Target::Kubernetes | Target::Local => return None,
-    };
-    let region = match target {
-        Target::Aws => clouds.aws.as_ref().map(|a| a.region.as_str()),
-        _ => clouds.gcp.as_ref().map(|g| g.region.as_str()),
-    }?;
-    let tables = tables::for_target(target)?;
-    let need = vm_requirement(users);
-    let chosen = if instance == "auto" {
-        cheapest_fit(tables, region, &need)
-    } else {
-        tables.instance(&instance)
-    };
-    Some(match chosen {
-        Some(chosen) => Machine {
-            location,
-            kind: chosen.name.clone(),
-            vcpu: Some(chosen.vcpu),
-            memory_gib: Some(chosen.memory_gib),
-            hourly_price: chosen.prices.get(region).copied(),
-            currency: tables.instances.currency.clone(),
-            os_image,
-        },
-        None => Machine {
-            location,
-            kind: format!("{instance} (≥ {} vCPU)", fmt_num(need.cpu)),
-            os_image,
-            ..Machine::default()
-        },
-    })
 }
