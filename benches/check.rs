@@ -11,25 +11,29 @@
 //! The whole process (start, read, check, print) is measured with hyperfine:
 //! see CONTRIBUTING.md, "Benchmarks".
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::fmt::Write as _;
 
 use atlasod::{SourceFile, parse, program};
+use support::specs::examples;
 
 fn main() {
     divan::main();
 }
 
-const EXAMPLES: &[&str] = &[
-    "masterclass-aws",
-    "university-gcp",
-    "cern-openstack",
-    "laptop",
-    "online-k8s",
-];
+/// Every example, by name.
+fn names() -> Vec<String> {
+    examples().into_iter().map(|spec| spec.name).collect()
+}
 
 fn example(name: &str) -> String {
-    let path = format!("{}/examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).expect("the examples are readable")
+    examples()
+        .into_iter()
+        .find(|spec| spec.name == name)
+        .expect("an example")
+        .text()
 }
 
 /// A spec with 10,000 users, every one of them named in `auth.allowed`.
@@ -51,7 +55,7 @@ fn bench_check(bencher: divan::Bencher<'_, '_>, name: &str, text: &str) {
         .bench_values(|file| program::check(file, None).expect("the spec is valid"));
 }
 
-#[divan::bench(args = EXAMPLES)]
+#[divan::bench(args = names())]
 fn check_example(bencher: divan::Bencher<'_, '_>, name: &str) {
     bench_check(bencher, name, &example(name));
 }

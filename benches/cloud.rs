@@ -6,37 +6,53 @@
 //!   loaded once per process (`OnceLock`), as in a real run. Goal: under 3 ms.
 //! - `render_cloud_example`: the render stage alone, from a ready plan.
 
-use atlasod::{SourceFile, Target, plan, program, targets};
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use atlasod::{Target, plan, program, targets};
+use support::specs::{Spec, examples};
 
 fn main() {
     divan::main();
 }
 
-const CASES: &[(&str, Target)] = &[
-    ("masterclass-aws", Target::Aws),
-    ("university-gcp", Target::Gcp),
-    ("cern-openstack", Target::Openstack),
-];
+const CLOUDS: [Target; 3] = [Target::Aws, Target::Gcp, Target::Openstack];
 
-fn example(name: &str) -> SourceFile {
-    let path = format!("{}/examples/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("the examples are readable");
-    SourceFile::new(path, text)
+/// The examples that declare a cloud, by name.
+fn names() -> Vec<String> {
+    examples()
+        .into_iter()
+        .filter(|spec| CLOUDS.iter().any(|cloud| spec.declares(*cloud)))
+        .map(|spec| spec.name)
+        .collect()
 }
 
-#[divan::bench(args = CASES)]
-fn build_cloud_example(bencher: divan::Bencher, case: &(&str, Target)) {
-    let (name, target) = *case;
-    let file = example(name);
+/// The example and the first cloud it declares.
+fn example(name: &str) -> (Spec, Target) {
+    let spec = examples()
+        .into_iter()
+        .find(|spec| spec.name == name)
+        .expect("an example");
+    let cloud = CLOUDS
+        .into_iter()
+        .find(|cloud| spec.declares(*cloud))
+        .expect("a cloud");
+    (spec, cloud)
+}
+
+#[divan::bench(args = names())]
+fn build_cloud_example(bencher: divan::Bencher, name: &str) {
+    let (spec, target) = example(name);
+    let file = spec.source();
     // Warm the tables and templates once, outside the measurement.
     let _ = program::build(file.clone(), target).expect("the example builds");
     bencher.bench(|| program::build(divan::black_box(file.clone()), target).expect("builds"));
 }
 
-#[divan::bench(args = CASES)]
-fn render_cloud_example(bencher: divan::Bencher, case: &(&str, Target)) {
-    let (name, target) = *case;
-    let checked = program::check(example(name), Some(&[target])).expect("the example is valid");
+#[divan::bench(args = names())]
+fn render_cloud_example(bencher: divan::Bencher, name: &str) {
+    let (spec, target) = example(name);
+    let checked = program::check(spec.source(), Some(&[target])).expect("the example is valid");
     let plan = plan::lower(&checked).expect("the example lowers");
     bencher.bench(|| targets::render(divan::black_box(&plan), target).expect("renders"));
 }

@@ -2,47 +2,52 @@
 //!
 //! - `build`: parse, validate, lower (with cluster sizing) and render every
 //!   file of the bundle (values.yaml, the Terraform module, manifests,
-//!   README), for the 400-student example on an existing cluster and for
-//!   the fixtures that create a GKE, EKS or Magnum cluster. The schema
+//!   README), for every spec the tests build for `kubernetes`
+//!   (`tests/support/specs.rs`: the 400-student example on an existing
+//!   cluster, the fixtures that create a GKE, EKS or Magnum cluster). The schema
 //!   validator and the data tables are built once, outside the measurement.
 //! - `render`: the render stage alone, from a plan already lowered.
 //!
 //! Nothing is written to disk; writing is the bundle stage's and is the
 //! same for every target.
 
-use atlasod::program;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use atlasod::spec::Target;
-use atlasod::{SourceFile, targets};
+use atlasod::{program, targets};
+use support::specs::{Spec, declaring};
 
 fn main() {
     divan::main();
 }
 
-const SPECS: &[&str] = &[
-    "examples/online-k8s.yaml",
-    "tests/fixtures/valid/online-k8s/workshop.yaml",
-    "tests/fixtures/valid/k8s-eks/workshop.yaml",
-    "tests/fixtures/valid/k8s-magnum/workshop.yaml",
-];
-
-fn spec(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
-        .expect("the specs are readable")
+/// Every spec that declares `cloud.kubernetes`, by name.
+fn names() -> Vec<String> {
+    declaring(Target::Kubernetes)
+        .into_iter()
+        .map(|spec| spec.name)
+        .collect()
 }
 
-#[divan::bench(args = SPECS)]
-fn build(bencher: divan::Bencher<'_, '_>, path: &str) {
-    let text = spec(path);
-    program::build(SourceFile::new(path, text.as_str()), Target::Kubernetes)
-        .expect("the spec builds");
+fn spec(name: &str) -> Spec {
+    declaring(Target::Kubernetes)
+        .into_iter()
+        .find(|spec| spec.name == name)
+        .expect("a kubernetes spec")
+}
+
+#[divan::bench(args = names())]
+fn build(bencher: divan::Bencher<'_, '_>, name: &str) {
+    let file = spec(name).source();
+    program::build(file.clone(), Target::Kubernetes).expect("the spec builds");
     bencher
-        .with_inputs(|| SourceFile::new(path, text.as_str()))
+        .with_inputs(|| file.clone())
         .bench_values(|file| program::build(file, Target::Kubernetes).expect("the spec builds"));
 }
 
-#[divan::bench(args = SPECS)]
-fn render(bencher: divan::Bencher<'_, '_>, path: &str) {
-    let built = program::build(SourceFile::new(path, spec(path)), Target::Kubernetes)
-        .expect("the spec builds");
+#[divan::bench(args = names())]
+fn render(bencher: divan::Bencher<'_, '_>, name: &str) {
+    let built = program::build(spec(name).source(), Target::Kubernetes).expect("the spec builds");
     bencher.bench(|| targets::render(&built.plan, Target::Kubernetes).expect("renders"));
 }

@@ -6,46 +6,17 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Command;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{repo, run, tool};
 
-/// `name` on PATH, else in the tools folder of `.ci/install-tools.sh`.
-fn tool(name: &str) -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    let tools = std::env::var_os("ATLASOD_TOOLS")
-        .map_or_else(|| PathBuf::from("/opt/atlasod-tools"), PathBuf::from);
-    let found = on_path.or_else(|| Some(tools.join("bin").join(name)).filter(|p| p.is_file()));
-    if found.is_none() {
-        assert!(
-            std::env::var_os("ATLASOD_SKIP_EXTERNAL").is_some_and(|v| v == "1"),
-            "this test needs `{name}`: run `bash .ci/install-tools.sh` and put its bin/ on PATH \
-             (see .ci/README.md), or set ATLASOD_SKIP_EXTERNAL=1 to skip tests that need external tools"
-        );
-    }
-    found
-}
-
-fn run(tool: &Path, args: &[&str]) {
-    let out = Command::new(tool)
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{} {args:?} failed:\n{}{}",
-        tool.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Runs `tool args` in the repository; its failure fails the test.
+fn accepts(tool: &Path, args: &[&str]) {
+    run(Command::new(tool).args(args).current_dir(repo()))
+        .assert_ok(&format!("{} {args:?}", tool.display()));
 }
 
 #[test]
@@ -53,7 +24,7 @@ fn github_workflow_matches_the_workflow_schema() {
     let Some(checker) = tool("check-jsonschema") else {
         return;
     };
-    run(
+    accepts(
         &checker,
         &[
             "--builtin-schema",
@@ -68,7 +39,7 @@ fn pre_commit_hooks_manifest_is_valid() {
     let Some(pre_commit) = tool("pre-commit") else {
         return;
     };
-    run(
+    accepts(
         &pre_commit,
         &["validate-manifest", ".pre-commit-hooks.yaml"],
     );

@@ -8,8 +8,13 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Output};
+
+use support::snapshots::snapshot;
+use support::{repo, tool};
 
 const LAPTOP: &str = include_str!("../examples/laptop.yaml");
 
@@ -42,46 +47,11 @@ fn built() -> tempfile::TempDir {
     tmp
 }
 
-/// Skips (with `ATLASOD_SKIP_EXTERNAL=1`) or fails when `tool` is missing.
-fn external(tool: &str, found: Option<PathBuf>) -> Option<PathBuf> {
-    if found.is_some() {
-        return found;
-    }
-    assert!(
-        std::env::var_os("ATLASOD_SKIP_EXTERNAL").is_some_and(|v| v == "1"),
-        "this test needs `{tool}`: run `bash .ci/install-tools.sh` and put its bin/ on PATH \
-         (see .ci/README.md), or set ATLASOD_SKIP_EXTERNAL=1 to skip tests that need external tools"
-    );
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("skipped: `{tool}` is missing and ATLASOD_SKIP_EXTERNAL=1");
-    }
-    None
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-macro_rules! snapshot {
-    ($name:literal, $text:expr) => {
-        insta::with_settings!({snapshot_path => "../snapshots/diff", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!($name, $text);
-        })
-    };
-}
-
 #[test]
 fn diff_right_after_build_prints_nothing_and_exits_0() {
     for example in ["laptop.yaml", "masterclass-aws.yaml"] {
         let tmp = tempfile::tempdir().unwrap();
-        let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples")
-            .join(example);
+        let spec = repo().join("examples").join(example);
         let spec = spec.to_str().unwrap();
         let run = atlasod(tmp.path(), &["build", spec, "-t", "local", "-o", "out"]);
         assert!(run.status.success(), "{example}: {}", text(&run.stderr));
@@ -226,12 +196,12 @@ fn two_spec_diff_as_a_pull_request_comment() {
         ],
     );
     assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    snapshot!("two_spec_markdown", text(&run.stdout));
+    snapshot!("diff/two_spec_markdown", text(&run.stdout));
 }
 
 #[test]
 fn diff_against_a_git_revision() {
-    let Some(git) = external("git", on_path("git")) else {
+    let Some(git) = tool("git") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -344,17 +314,13 @@ const INVALID_SCHEMA: &str = "version: 1\ntitle: Ünïcode wörkshop\nname: Ün�
 
 #[test]
 fn sarif_output_passes_the_sarif_multitool() {
-    let tools = std::env::var_os("ATLASOD_TOOLS")
-        .map_or_else(|| PathBuf::from("/opt/atlasod-tools"), PathBuf::from);
-    let found = on_path("sarif-multitool")
-        .or_else(|| Some(tools.join("bin/sarif-multitool")).filter(|p| p.is_file()));
-    let Some(multitool) = external("sarif-multitool", found) else {
+    let Some(multitool) = tool("sarif-multitool") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("bad.yaml"), INVALID).unwrap();
     std::fs::write(tmp.path().join("bad schema.yaml"), INVALID_SCHEMA).unwrap();
-    let laptop = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/laptop.yaml");
+    let laptop = repo().join("examples/laptop.yaml");
     let args = [
         "check",
         "bad.yaml",
@@ -427,7 +393,7 @@ fn sarif_results_snapshot() {
         "one rule per diagnostic code"
     );
     snapshot!(
-        "sarif_results",
+        "diff/sarif_results",
         serde_json::to_string_pretty(&run0["results"]).unwrap()
     );
 }
@@ -444,7 +410,7 @@ fn completions_and_man_pages() {
         );
     }
     // The bash script is at least valid bash.
-    if let Some(bash) = on_path("bash") {
+    if let Some(bash) = tool("bash") {
         let tmp = tempfile::tempdir().unwrap();
         let run = atlasod(tmp.path(), &["completions", "bash"]);
         std::fs::write(tmp.path().join("atlasod.bash"), &run.stdout).unwrap();

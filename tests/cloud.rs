@@ -11,7 +11,6 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-mod common;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,94 +19,34 @@ use std::process::Command;
 
 use atlasod::bundle::Bundle;
 use atlasod::{SourceFile, Target};
-use common::{Tool, repo_root, run, tool};
-use support::snapshots;
+use support::bundles::{self, text};
+use support::specs::{Spec, declaring};
+use support::{repo, run, snapshots, validators};
 
 const CLOUDS: [Target; 3] = [Target::Aws, Target::Gcp, Target::Openstack];
 
 /// One spec built for one cloud.
 struct Case {
-    /// `<spec name>__<target>`, e.g. `masterclass-aws__aws`.
+    /// `<spec name>__<target>`, e.g. `example-masterclass-aws__aws`.
     name: String,
-    /// The spec's short name, e.g. `example-masterclass-aws`.
-    spec: String,
+    spec: Spec,
     target: Target,
     bundle: Bundle,
 }
 
-/// The specs: every example and every valid fixture, by a short name.
-fn specs() -> Vec<(String, PathBuf)> {
-    let root = repo_root();
-    let mut specs = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(root.join("examples")) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "yaml") {
-                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-                specs.push((format!("example-{stem}"), path));
-            }
-        }
-    }
-    for entry in std::fs::read_dir(root.join("tests/fixtures/valid"))
-        .unwrap()
-        .flatten()
-    {
-        let path = entry.path().join("workshop.yaml");
-        if path.exists() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            specs.push((name, path));
-        }
-    }
-    // A warning fixture that builds: a region without prices.
-    specs.push((
-        "aws-unpriced-region".to_owned(),
-        root.join("tests/fixtures/warnings/unpriced-region/auto_native_python.yaml"),
-    ));
-    specs.sort();
-    specs
-}
-
-/// The specs whose bundles are snapshotted file by file: the examples and the
-/// fixtures that exercise something the examples do not (a named OpenStack
-/// flavor, a region without prices). The other valid fixtures go through the
-/// real validators only.
-fn snapshotted(name: &str) -> bool {
-    name.starts_with("example-")
-        || ["openstack-named-flavor", "aws-unpriced-region"].contains(&name)
-}
-
-fn build(path: &Path, target: Target) -> Bundle {
-    let text = std::fs::read_to_string(path).unwrap();
-    let file = SourceFile::new(path.display().to_string(), text);
-    match atlasod::program::build(file, target) {
-        Ok(built) => built.bundle,
-        Err(failure) => panic!(
-            "{} does not build for {target}: {failure:?}",
-            path.display()
-        ),
-    }
-}
-
-/// Every (spec, cloud) pair where the spec declares the cloud.
+/// Every spec that declares a cloud, built for each cloud it declares.
 fn cases() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for (name, path) in specs() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let file = SourceFile::new(path.display().to_string(), text);
-        let Ok(checked) = atlasod::program::check(file, None) else {
-            panic!("{} is not a valid spec", path.display());
-        };
-        for target in CLOUDS {
-            if checked.spec.cloud.is_declared(target) {
-                cases.push(Case {
-                    name: format!("{name}__{target}"),
-                    spec: name.clone(),
-                    target,
-                    bundle: build(&path, target),
-                });
-            }
-        }
-    }
+    let cases: Vec<Case> = CLOUDS
+        .into_iter()
+        .flat_map(|target| {
+            declaring(target).into_iter().map(move |spec| Case {
+                name: format!("{}__{target}", spec.name),
+                bundle: spec.build(target).bundle,
+                spec,
+                target,
+            })
+        })
+        .collect();
     assert!(
         CLOUDS.iter().all(|t| cases.iter().any(|c| c.target == *t)),
         "every cloud needs at least one spec"
@@ -115,38 +54,29 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Writes each case's bundle under the test's temporary folder; returns the folders.
+/// Writes each case's bundle under the test's own folder; returns the folders.
 fn written(cases: &[Case], test: &str) -> Vec<(String, PathBuf)> {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cloud")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&base);
+    let base = bundles::scratch(&["cloud", test]);
     cases
         .iter()
         .map(|case| {
             let dir = base.join(&case.name);
-            atlasod::bundle::write_files(&case.bundle, &dir).unwrap();
+            bundles::write(&case.bundle, &dir);
             (case.name.clone(), dir)
         })
         .collect()
 }
 
-fn text<'a>(bundle: &'a Bundle, path: &str) -> &'a str {
-    bundle
-        .text(path)
-        .unwrap_or_else(|| panic!("the bundle has no `{path}`"))
-}
-
 /// `snapshots/<cloud>/<spec>/<path>` for every file of the snapshotted cases.
 fn snapshot_names(case: &Case) -> Vec<(String, &str)> {
-    if !snapshotted(&case.spec) {
+    if !case.spec.snapshotted() {
         return Vec::new();
     }
     case.bundle
         .files
         .keys()
         .map(|path| {
-            let name = snapshots::file(&case.target.to_string(), &case.spec, path);
+            let name = snapshots::file(&case.target.to_string(), &case.spec.name, path);
             (name, text(&case.bundle, path))
         })
         .collect()
@@ -181,21 +111,13 @@ fn no_orphan_snapshots() {
 
 #[test]
 fn building_twice_gives_identical_bytes() {
-    for (_, path) in specs() {
-        for target in CLOUDS {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let file = SourceFile::new("spec", text);
-            let declared =
-                atlasod::program::check(file, None).is_ok_and(|c| c.spec.cloud.is_declared(target));
-            if declared {
-                assert_eq!(
-                    build(&path, target),
-                    build(&path, target),
-                    "{}",
-                    path.display()
-                );
-            }
-        }
+    for case in cases() {
+        assert_eq!(
+            case.spec.build(case.target).bundle,
+            case.bundle,
+            "{}",
+            case.name
+        );
     }
 }
 
@@ -376,7 +298,7 @@ fn cloud_diagnostics_point_at_the_spec_line() {
         "unpriced-region",
     ] {
         for kind in ["invalid", "warnings"] {
-            let dir = repo_root().join("tests/fixtures").join(kind).join(code);
+            let dir = repo().join("tests/fixtures").join(kind).join(code);
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
@@ -417,219 +339,52 @@ fn cloud_diagnostics_point_at_the_spec_line() {
 
 // ---- the real tools -------------------------------------------------------
 
-fn tf_offline_env() -> Option<Vec<(String, String)>> {
-    let kit = repo_root().join("../shared/tf-offline/setup.sh");
-    assert!(
-        kit.exists(),
-        "the offline Terraform kit is missing: {}",
-        kit.display()
-    );
-    let output = Command::new("bash").arg(&kit).output().unwrap();
-    assert!(
-        output.status.success(),
-        "tf-offline setup failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let value = line.split_once('=')?.1.to_owned();
-    Some(vec![("TF_CLI_CONFIG_FILE".to_owned(), value)])
-}
-
 #[test]
 fn terraform_validate_and_fmt_accept_every_module() {
-    let Some(terraform) = tool(Tool::Terraform) else {
-        return;
-    };
-    let env = tf_offline_env().unwrap();
-    let cases = cases();
-    for (name, dir) in written(&cases, "terraform") {
-        let module = dir.join("terraform");
-        let out = run(
-            &terraform,
-            &["fmt", "-check", "-diff", "-no-color", "."],
-            &module,
-            &env,
-            None,
-        );
-        assert!(
-            out.ok,
-            "{name}: terraform fmt would change the module:\n{}",
-            out.all
-        );
-        let example = std::fs::read_to_string(module.join("terraform.tfvars.example")).unwrap();
-        let out = run(
-            &terraform,
-            &["fmt", "-no-color", "-"],
-            &module,
-            &env,
-            Some(&example),
-        );
-        assert!(
-            out.ok && out.stdout == example,
-            "{name}: terraform fmt changes terraform.tfvars.example:\n{}",
-            out.all
-        );
-        let out = run(
-            &terraform,
-            &["validate", "-json", "-no-color"],
-            &module,
-            &env,
-            None,
-        );
-        let report: serde_json::Value = serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|_| panic!("{name}: terraform validate printed no JSON:\n{}", out.all));
-        assert!(
-            report["valid"] == true && report["error_count"] == 0,
-            "{name}: terraform validate failed:\n{}",
-            serde_json::to_string_pretty(&report["diagnostics"]).unwrap()
-        );
-    }
-}
-
-#[test]
-fn python_hcl2_parses_every_module() {
-    let Some(python) = tool(Tool::LintPython) else {
-        return;
-    };
-    let cases = cases();
-    let script = repo_root().join("tests/tools/hcl_parse.py");
-    for (name, dir) in written(&cases, "hcl2") {
-        let module = dir.join("terraform");
-        let out = if script.exists() {
-            run(
-                &python,
-                &[script.to_str().unwrap(), module.to_str().unwrap()],
-                &dir,
-                &[],
-                None,
-            )
-        } else {
-            let inline = "import hcl2, pathlib, sys\n\
-                          for f in sorted(pathlib.Path(sys.argv[1]).glob('*.tf')):\n    hcl2.loads(f.read_text())\n";
-            run(
-                &python,
-                &["-c", inline, module.to_str().unwrap()],
-                &dir,
-                &[],
-                None,
-            )
-        };
-        assert!(
-            out.ok,
-            "{name}: python-hcl2 cannot parse the module:\n{}",
-            out.all
-        );
-    }
-}
-
-#[test]
-fn checkov_finds_nothing_to_fix() {
-    let Some(checkov) = tool(Tool::Checkov) else {
-        return;
-    };
-    let cases = cases();
-    let env = [
-        (
-            "CKV_SKIP_PACKAGE_UPDATE_CHECK".to_owned(),
-            "true".to_owned(),
-        ),
-        ("BC_SKIP_MAPPING".to_owned(), "TRUE".to_owned()),
-    ];
-    for (name, dir) in written(&cases, "checkov") {
-        let module = dir.join("terraform");
-        let out = run(
-            &checkov,
-            &[
-                "-d",
-                ".",
-                "--framework",
-                "terraform",
-                "--skip-download",
-                "--quiet",
-                "--compact",
-                "-o",
-                "json",
-            ],
-            &module,
-            &env,
-            None,
-        );
-        let report: serde_json::Value = serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|_| panic!("{name}: checkov printed no JSON report:\n{}", out.all));
-        let summary = &report["summary"];
-        let failed: Vec<String> = report["results"]["failed_checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| format!("{} {}", c["check_id"], c["resource"]))
-            .collect();
-        assert!(
-            summary["failed"] == 0 && summary["parsing_errors"] == 0,
-            "{name}: checkov failed {failed:?}"
-        );
-        assert!(
-            summary["passed"].as_u64().unwrap_or(0) > 0,
-            "{name}: checkov checked nothing"
-        );
-        // Every skip carries a reason.
-        for line in std::fs::read_to_string(module.join("main.tf"))
-            .unwrap()
-            .lines()
-        {
-            if let Some(skip) = line.trim().strip_prefix("# checkov:skip=") {
-                let (id, reason) = skip.split_once(':').unwrap_or((skip, ""));
-                assert!(
-                    reason.len() > 30,
-                    "{name}: {id} is skipped without a reason"
-                );
-            }
+    for (name, dir) in written(&cases(), "terraform") {
+        if validators::terraform(&dir.join("terraform"), &name).is_none() {
+            return;
         }
     }
 }
 
 #[test]
+fn python_hcl2_parses_every_module() {
+    let written = written(&cases(), "hcl2");
+    let modules: Vec<PathBuf> = written.iter().map(|(_, d)| d.join("terraform")).collect();
+    validators::hcl2_parse(&modules, "the cloud modules");
+}
+
+#[test]
+fn checkov_finds_nothing_to_fix() {
+    for (name, dir) in written(&cases(), "checkov") {
+        let Some(passed) = validators::checkov_terraform(&dir.join("terraform"), &name) else {
+            return;
+        };
+        assert!(passed > 0, "{name}: checkov checked nothing");
+    }
+}
+
+#[test]
 fn cloud_init_accepts_the_user_data() {
-    let Some(cloud_init) = tool(Tool::CloudInit) else {
-        return;
-    };
-    let cases = cases();
-    for (name, dir) in written(&cases, "cloud-init") {
-        let module = dir.join("terraform");
-        let out = run(
-            &cloud_init,
-            &["schema", "--config-file", "user-data.yaml"],
-            &module,
-            &[],
-            None,
-        );
-        assert!(
-            out.ok && out.all.contains("Valid"),
-            "{name}: cloud-init schema:\n{}",
-            out.all
-        );
+    for (name, dir) in written(&cases(), "cloud-init") {
+        let user_data = dir.join("terraform/user-data.yaml");
+        if validators::cloud_init(&user_data, &name).is_none() {
+            return;
+        }
     }
     // The part Terraform adds at apply time, in the shape `yamlencode` gives it.
-    let sample = std::env::temp_dir().join("atlasod-apply-time-part.yaml");
+    let sample = bundles::scratch(&["cloud", "apply-time"]).join("part.yaml");
     std::fs::write(
         &sample,
         "#cloud-config\nwrite_files:\n- content: |\n    ATLASOD_DATA_DEVICE=/dev/disk/by-id/google-atlasod-data\n    ATLASOD_PUBLIC_IP=192.0.2.10\n  owner: root:root\n  path: /etc/atlasod/host.env\n  permissions: '0644'\n- content: |\n    SHARED_PASSWORD='change-me'\n  owner: root:root\n  path: /opt/atlasod/.env\n  permissions: '0600'\n",
     )
     .unwrap();
-    let out = run(
-        &cloud_init,
-        &["schema", "--config-file", sample.to_str().unwrap()],
-        &std::env::temp_dir(),
-        &[],
-        None,
-    );
-    assert!(out.ok, "apply-time part: {}", out.all);
+    validators::cloud_init(&sample, "the apply-time part");
 }
 
 #[test]
 fn shellcheck_accepts_every_embedded_script() {
-    let Some(shellcheck) = tool(Tool::Shellcheck) else {
-        return;
-    };
     let mut checked = 0;
     for case in cases() {
         let user_data = text(&case.bundle, "terraform/user-data.yaml");
@@ -640,8 +395,10 @@ fn shellcheck_accepts_every_embedded_script() {
             let content = file["content"].as_str().unwrap();
             let path = file["path"].as_str().unwrap();
             if content.starts_with("#!/bin/sh") || content.starts_with("#!/bin/bash") {
-                let out = run(&shellcheck, &["-"], Path::new("."), &[], Some(content));
-                assert!(out.ok, "{}: shellcheck {path}:\n{}", case.name, out.all);
+                let what = format!("{} {path}", case.name);
+                if validators::shellcheck_text(content, &what).is_none() {
+                    return;
+                }
                 checked += 1;
             }
         }
@@ -653,19 +410,15 @@ fn shellcheck_accepts_every_embedded_script() {
 /// disks, cost, next commands) on stdout, and writes the same into README.md.
 #[test]
 fn build_prints_the_summary_on_stdout() {
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cloud/cli");
-    let _ = std::fs::remove_dir_all(&out_dir);
-    let spec = repo_root().join("examples/masterclass-aws.yaml");
-    let output = Command::new(env!("CARGO_BIN_EXE_atlasod"))
+    let out_dir = bundles::scratch(&["cloud", "cli"]);
+    let spec = repo().join("examples/masterclass-aws.yaml");
+    let ran = run(Command::new(env!("CARGO_BIN_EXE_atlasod"))
         .args(["build", "--color", "never", "--target", "aws", "-o"])
         .arg(&out_dir)
         .arg(&spec)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(output.status.success(), "{stderr}");
+        .env("NO_COLOR", "1"));
+    ran.assert_ok("atlasod build --target aws");
+    let (stdout, stderr) = (ran.stdout, ran.stderr);
     let shown = stdout.replace(&out_dir.display().to_string(), "<out>");
     let (settings, name) = snapshots::at(&snapshots::of_case(
         "aws",

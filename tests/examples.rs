@@ -9,17 +9,15 @@
 // Tests may unwrap (clippy.toml allows it in #[test] functions; this covers their helpers).
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use atlasod::render::{self, HumanStyle};
-use atlasod::validate::schema::schema;
+use atlasod::validate::schema::{resolve, schema};
 use atlasod::{SourceFile, program};
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{repo, specs};
 
 fn must_pass(name: &str, text: &str) {
     match program::check(SourceFile::new(name, text), None) {
@@ -37,15 +35,10 @@ fn must_pass(name: &str, text: &str) {
 
 #[test]
 fn every_example_passes_check() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    let names: Vec<String> = paths
+    let examples = specs::examples();
+    let names: Vec<String> = examples
         .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     for expected in [
         "masterclass-aws.yaml",
@@ -59,9 +52,9 @@ fn every_example_passes_check() {
             "examples/{expected} is missing"
         );
     }
-    for path in &paths {
-        let text = std::fs::read_to_string(path).unwrap();
-        let name = format!("examples/{}", path.file_name().unwrap().to_string_lossy());
+    for example in &examples {
+        let text = example.text();
+        let name = example.relative();
         assert!(
             text.starts_with("# yaml-language-server: $schema=../schema/workshop.schema.json\n"),
             "{name} must start with the $schema comment for editors"
@@ -136,14 +129,6 @@ fn reference() -> String {
         .unwrap_or_default();
     rows(schema(), "", &required, &mut out);
     out
-}
-
-fn resolve(node: &Value) -> &Value {
-    node.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| schema().pointer(p))
-        .unwrap_or(node)
 }
 
 fn rows(node: &Value, prefix: &str, required: &[&str], out: &mut String) {

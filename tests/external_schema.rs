@@ -19,7 +19,7 @@ use std::process::Command;
 
 use atlasod::Code;
 use serde_json::Value;
-use support::{fixtures, repo};
+use support::{fixtures, repo, specs};
 
 /// Runs check-jsonschema on `files`; returns the names of the files it rejects.
 fn rejected(tool: &PathBuf, files: &[PathBuf]) -> Vec<String> {
@@ -60,12 +60,7 @@ fn check_jsonschema_accepts_every_example_and_valid_fixture() {
     let Some(tool) = support::tool("check-jsonschema") else {
         return;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
+    let mut files: Vec<PathBuf> = specs::examples().into_iter().map(|s| s.path).collect();
     assert!(files.len() >= 5);
     files.extend(fixtures::valid().into_iter().map(|c| c.path));
     assert_eq!(rejected(&tool, &files), Vec::<String>::new());

@@ -19,11 +19,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
 
 use atlasod::render::{self, HumanStyle};
 use atlasod::{Code, Diagnostics};
 use support::fixtures::{self, Case, Outcome};
+use support::snapshots;
 
 /// Runs `f` for every case, snapshots included, and fails once at the end
 /// with every case that failed (so one run shows all new snapshots).
@@ -204,43 +205,18 @@ fn fixture_folders_are_codes_and_hold_yaml() {
 /// Every `.snap` under `snapshots/check/` belongs to a fixture that still exists.
 #[test]
 fn no_orphan_snapshots() {
-    let mut expected: Vec<PathBuf> = Vec::new();
+    let name = |case: &Case, what: &str| {
+        let path = case.snapshot_dir().join(format!("{}.{what}", case.stem()));
+        let relative = path.strip_prefix(snapshots::root()).unwrap();
+        relative.to_string_lossy().into_owned()
+    };
+    let mut expected = BTreeSet::new();
     for case in fixtures::invalid().iter().chain(&fixtures::warnings()) {
-        for format in ["human", "json"] {
-            expected.push(
-                case.snapshot_dir()
-                    .join(format!("{}.{format}.snap", case.stem())),
-            );
-        }
+        expected.insert(name(case, "human"));
+        expected.insert(name(case, "json"));
     }
     for case in &fixtures::valid() {
-        expected.push(
-            case.snapshot_dir()
-                .join(format!("{}.spec.snap", case.stem())),
-        );
+        expected.insert(name(case, "spec"));
     }
-    let mut orphans = Vec::new();
-    walk(&fixtures::snapshot_root(), &mut |path| {
-        if path.extension().is_some_and(|e| e == "snap") && !expected.iter().any(|e| e == path) {
-            orphans.push(path.display().to_string());
-        }
-    });
-    assert!(
-        orphans.is_empty(),
-        "snapshots without a fixture (delete them): {orphans:#?}"
-    );
-}
-
-fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, f);
-        } else {
-            f(&path);
-        }
-    }
+    snapshots::assert_no_orphans(&["check"], &expected);
 }

@@ -4,30 +4,29 @@
 //! The real validators run in `tests/hub_validators.rs`.
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
-mod hub_support;
 mod support;
 
 use std::collections::BTreeSet;
 
 use atlasod::bundle::Bundle;
-use hub_support::{Case, cases};
 use support::snapshots;
+use support::specs::{Spec, for_the_hub};
 
 /// `snapshots/local/<case>/<path>` and, for the VM variant, `snapshots/vm-hub/<case>/<path>`.
-fn snapshot_name(case: &Case, path: &str) -> String {
+fn snapshot_name(case: &Spec, path: &str) -> String {
     snapshots::file("local", &case.name, path)
 }
 
-fn vm_snapshot_name(case: &Case, path: &str) -> String {
+fn vm_snapshot_name(case: &Spec, path: &str) -> String {
     snapshots::file("vm-hub", &case.name, path)
 }
 
-fn plan_snapshot_name(case: &Case) -> String {
+fn plan_snapshot_name(case: &Spec) -> String {
     snapshots::of_case("local", &case.name, "plan")
 }
 
 /// The files of the VM bundle whose contents differ from the laptop's.
-fn vm_differences(case: &Case, local: &Bundle) -> Vec<(String, String)> {
+fn vm_differences(case: &Spec, local: &Bundle) -> Vec<(String, String)> {
     let vm = case.build_vm();
     assert_eq!(
         vm.files.keys().collect::<Vec<_>>(),
@@ -47,7 +46,7 @@ fn vm_differences(case: &Case, local: &Bundle) -> Vec<(String, String)> {
         .collect()
 }
 
-fn text<'a>(case: &Case, bundle: &'a Bundle, path: &str) -> &'a str {
+fn text<'a>(case: &Spec, bundle: &'a Bundle, path: &str) -> &'a str {
     bundle
         .text(path)
         .unwrap_or_else(|| panic!("{}: no `{path}` in the bundle", case.name))
@@ -55,7 +54,7 @@ fn text<'a>(case: &Case, bundle: &'a Bundle, path: &str) -> &'a str {
 
 #[test]
 fn plan_and_every_file_match_their_snapshots() {
-    for case in cases() {
+    for case in for_the_hub() {
         let (plan, bundle) = case.build_local();
         let (settings, name) = snapshots::at(&plan_snapshot_name(&case));
         settings.bind(|| insta::assert_json_snapshot!(name, plan));
@@ -75,7 +74,7 @@ fn plan_and_every_file_match_their_snapshots() {
 #[test]
 fn no_orphan_snapshots() {
     let mut expected = BTreeSet::new();
-    for case in cases() {
+    for case in for_the_hub() {
         let (_, bundle) = case.build_local();
         expected.insert(plan_snapshot_name(&case));
         for path in bundle.files.keys() {
@@ -90,7 +89,7 @@ fn no_orphan_snapshots() {
 
 #[test]
 fn building_twice_gives_identical_bytes() {
-    for case in cases() {
+    for case in for_the_hub() {
         let (plan1, first) = case.build_local();
         let (plan2, second) = case.build_local();
         assert_eq!(
@@ -146,7 +145,7 @@ fn the_bundle_holds_no_secret_value() {
     let canary = "atlasod-canary-3f9c2e7a51d84b06";
     let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("secrets");
     let _ = std::fs::remove_dir_all(&tmp);
-    for case in cases() {
+    for case in for_the_hub() {
         let out = tmp.join(&case.name);
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_atlasod"));
         command
@@ -281,7 +280,7 @@ fn secret_scanner_catches_literals() {
 /// Names that must agree across files, which no single snapshot shows.
 #[test]
 fn files_agree_on_names() {
-    for case in cases() {
+    for case in for_the_hub() {
         let (plan, bundle) = case.build_local();
         let compose = text(&case, &bundle, "compose.yaml");
         let config = text(&case, &bundle, "jupyterhub_config.py");
@@ -366,7 +365,7 @@ fn files_agree_on_names() {
 
 #[test]
 fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
-    for case in cases() {
+    for case in for_the_hub() {
         let (plan, bundle) = case.build_local();
         let compose = text(&case, &bundle, "compose.yaml");
         let public = plan.tls.mode == atlasod::spec::Https::Letsencrypt;

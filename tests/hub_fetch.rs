@@ -6,13 +6,13 @@
 //! `ATLASOD_SKIP_EXTERNAL=1` when missing).
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
-mod hub_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use hub_support::{repo, tool};
+use support::{repo, tool};
 
 struct Server {
     child: Child,
@@ -30,7 +30,7 @@ impl Drop for Server {
 impl Server {
     fn start(root: &Path, log: PathBuf) -> Self {
         let mut child = Command::new("python3")
-            .arg(repo().join("tests/hub_support/range_server.py"))
+            .arg(repo().join("tests/tools/range_server.py"))
             .arg(root)
             .arg(&log)
             .stdout(Stdio::piped())

@@ -7,15 +7,16 @@
 //! `ATLASOD_SKIP_EXTERNAL=1`.
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
-mod hub_support;
+mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use atlasod::bundle::Bundle;
 use atlasod::plan::Plan;
 use atlasod::spec::AuthMethod;
-use hub_support::{cases, repo, script, tool};
+use support::specs::for_the_hub;
+use support::{bundles, run, script, tool};
 
 /// One bundle written to disk.
 struct Written {
@@ -27,16 +28,13 @@ struct Written {
 
 /// Writes every case's bundle, laptop and VM, under a folder of this test's own.
 fn write_all(test: &str) -> Vec<Written> {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("hub-validators")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&root);
+    let root = bundles::scratch(&["hub-validators", test]);
     let mut out = Vec::new();
-    for case in cases() {
+    for case in for_the_hub() {
         let (plan, local) = case.build_local();
         for (host, bundle) in [("local", local), ("vm", case.build_vm())] {
             let dir = root.join(&case.name).join(host);
-            atlasod::bundle::write_files(&bundle, &dir).unwrap();
+            bundles::write(&bundle, &dir);
             out.push(Written {
                 label: format!("{} ({host})", case.name),
                 dir,
@@ -46,22 +44,6 @@ fn write_all(test: &str) -> Vec<Written> {
         }
     }
     out
-}
-
-fn run(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
-}
-
-fn assert_ok(what: &str, output: &Output) {
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// The variables `.env.example` lists, with values a test can use.
@@ -97,10 +79,7 @@ fn compose_files_pass_the_compose_spec_schema() {
     for w in &written {
         command.arg(w.dir.join("compose.yaml"));
     }
-    assert_ok(
-        "check-jsonschema --builtin-schema vendor.compose-spec",
-        &run(&mut command),
-    );
+    run(&mut command).assert_ok("check-jsonschema --builtin-schema vendor.compose-spec");
 }
 
 #[test]
@@ -120,10 +99,7 @@ fn compose_files_pass_docker_compose_config() {
                 command.args(["--profile", profile]);
             }
             command.args(["config", "--quiet"]);
-            assert_ok(
-                &format!("{}: docker-compose config {profile:?}", w.label),
-                &run(&mut command),
-            );
+            run(&mut command).assert_ok(&format!("{}: docker-compose config {profile:?}", w.label));
         }
         // With the profile, every service is there; without, `single` is not.
         let services = run(Command::new(&compose).current_dir(&w.dir).args([
@@ -132,7 +108,7 @@ fn compose_files_pass_docker_compose_config() {
             "config",
             "--services",
         ]));
-        let services = String::from_utf8_lossy(&services.stdout);
+        let services = services.stdout;
         let mut names: Vec<&str> = services.lines().collect();
         names.sort_unstable();
         let mut expected = vec!["hub", "single", "singleuser-image"];
@@ -171,10 +147,8 @@ fn hub_configs_load_in_jupyterhub_without_warnings() {
                     for (name, value) in env_values(&w.bundle) {
                         command.arg("--env").arg(format!("{name}={value}"));
                     }
-                    assert_ok(
-                        &format!("{}: jhub_config_check.py --strict", w.label),
-                        &run(&mut command),
-                    );
+                    run(&mut command)
+                        .assert_ok(&format!("{}: jhub_config_check.py --strict", w.label));
                 });
             }
         });
@@ -201,13 +175,8 @@ fn a_missing_secret_stops_the_hub_naming_the_variable() {
                 command.arg("--env").arg(format!("{name}={value}"));
             }
             let output = run(&mut command);
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(
-                !output.status.success(),
-                "{}: the hub started without {}",
-                w.label,
-                e.env
-            );
+            let stderr = &output.stderr;
+            assert!(!output.ok, "{}: the hub started without {}", w.label, e.env);
             assert!(
                 stderr.contains(&format!("the environment variable {} is not set", e.env)),
                 "{}: the message does not name {}:\n{stderr}",
@@ -239,7 +208,7 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             .max_by_key(|w| w.plan.users.admins.len())
             .unwrap_or_else(|| panic!("no case uses `{}`", method.as_str()))
     };
-    let bin = hub_support::tools_dir().join("bin");
+    let bin = support::tools_dir().join("bin");
     let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
@@ -274,10 +243,7 @@ fn the_hub_starts_logs_users_in_and_spawns() {
                 command.args(["--admin-user", admin]);
             }
         }
-        assert_ok(
-            &format!("{}: hub_smoke.py {args:?}", w.label),
-            &run(&mut command),
-        );
+        run(&mut command).assert_ok(&format!("{}: hub_smoke.py {args:?}", w.label));
     }
 }
 
@@ -295,7 +261,7 @@ fn caddyfiles_validate() {
             .arg(&file)
             .env("HOME", &w.dir)
             .env("PUBLIC_HOST", "203.0.113.7"));
-        assert_ok(&format!("{}: caddy validate", w.label), &output);
+        output.assert_ok(&format!("{}: caddy validate", w.label));
         validated += 1;
     }
     assert!(validated > 0);
@@ -319,7 +285,7 @@ fn shell_scripts_pass_shellcheck() {
         }
     }
     assert!(scripts > 0);
-    assert_ok("shellcheck", &run(&mut command));
+    run(&mut command).assert_ok("shellcheck");
 }
 
 #[test]
@@ -345,13 +311,9 @@ fn dockerfiles_pass_checkov() {
         ])
         .arg(root)
         .env("BC_SKIP_MAPPING", "TRUE"));
-    assert_ok("checkov", &output);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
+    output.assert_ok("checkov");
+    let report: serde_json::Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", output.stdout));
     let summary = &report["summary"];
     assert_eq!(
         summary["failed"], 0,
@@ -373,5 +335,4 @@ fn dockerfiles_pass_checkov() {
             "a checkov skip without a real reason: {skipped:#}"
         );
     }
-    let _ = repo();
 }

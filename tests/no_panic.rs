@@ -6,7 +6,7 @@
 // Tests may unwrap (clippy.toml allows it in #[test] functions; this covers their helpers).
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod support;
 
 use atlasod::parse::{self, ParseFailure};
 use atlasod::render::{self, HumanStyle};
@@ -47,16 +47,9 @@ fn assert_sound(diagnostics: &Diagnostics) {
 }
 
 fn examples() -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    paths
+    support::specs::examples()
         .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
+        .map(support::specs::Spec::text)
         .collect()
 }
 

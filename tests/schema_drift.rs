@@ -15,7 +15,7 @@
 
 use atlasod::Spec;
 use atlasod::catalogue::catalogue;
-use atlasod::validate::schema::{SCHEMA_TEXT, schema};
+use atlasod::validate::schema::{SCHEMA_TEXT, resolve, schema};
 use serde_json::{Map, Value, json};
 
 fn validator() -> jsonschema::Validator {
@@ -30,15 +30,6 @@ fn errors(value: &Value) -> Vec<String> {
         .iter_errors(value)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect()
-}
-
-/// Follows a local `$ref`.
-fn resolve(node: &Value) -> &Value {
-    node.get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| schema().pointer(p))
-        .unwrap_or(node)
 }
 
 /// A value built from the schema's examples: every property, every branch.

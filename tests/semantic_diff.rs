@@ -8,10 +8,13 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
 
+mod support;
+
 use atlasod::bundle::{DiffReport, Summary, semantic};
 use atlasod::program;
 use atlasod::render::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};
+use support::snapshots::snapshot;
 
 const AWS: &str = include_str!("../examples/masterclass-aws.yaml");
 const GCP: &str = include_str!("../examples/university-gcp.yaml");
@@ -49,14 +52,6 @@ fn changes(old: &str, new: &str, target: Target) -> String {
     )
 }
 
-macro_rules! snapshot {
-    ($name:literal, $text:expr) => {
-        insta::with_settings!({snapshot_path => "../snapshots/diff", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!($name, $text);
-        })
-    };
-}
-
 #[test]
 fn unchanged_spec_has_no_changes() {
     for target in [Target::Local, Target::Aws] {
@@ -67,20 +62,23 @@ fn unchanged_spec_has_no_changes() {
 #[test]
 fn user_count_resizes_the_vm_with_its_cost() {
     let new = edit(AWS, "count: 30 ", "count: 60 ");
-    snapshot!("users_30_to_60_aws", changes(AWS, &new, Target::Aws));
+    snapshot!("diff/users_30_to_60_aws", changes(AWS, &new, Target::Aws));
 }
 
 #[test]
 fn user_count_on_a_laptop() {
     let new = edit(AWS, "count: 30 ", "count: 60 ");
-    snapshot!("users_30_to_60_local", changes(AWS, &new, Target::Local));
+    snapshot!(
+        "diff/users_30_to_60_local",
+        changes(AWS, &new, Target::Local)
+    );
 }
 
 #[test]
 fn explicit_instance_type() {
     let new = edit(AWS, "instance: auto ", "instance: m6i.16xlarge ");
     snapshot!(
-        "instance_auto_to_m6i_16xlarge",
+        "diff/instance_auto_to_m6i_16xlarge",
         changes(AWS, &new, Target::Aws)
     );
 }
@@ -92,13 +90,13 @@ fn dataset_added() {
         "  - atlas-2020-13tev-gamgam ",
         "  - atlas-2020-13tev-gamgam\n  - atlas-2020-13tev-2lep\n ",
     );
-    snapshot!("dataset_added", changes(AWS, &new, Target::Local));
+    snapshot!("diff/dataset_added", changes(AWS, &new, Target::Local));
 }
 
 #[test]
 fn dataset_removed() {
     let new = edit(AWS, "  - atlas-2020-13tev-gamgam ", " ");
-    snapshot!("dataset_removed", changes(AWS, &new, Target::Local));
+    snapshot!("diff/dataset_removed", changes(AWS, &new, Target::Local));
 }
 
 #[test]
@@ -109,7 +107,7 @@ fn auth_method_changes() {
         "method: github\n  allowed: [masterclass-2027/*]",
     );
     snapshot!(
-        "auth_shared_password_to_github",
+        "diff/auth_shared_password_to_github",
         changes(AWS, &new, Target::Local)
     );
 }
@@ -121,14 +119,14 @@ fn domain_changes() {
         "domain: masterclass.example.org",
         "domain: hub.masterclass.example.org",
     );
-    snapshot!("domain_changes", changes(AWS, &new, Target::Aws));
+    snapshot!("diff/domain_changes", changes(AWS, &new, Target::Aws));
 }
 
 #[test]
 fn tls_mode_changes() {
     let new = edit(AWS, "https: letsencrypt ", "https: self-signed ");
     snapshot!(
-        "tls_letsencrypt_to_self_signed",
+        "diff/tls_letsencrypt_to_self_signed",
         changes(AWS, &new, Target::Local)
     );
 }
@@ -136,13 +134,16 @@ fn tls_mode_changes() {
 #[test]
 fn workshop_name_changes() {
     let new = edit(AWS, "name: masterclass-2027 ", "name: masterclass-2028 ");
-    snapshot!("workshop_name_changes", changes(AWS, &new, Target::Local));
+    snapshot!(
+        "diff/workshop_name_changes",
+        changes(AWS, &new, Target::Local)
+    );
 }
 
 #[test]
 fn region_change_replaces_vm_and_disk() {
     let new = edit(AWS, "region: eu-central-1 ", "region: eu-west-1 ");
-    snapshot!("region_changes", changes(AWS, &new, Target::Aws));
+    snapshot!("diff/region_changes", changes(AWS, &new, Target::Aws));
 }
 
 #[test]
@@ -150,7 +151,7 @@ fn data_disk_shrinks_and_grows() {
     let smaller = edit(GCP, "disk: 800GiB ", "disk: 700GiB ");
     let larger = edit(GCP, "disk: 800GiB ", "disk: 900GiB ");
     snapshot!(
-        "data_disk_resized",
+        "diff/data_disk_resized",
         format!(
             "{}\n{}",
             changes(GCP, &smaller, Target::Gcp),
@@ -166,7 +167,7 @@ fn schedule_extended() {
         "end: 2027-03-10T17:00:00Z",
         "end: 2027-03-11T17:00:00Z",
     );
-    snapshot!("schedule_extended", changes(AWS, &new, Target::Aws));
+    snapshot!("diff/schedule_extended", changes(AWS, &new, Target::Aws));
 }
 
 #[test]
@@ -194,7 +195,7 @@ fn notebooks_admins_image_and_culling() {
     let new = edit(&new, "preset: root ", "preset: python ");
     let new = edit(&new, "idle_timeout: 2h ", "idle_timeout: 90m ");
     snapshot!(
-        "notebooks_admins_image_culling",
+        "diff/notebooks_admins_image_culling",
         changes(AWS, &new, Target::Local)
     );
 }

@@ -30,6 +30,15 @@ pub fn schema() -> &'static Json {
     })
 }
 
+/// The node a local `$ref` (`#/$defs/...`) points to, or `node` itself.
+pub fn resolve(node: &Json) -> &Json {
+    node.get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|pointer| pointer.strip_prefix('#'))
+        .and_then(|pointer| schema().pointer(pointer))
+        .unwrap_or(node)
+}
+
 fn validator() -> &'static Validator {
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
@@ -151,14 +160,8 @@ pub(crate) struct Subschema {
 
 impl Subschema {
     fn new(schema: &'static Json) -> Self {
-        let resolved = schema
-            .get("$ref")
-            .and_then(Json::as_str)
-            .and_then(|pointer| pointer.strip_prefix('#'))
-            .and_then(|pointer| self::schema().pointer(pointer))
-            .unwrap_or(schema);
         Self {
-            schema: resolved,
+            schema: resolve(schema),
             outer: schema,
         }
     }

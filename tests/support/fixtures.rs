@@ -17,8 +17,9 @@ pub fn root() -> PathBuf {
     repo().join("tests/fixtures")
 }
 
+/// `snapshots/check/`: the diagnostics of the fixtures keep a layout of their own.
 pub fn snapshot_root() -> PathBuf {
-    repo().join("snapshots/check")
+    super::snapshots::root().join("check")
 }
 
 /// One fixture file.
@@ -185,10 +186,8 @@ pub fn warnings() -> Vec<Case> {
 
 /// `tests/fixtures/valid/<case>/workshop.yaml`
 pub fn valid() -> Vec<Case> {
-    subdirs(&root().join("valid"))
+    super::specs::valid()
         .iter()
-        .map(|dir| dir.join("workshop.yaml"))
-        .filter(|p| p.is_file())
-        .map(|p| case(&p, Kind::Valid))
+        .map(|spec| case(&spec.path, Kind::Valid))
         .collect()
 }

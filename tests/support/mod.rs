@@ -1,16 +1,29 @@
-//! Helpers shared by the integration tests (`mod support;` in each test file).
+//! Helpers shared by the integration tests and the benchmarks (`mod support;`
+//! in each test file; `#[path = "../tests/support/mod.rs"] mod support;` in
+//! `benches/`). Nothing else in `tests/` finds a tool, a spec or a snapshot.
 //!
-//! - [`tool`]: finds an external validator, with the project's one policy for
-//!   missing tools.
-//! - [`fixtures`]: the spec fixtures under `tests/fixtures/`.
+//! - [`repo`]: the repository root.
+//! - [`tool`], [`script`]: an external validator or a helper of
+//!   `tests/tools/`, with the project's one policy for missing tools.
+//! - [`run`], [`run_with_input`]: runs a program, keeps what it printed.
+//! - [`specs`]: spec discovery (`examples()`, `valid()`, `hub()`,
+//!   `declaring(target)`), building, and which specs are snapshotted.
+//! - [`fixtures`]: the `check` fixtures under `tests/fixtures/`.
 //! - [`snapshots`]: the one snapshot layout and the orphan check.
+//! - [`bundles`]: writing bundles to a test's own folder.
+//! - [`validators`]: the real programs that consume generated files.
 // Each test crate uses part of this module; tests may unwrap and report skips on stderr.
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stderr)]
 
+pub mod bundles;
 pub mod fixtures;
 pub mod snapshots;
+pub mod specs;
+pub mod validators;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// The repository root (where `Cargo.toml` is).
 pub fn repo() -> &'static Path {
@@ -18,7 +31,7 @@ pub fn repo() -> &'static Path {
 }
 
 /// The folder `.ci/install-tools.sh` installs external tools into:
-/// `$ATLASOD_TOOLS`, default `/opt/atlasod-tools`.
+/// `$ATLASOD_TOOLS` (empty counts as unset), default `/opt/atlasod-tools`.
 pub fn tools_dir() -> PathBuf {
     std::env::var_os("ATLASOD_TOOLS")
         .filter(|v| !v.is_empty())
@@ -31,7 +44,11 @@ pub fn skip_external() -> bool {
     std::env::var("ATLASOD_SKIP_EXTERNAL").is_ok_and(|v| v == "1")
 }
 
-/// The path of an external tool: `<tools dir>/bin/<name>`, else `<name>` on `PATH`.
+/// The Python venvs of `.ci/install-tools.sh`, searched after `bin/` and `PATH`.
+const VENVS: &[&str] = &["lint", "checkov", "hub"];
+
+/// An external tool: the first executable `<tools dir>/bin/<name>`, `<name>`
+/// on `PATH`, or `<tools dir>/venvs/{lint,checkov,hub}/bin/<name>`.
 ///
 /// The policy for a missing tool, in one place: the test FAILS with a message
 /// saying how to install it, unless `ATLASOD_SKIP_EXTERNAL=1` is set, in which
@@ -42,33 +59,123 @@ pub fn skip_external() -> bool {
 /// let Some(check_jsonschema) = support::tool("check-jsonschema") else { return };
 /// ```
 pub fn tool(name: &str) -> Option<PathBuf> {
-    let installed = tools_dir().join("bin").join(name);
-    if is_executable(&installed) {
-        return Some(installed);
+    let tools = tools_dir();
+    let mut candidates = vec![tools.join("bin").join(name)];
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path).map(|dir| dir.join(name)));
     }
-    if let Some(found) = on_path(name) {
+    candidates.extend(
+        VENVS
+            .iter()
+            .map(|venv| tools.join("venvs").join(venv).join("bin").join(name)),
+    );
+    if let Some(found) = candidates.into_iter().find(|c| is_executable(c)) {
         return Some(found);
     }
-    assert!(
-        skip_external(),
-        "the external tool `{name}` is missing: looked in {} and on PATH.\n\
-         Install the test tools with `bash .ci/install-tools.sh` (into $ATLASOD_TOOLS, \
-         default /opt/atlasod-tools), or set ATLASOD_SKIP_EXTERNAL=1 to skip the tests \
-         that need them (never in CI).",
-        installed.display()
-    );
-    eprintln!("skipped: `{name}` is not installed and ATLASOD_SKIP_EXTERNAL=1");
-    None
+    missing(&format!(
+        "the external tool `{name}` (looked in {}/bin, on PATH and in its venvs)",
+        tools.display()
+    ))
 }
 
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
+/// A helper script under `tests/tools/`.
+pub fn script(name: &str) -> Option<PathBuf> {
+    let path = repo().join("tests/tools").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    missing(&format!("the test helper `tests/tools/{name}`"))
+}
+
+fn missing(what: &str) -> Option<PathBuf> {
+    assert!(
+        skip_external(),
+        "{what} is missing. Install the test tools with `bash .ci/install-tools.sh` \
+         (into $ATLASOD_TOOLS, default /opt/atlasod-tools), or set ATLASOD_SKIP_EXTERNAL=1 \
+         to skip the tests that need them (never in CI)."
+    );
+    eprintln!("skipped: {what} is missing and ATLASOD_SKIP_EXTERNAL=1");
+    None
 }
 
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// What a program printed, and whether it succeeded.
+pub struct Ran {
+    pub ok: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// stdout and stderr together, for failure messages.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Fails the test, showing both streams, unless the program succeeded.
+    pub fn assert_ok(&self, what: &str) -> &Self {
+        assert!(
+            self.ok,
+            "{what} failed ({:?}):\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `command` to the end with no input.
+pub fn run(command: &mut Command) -> Ran {
+    spawn(command.stdin(Stdio::null()), None)
+}
+
+/// Runs `command` to the end with `input` on its standard input.
+pub fn run_with_input(command: &mut Command, input: &str) -> Ran {
+    spawn(command.stdin(Stdio::piped()), Some(input))
+}
+
+fn spawn(command: &mut Command, input: Option<&str>) -> Ran {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    if let Some(input) = input {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    Ran {
+        ok: output.status.success(),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The `TF_CLI_CONFIG_FILE` of the offline Terraform kit
+/// (`../shared/tf-offline/setup.sh`), which serves the pinned providers
+/// from disk so `terraform validate` needs no network.
+pub fn tf_offline_config() -> String {
+    let kit = repo().join("../shared/tf-offline/setup.sh");
+    assert!(
+        kit.exists(),
+        "the offline Terraform kit is missing: {}",
+        kit.display()
+    );
+    let ran = run(Command::new("bash").arg(&kit));
+    ran.assert_ok("tf-offline setup");
+    let line = ran.stdout.trim();
+    let Some((_, value)) = line.split_once('=') else {
+        panic!("tf-offline setup printed no `KEY=value`: {line}");
+    };
+    value.to_owned()
 }

@@ -89,3 +89,16 @@ pub fn walk(dir: &Path, f: &mut dyn FnMut(&Path)) {
         }
     }
 }
+
+/// `snapshot!("diff/name", text)`: the snapshot `snapshots/diff/name.snap`
+/// of a flat folder (`cli/`, `diff/`), named by a string literal that
+/// `tests/snapshot_layout.rs` finds in the test's source.
+#[allow(unused_macros)] // each test crate uses part of the support module
+macro_rules! snapshot {
+    ($relative:literal, $text:expr) => {{
+        let (settings, name) = $crate::support::snapshots::at($relative);
+        settings.bind(|| insta::assert_snapshot!(name, $text));
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use snapshot;
