@@ -2,7 +2,7 @@
 //!
 //! A [`Diagnostic`] is data: a stable kebab-case [`Code`], a severity, a
 //! message, a primary label on the culprit, optional secondary labels, a help
-//! line and a note. It is rendered late, by `crate::render`, in whichever
+//! line and a note. It is rendered late, by `crate::report`, in whichever
 //! format the user asked for. Invariant: every diagnostic points into a
 //! [`SourceFile`], so every rendering can name `file:line:col`.
 

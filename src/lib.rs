@@ -20,7 +20,7 @@ mod init;
 pub mod parse;
 pub mod plan;
 pub mod program;
-pub mod render;
+pub mod report;
 pub mod sizing;
 pub mod source;
 pub mod spec;

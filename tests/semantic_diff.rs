@@ -10,7 +10,7 @@
 
 use atlasod::bundle::{DiffReport, Summary, semantic};
 use atlasod::program;
-use atlasod::render::diff::{DiffStyle, human};
+use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};
 
 const AWS: &str = include_str!("../examples/masterclass-aws.yaml");

@@ -22,7 +22,7 @@ use crate::diagnostic::Diagnostics;
 use crate::error::Error;
 use crate::parse::{self, ParseFailure};
 use crate::program;
-use crate::render;
+use crate::report;
 use crate::sizing::fmt_gib;
 use crate::source::SourceFile;
 use crate::spec::Target;
@@ -157,11 +157,11 @@ fn check(args: &args::CheckArgs, out: &Output) -> Result<Status, Error> {
         }
     }
     match args.format {
-        Format::Json => out.out(&render::json(&all)),
-        Format::Github => out.out(&render::github(&all)),
-        Format::Sarif => out.out(&render::sarif(&all)),
+        Format::Json => out.out(&report::json(&all)),
+        Format::Github => out.out(&report::github(&all)),
+        Format::Sarif => out.out(&report::sarif(&all)),
         Format::Human => {
-            out.out(&render::human(&all, out.style()));
+            out.out(&report::human(&all, out.style()));
             if !out.quiet {
                 let mut text = String::new();
                 for summary in &summaries {
@@ -196,7 +196,7 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
         Ok(file) => file,
         Err(ParseFailure::Io(error)) => return Err(error),
         Err(ParseFailure::Invalid(diagnostics)) => {
-            out.err(&render::human(&diagnostics, out.style()));
+            out.err(&report::human(&diagnostics, out.style()));
             return Ok(Status::Invalid);
         }
     };
@@ -204,13 +204,13 @@ fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
     let built = match program::build(file, args.target) {
         Ok(built) => built,
         Err(program::BuildFailure::Invalid(diagnostics)) => {
-            out.err(&render::human(&diagnostics, out.style()));
+            out.err(&report::human(&diagnostics, out.style()));
             return Ok(Status::Invalid);
         }
         Err(program::BuildFailure::Failed(error)) => return Err(error),
     };
     if !built.checked.warnings.is_empty() {
-        out.err(&render::human(&built.checked.warnings, out.style()));
+        out.err(&report::human(&built.checked.warnings, out.style()));
     }
     let dir = args.output.join(args.target.as_str());
     let manifest = built.manifest(args.target);
