@@ -10,7 +10,6 @@ pub mod bundle;
 pub mod catalogue;
 pub mod cli;
 pub mod cluster_sizing;
-mod code;
 mod data;
 pub mod diagnostic;
 pub mod error;

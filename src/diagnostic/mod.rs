@@ -10,7 +10,9 @@ use std::fmt;
 
 use crate::source::{SourceFile, Span};
 
-pub use crate::code::Code;
+mod code;
+
+pub use code::Code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
