@@ -9,7 +9,6 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod cli;
-pub mod cluster_sizing;
 mod data;
 pub mod diagnostic;
 pub mod error;

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::bundle::facts::{DataDisk, Machine};
 use crate::bundle::summary::{Dataset, Notebook, Summary};
-use crate::sizing::{fmt_gib, fmt_num};
+use crate::sizing::vm::{fmt_gib, fmt_num};
 
 /// One line of the semantic summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::parse::{self, ParseFailure};
 use crate::program;
 use crate::report;
-use crate::sizing::fmt_gib;
+use crate::sizing::vm::fmt_gib;
 use crate::source::SourceFile;
 use crate::spec::Target;
 use crate::tables;

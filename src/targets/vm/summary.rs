@@ -11,7 +11,7 @@ use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use super::machine::Machine;
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::sizing::fmt_num;
+use crate::sizing::vm::fmt_num;
 use crate::spec::Target;
 use crate::targets::{aws, gcp, openstack};
 use crate::templates;
