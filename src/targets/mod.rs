@@ -5,14 +5,11 @@
 //! `targets/<name>/` at the top of the repository. [`hub`] is the docker
 //! compose bundle that `local` writes for a laptop and the cloud targets
 //! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
-//! share [`vm`]; Terraform is built with [`terraform`].
+//! live in [`vm`]; Terraform is built with [`terraform`].
 
-pub(crate) mod aws;
-pub(crate) mod gcp;
 pub mod hub;
 pub mod kubernetes;
 pub mod local;
-pub(crate) mod openstack;
 pub(crate) mod terraform;
 pub(crate) mod vm;
 

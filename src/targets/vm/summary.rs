@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::sizing::vm::fmt_num;
 use crate::spec::Target;
-use crate::targets::{aws, gcp, openstack};
+use crate::targets::vm::{aws, gcp, openstack};
 use crate::templates;
 
 /// The cloud-specific commands the summary and README show.
