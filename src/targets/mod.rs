@@ -2,12 +2,12 @@
 //!
 //! One module per target; each maps the plan to files and does nothing else
 //! (no I/O, no printing). Templates and per-target data live in
-//! `targets/<name>/` at the top of the repository. [`hub`] is the docker
+//! `targets/<name>/` at the top of the repository. [`compose`] is the docker
 //! compose bundle that `local` writes for a laptop and the cloud targets
 //! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
 //! live in [`vm`]; Terraform is built with [`terraform`].
 
-pub mod hub;
+pub mod compose;
 pub mod kubernetes;
 pub mod local;
 pub(crate) mod terraform;
