@@ -9,7 +9,6 @@
 
 pub mod compose;
 pub mod kubernetes;
-pub mod local;
 pub(crate) mod terraform;
 pub(crate) mod vm;
 
@@ -22,7 +21,7 @@ use crate::spec::Target;
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
         Target::Kubernetes => kubernetes::render(plan),
-        Target::Local => local::render(plan),
+        Target::Local => compose::render_local(plan),
         Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
     }
 }
