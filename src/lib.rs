@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cli;
 mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod hcl_format;
 pub mod images;

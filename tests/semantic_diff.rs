@@ -8,7 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
 
-use atlasod::bundle::{DiffReport, Summary, semantic};
+use atlasod::diff::record::Summary;
+use atlasod::diff::{DiffReport, semantic};
 use atlasod::program;
 use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};

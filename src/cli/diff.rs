@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::DiffReport;
 use crate::cli::args::{DiffArgs, DiffFormat};
 use crate::cli::output::Output;
 use crate::cli::{Status, read_spec};
+use crate::diff::DiffReport;
 use crate::error::Error;
 use crate::parse::{self, ParseFailure};
 use crate::program::{self, BuildFailure};
