@@ -15,7 +15,6 @@ pub mod diff;
 pub mod error;
 pub mod hcl_format;
 pub mod images;
-mod init;
 pub mod parse;
 pub mod plan;
 pub mod program;
@@ -25,7 +24,6 @@ pub mod source;
 pub mod spec;
 pub mod tables;
 pub mod targets;
-pub mod templates;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};

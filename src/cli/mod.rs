@@ -5,6 +5,7 @@
 
 mod args;
 mod diff;
+mod init;
 mod output;
 
 use std::fmt::Write as _;
@@ -348,7 +349,7 @@ fn init(args: &args::InitArgs, out: &Output) -> Result<Status, Error> {
             args.output.display()
         )));
     }
-    let text = crate::init::starter_spec(args.target)?;
+    let text = init::starter_spec(args.target)?;
     write_new(&args.output, &text)?;
     let schema_path = args
         .output

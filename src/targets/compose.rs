@@ -19,7 +19,7 @@ use crate::bundle::Bundle;
 use crate::error::Error;
 use crate::plan::{Package, Plan};
 use crate::spec::Https;
-use crate::templates;
+use crate::targets::templates;
 
 /// What kind of machine the bundle runs on; changes defaults and wording only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

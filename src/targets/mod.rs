@@ -9,6 +9,7 @@
 
 pub mod compose;
 pub mod kubernetes;
+pub(crate) mod templates;
 pub(crate) mod terraform;
 pub(crate) mod vm;
 

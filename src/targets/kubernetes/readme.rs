@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::sizing::vm::fmt_num;
 use crate::spec::{AuthMethod, ClusterProvider};
-use crate::templates;
+use crate::targets::templates;
 
 const README: &str = include_str!("../../../targets/kubernetes/README.md.j2");
 

@@ -13,8 +13,8 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::sizing::vm::fmt_num;
 use crate::spec::Target;
+use crate::targets::templates;
 use crate::targets::vm::{aws, gcp, openstack};
-use crate::templates;
 
 /// The cloud-specific commands the summary and README show.
 #[derive(Debug, Clone, Serialize)]

@@ -5,7 +5,7 @@ use minijinja::context;
 use crate::error::Error;
 use crate::spec::Target;
 
-const TEMPLATE: &str = include_str!("../targets/init/workshop.yaml.j2");
+const TEMPLATE: &str = include_str!("../../targets/init/workshop.yaml.j2");
 
 /// The text of a starter spec for `target`; it passes `atlasod check`.
 pub fn starter_spec(target: Target) -> Result<String, Error> {
@@ -19,7 +19,7 @@ pub fn starter_spec(target: Target) -> Result<String, Error> {
     } else {
         "native"
     };
-    crate::templates::render(
+    crate::targets::templates::render(
         "targets/init/workshop.yaml.j2",
         TEMPLATE,
         context! {
