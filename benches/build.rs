@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use atlasod::targets::hub::{self, HubHost};
+use atlasod::targets::compose::{self as hub, HubHost};
 use atlasod::{SourceFile, Target, program};
 
 fn main() {

@@ -8,9 +8,10 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (clippy.toml covers #[test] fns only)
 
-use atlasod::bundle::{DiffReport, Summary, semantic};
+use atlasod::diff::record::Summary;
+use atlasod::diff::{DiffReport, semantic};
 use atlasod::program;
-use atlasod::render::diff::{DiffStyle, human};
+use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};
 
 const AWS: &str = include_str!("../examples/masterclass-aws.yaml");

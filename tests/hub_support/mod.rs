@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use atlasod::bundle::Bundle;
 use atlasod::plan::Plan;
-use atlasod::targets::hub::{self, HubHost};
+use atlasod::targets::compose::{self as hub, HubHost};
 use atlasod::{SourceFile, Target};
 
 /// The repository root (where `Cargo.toml` is).
