@@ -11,7 +11,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use atlasod::targets::hub::{self, HubHost};
+use atlasod::targets::compose::{self as hub, HubHost};
 use atlasod::{Target, program};
 use support::specs::{Spec, for_the_hub};
 

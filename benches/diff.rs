@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use atlasod::render::diff::{DiffStyle, human};
+use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target, bundle, program};
 
 const SPEC: &str = include_str!("../examples/masterclass-aws.yaml");

@@ -9,24 +9,21 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod cli;
-pub mod cluster_sizing;
-mod code;
 mod data;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod hcl_format;
 pub mod images;
-mod init;
 pub mod parse;
 pub mod plan;
 pub mod program;
-pub mod render;
+pub mod report;
 pub mod sizing;
 pub mod source;
 pub mod spec;
 pub mod tables;
 pub mod targets;
-pub mod templates;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};

@@ -5,8 +5,10 @@
 
 use std::path::Path;
 
-use crate::bundle::{self, DiffReport, Manifest, Summary, sha256_hex};
+use crate::bundle::{Manifest, sha256_hex};
 use crate::diagnostic::Diagnostics;
+use crate::diff::record::Summary;
+use crate::diff::{self, DiffReport};
 use crate::parse;
 use crate::source::SourceFile;
 use crate::spec::Target;
@@ -75,7 +77,7 @@ pub fn diff_disk(file: SourceFile, target: Target, dir: &Path) -> Result<DiffRep
     let label = file.name().to_owned();
     let built = build(file, target)?;
     let summary = built.summary(target);
-    Ok(bundle::diff::against_disk(
+    Ok(diff::against_disk(
         target,
         &built.bundle,
         &summary,
@@ -111,7 +113,7 @@ pub fn diff_specs(
     };
     let old_summary = old_built.as_ref().map(|b| b.summary(target));
     let new_summary = new_built.summary(target);
-    Ok(bundle::diff::between(
+    Ok(diff::between(
         target,
         old_built
             .as_ref()

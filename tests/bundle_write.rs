@@ -14,9 +14,9 @@ use atlasod::Target;
 use atlasod::bundle::manifest::MANIFEST_PATH;
 use atlasod::bundle::write::{Step, recover, write_with};
 use atlasod::bundle::{
-    Bundle, ConflictKind, Manifest, Summary, WriteError, WriteOptions, diff::EDITED_NOTE,
-    sha256_hex, write,
+    Bundle, ConflictKind, Manifest, WriteError, WriteOptions, sha256_hex, write,
 };
+use atlasod::diff::{EDITED_NOTE, record::Summary};
 
 fn v1() -> Bundle {
     let mut b = Bundle::new();
@@ -225,7 +225,7 @@ fn hand_edit_to_a_file_the_build_does_not_change_is_kept_and_shown_by_diff() {
     assert_eq!(report.kept_edits, ["README.md"]);
     assert_eq!(tree(tmp.path())["README.md"].0, b"# workshop\nmy notes\n");
 
-    let diff = atlasod::bundle::diff::against_disk(
+    let diff = atlasod::diff::against_disk(
         Target::Local,
         &v2(),
         &Summary::default(),
@@ -439,7 +439,7 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
 
         // And the next build goes through.
         build(&new, tmp.path(), false).unwrap();
-        let diff = atlasod::bundle::diff::against_disk(
+        let diff = atlasod::diff::against_disk(
             Target::Local,
             &new,
             &Summary::default(),

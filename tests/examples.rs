@@ -13,7 +13,7 @@ mod support;
 
 use std::fmt::Write as _;
 
-use atlasod::render::{self, HumanStyle};
+use atlasod::report::{self, HumanStyle};
 use atlasod::validate::schema::{resolve, schema};
 use atlasod::{SourceFile, program};
 use serde_json::Value;
@@ -24,11 +24,11 @@ fn must_pass(name: &str, text: &str) {
         Ok(checked) => assert!(
             checked.warnings.is_empty(),
             "{name} has warnings:\n{}",
-            render::human(&checked.warnings, HumanStyle::PLAIN)
+            report::human(&checked.warnings, HumanStyle::PLAIN)
         ),
         Err(diagnostics) => panic!(
             "{name} must pass `atlasod check`:\n{}",
-            render::human(&diagnostics, HumanStyle::PLAIN)
+            report::human(&diagnostics, HumanStyle::PLAIN)
         ),
     }
 }

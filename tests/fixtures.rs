@@ -21,7 +21,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use atlasod::render::{self, HumanStyle};
+use atlasod::report::{self, HumanStyle};
 use atlasod::{Code, Diagnostics};
 use support::fixtures::{self, Case, Outcome};
 use support::snapshots;
@@ -71,7 +71,7 @@ fn assert_positions(case: &Case, diagnostics: &Diagnostics) {
         }
         let at = d.file.line_col(d.primary.span.start);
         assert!(at.line >= 1 && at.column >= 1, "{}: no position", case.name);
-        let human = render::human(&Diagnostics::from(d.clone()), HumanStyle::PLAIN);
+        let human = report::human(&Diagnostics::from(d.clone()), HumanStyle::PLAIN);
         let header = format!("[{}:{}:{}]", d.file.name(), at.line, at.column);
         assert!(
             human.contains(&header),
@@ -88,8 +88,8 @@ fn assert_positions(case: &Case, diagnostics: &Diagnostics) {
 }
 
 fn snapshot_diagnostics(case: &Case, diagnostics: &Diagnostics) {
-    let human = render::human(diagnostics, HumanStyle::PLAIN);
-    let json = render::json(diagnostics);
+    let human = report::human(diagnostics, HumanStyle::PLAIN);
+    let json = report::json(diagnostics);
     snapshot_settings(case).bind(|| {
         insta::assert_snapshot!(format!("{}.human", case.stem()), human);
         insta::assert_snapshot!(format!("{}.json", case.stem()), json);
@@ -151,14 +151,14 @@ fn valid_fixtures_pass_without_diagnostics() {
             Outcome::Invalid(d) => panic!(
                 "{} must pass `check`:\n{}",
                 case.name,
-                render::human(&d, HumanStyle::PLAIN)
+                report::human(&d, HumanStyle::PLAIN)
             ),
         };
         assert!(
             warnings.is_empty(),
             "{} has warnings:\n{}",
             case.name,
-            render::human(&warnings, HumanStyle::PLAIN)
+            report::human(&warnings, HumanStyle::PLAIN)
         );
         snapshot_settings(case).bind(|| {
             insta::assert_json_snapshot!(format!("{}.spec", case.stem()), spec);

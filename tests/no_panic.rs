@@ -9,7 +9,7 @@
 mod support;
 
 use atlasod::parse::{self, ParseFailure};
-use atlasod::render::{self, HumanStyle};
+use atlasod::report::{self, HumanStyle};
 use atlasod::{Diagnostics, Target, program};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -40,10 +40,10 @@ fn assert_sound(diagnostics: &Diagnostics) {
         }
         assert!(!d.message.contains("internal error"), "{}", d.message);
     }
-    let human = render::human(diagnostics, HumanStyle::PLAIN);
+    let human = report::human(diagnostics, HumanStyle::PLAIN);
     assert_eq!(human.is_empty(), diagnostics.is_empty());
-    let _ = render::json(diagnostics);
-    let _ = render::github(diagnostics);
+    let _ = report::json(diagnostics);
+    let _ = report::github(diagnostics);
 }
 
 fn examples() -> Vec<String> {
@@ -296,7 +296,7 @@ fn check_is_deterministic() {
         let render =
             || match program::check(atlasod::SourceFile::new("a.yaml", text.as_str()), None) {
                 Ok(_) => String::new(),
-                Err(d) => render::json(&d),
+                Err(d) => report::json(&d),
             };
         assert_eq!(render(), render());
     }

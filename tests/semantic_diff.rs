@@ -10,9 +10,10 @@
 
 mod support;
 
-use atlasod::bundle::{DiffReport, Summary, semantic};
+use atlasod::diff::record::Summary;
+use atlasod::diff::{DiffReport, semantic};
 use atlasod::program;
-use atlasod::render::diff::{DiffStyle, human};
+use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};
 use support::snapshots::snapshot;
 

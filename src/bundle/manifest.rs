@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bundle::Bundle;
 use crate::bundle::hash::sha256_hex;
-use crate::bundle::summary::Summary;
+use crate::diff::record::Summary;
 use crate::error::Error;
 
 /// The folder, inside a bundle, that atlasod keeps its bookkeeping in.

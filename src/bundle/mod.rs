@@ -1,5 +1,5 @@
-//! Stage 5, bundle: the files a target renders; writing them to disk safely,
-//! and comparing them with what is there.
+//! Stage 5, bundle: the files a target renders, and writing them to disk
+//! safely (comparing them with disk is [`crate::diff`]'s).
 //!
 //! A [`Bundle`] maps relative paths (with `/`) to contents, in sorted order,
 //! so two builds of the same spec compare byte for byte. Beside the files it
@@ -10,26 +10,18 @@
 //! - [`write`] (`write.rs`): manifest-based, atomic rebuilds that never
 //!   overwrite a file edited by hand.
 //! - [`manifest`]: `.atlasod/manifest.json`, what the last build wrote.
-//! - [`summary`] and [`semantic`]: plan-level facts in trainer words, and
-//!   what changed between two of them (dangerous changes first).
-//! - [`diff`]: per-file changes between two bundles, or a bundle and disk.
 
-pub mod diff;
 pub mod disk;
 pub mod facts;
 mod hash;
 pub mod manifest;
-pub mod semantic;
-pub mod summary;
 pub mod write;
 
 use std::collections::BTreeMap;
 
-pub use diff::{DiffReport, FileChange, FileStatus};
 pub use facts::TargetFacts;
 pub use hash::sha256_hex;
 pub use manifest::Manifest;
-pub use summary::Summary;
 pub use write::{
     Conflict, ConflictKind, Refused, WriteError, WriteOptions, WriteReport, write, write_files,
 };

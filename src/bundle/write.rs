@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 use crate::bundle::disk::{JOURNAL_PATH, read_file, safe_relative};
 use crate::bundle::hash::sha256_hex;
 use crate::bundle::manifest::{MANIFEST_PATH, Manifest};
-use crate::bundle::{Bundle, FileMode, Summary};
+use crate::bundle::{Bundle, FileMode};
+use crate::diff::record::Summary;
 use crate::error::Error;
 
 const STAGING: &str = ".atlasod/staging";

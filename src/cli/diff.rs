@@ -4,15 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::bundle::DiffReport;
 use crate::cli::args::{DiffArgs, DiffFormat};
 use crate::cli::output::Output;
 use crate::cli::{Status, read_spec};
+use crate::diff::DiffReport;
 use crate::error::Error;
 use crate::parse::{self, ParseFailure};
 use crate::program::{self, BuildFailure};
-use crate::render;
-use crate::render::diff::DiffStyle;
+use crate::report;
+use crate::report::diff::DiffStyle;
 use crate::source::SourceFile;
 
 /// Runs the command; with `--exit-code` every error exits 1.
@@ -64,7 +64,7 @@ fn compare(args: &DiffArgs, out: &Output) -> Result<Status, Error> {
             Some(bytes) => match parse::source_from_bytes(&label, bytes) {
                 Ok(file) => Old::Spec(Some(file), label),
                 Err(ParseFailure::Invalid(diagnostics)) => {
-                    out.err(&render::human(&diagnostics, out.style()));
+                    out.err(&report::human(&diagnostics, out.style()));
                     return Ok(Status::Invalid);
                 }
                 Err(ParseFailure::Io(error)) => return Err(error),
@@ -81,7 +81,7 @@ fn compare(args: &DiffArgs, out: &Output) -> Result<Status, Error> {
         match program::check(new.clone(), Some(&[])) {
             Ok(checked) => crate::validate::default_targets(&checked.spec),
             Err(diagnostics) => {
-                out.err(&render::human(&diagnostics, out.style()));
+                out.err(&report::human(&diagnostics, out.style()));
                 return Ok(Status::Invalid);
             }
         }
@@ -97,7 +97,7 @@ fn compare(args: &DiffArgs, out: &Output) -> Result<Status, Error> {
         match result {
             Ok(report) => reports.push(report),
             Err(BuildFailure::Invalid(diagnostics)) => {
-                out.err(&render::human(&diagnostics, out.style()));
+                out.err(&report::human(&diagnostics, out.style()));
                 return Ok(Status::Invalid);
             }
             Err(BuildFailure::Failed(error)) => return Err(error),
@@ -105,15 +105,15 @@ fn compare(args: &DiffArgs, out: &Output) -> Result<Status, Error> {
     }
     if !out.quiet {
         out.out(&match args.format {
-            DiffFormat::Human => render::diff::human(
+            DiffFormat::Human => report::diff::human(
                 &reports,
                 DiffStyle {
                     color: out.color,
                     stat: args.stat,
                 },
             ),
-            DiffFormat::Markdown => render::diff::markdown(&reports, args.stat),
-            DiffFormat::Json => render::diff::json(&reports),
+            DiffFormat::Markdown => report::diff::markdown(&reports, args.stat),
+            DiffFormat::Json => report::diff::json(&reports),
         });
     }
     let changed = reports.iter().any(DiffReport::has_changes);
@@ -130,7 +130,7 @@ fn read(path: &Path, out: &Output) -> Result<Option<SourceFile>, Error> {
         Ok(file) => Ok(Some(file)),
         Err(ParseFailure::Io(error)) => Err(error),
         Err(ParseFailure::Invalid(diagnostics)) => {
-            out.err(&render::human(&diagnostics, out.style()));
+            out.err(&report::human(&diagnostics, out.style()));
             Ok(None)
         }
     }

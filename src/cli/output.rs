@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use crate::cli::args::ColorChoice;
-use crate::render::HumanStyle;
+use crate::report::HumanStyle;
 
 /// Colour or not: the flag wins; `auto` paints a terminal unless `NO_COLOR`
 /// is set (to anything but the empty string) or `TERM=dumb`.

@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use crate::catalogue::catalogue;
-use crate::cluster_sizing::{self, ClusterSizing, SizingProblem};
 use crate::images::images;
+use crate::sizing::cluster::{self as cluster_sizing, ClusterSizing, SizingProblem};
 use crate::spec::{ClusterProvider, DatasetRef, GIB, Kubernetes, MIB, Spec};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,17 +2,14 @@
 //!
 //! One module per target; each maps the plan to files and does nothing else
 //! (no I/O, no printing). Templates and per-target data live in
-//! `targets/<name>/` at the top of the repository. [`hub`] is the docker
+//! `targets/<name>/` at the top of the repository. [`compose`] is the docker
 //! compose bundle that `local` writes for a laptop and the cloud targets
 //! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
-//! share [`vm`]; Terraform is built with [`terraform`].
+//! live in [`vm`]; Terraform is built with [`terraform`].
 
-pub(crate) mod aws;
-pub(crate) mod gcp;
-pub mod hub;
+pub mod compose;
 pub mod kubernetes;
-pub mod local;
-pub(crate) mod openstack;
+pub(crate) mod templates;
 pub(crate) mod terraform;
 pub(crate) mod vm;
 
@@ -25,7 +22,7 @@ use crate::spec::Target;
 pub fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     match target {
         Target::Kubernetes => kubernetes::render(plan),
-        Target::Local => local::render(plan),
+        Target::Local => compose::render_local(plan),
         Target::Aws | Target::Gcp | Target::Openstack => vm::render(plan, target),
     }
 }

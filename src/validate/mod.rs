@@ -1,13 +1,13 @@
 //! Stage 2, validate: a parsed spec → a typed, checked [`Spec`].
 //!
 //! First the shape (JSON Schema, `schema.rs`), then the meaning for the
-//! targets being checked (`semantic.rs`). Every problem of a stage is
+//! targets being checked (`rules/`). Every problem of a stage is
 //! reported; the meaning is checked only when the shape is right.
 
 mod hint;
+mod rules;
 pub mod schema;
 mod schema_errors;
-mod semantic;
 pub mod suggest;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
@@ -40,7 +40,7 @@ pub fn validate(parsed: Parsed, targets: Option<&[Target]>) -> Result<Checked, D
     let json = schema::check(&parsed)?;
     let spec = read_model(&parsed, json)?;
     let targets = targets.map_or_else(|| default_targets(&spec), <[Target]>::to_vec);
-    let diagnostics = semantic::check(&parsed, &spec, &targets);
+    let diagnostics = rules::check(&parsed, &spec, &targets);
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use atlasod::bundle::Bundle;
 use atlasod::plan::Plan;
 use atlasod::program::{self, BuildFailure, Built};
-use atlasod::render::{self, HumanStyle};
-use atlasod::targets::hub::{self as compose, HubHost};
+use atlasod::report::{self, HumanStyle};
+use atlasod::targets::compose::{self, HubHost};
 use atlasod::validate::Checked;
 use atlasod::{SourceFile, Target};
 
@@ -170,7 +170,7 @@ impl Spec {
             panic!(
                 "{} must pass `check`:\n{}",
                 self.name,
-                render::human(&d, HumanStyle::PLAIN)
+                report::human(&d, HumanStyle::PLAIN)
             )
         })
     }
@@ -187,7 +187,7 @@ impl Spec {
             Err(BuildFailure::Invalid(d)) => panic!(
                 "{} does not build for {target}:\n{}",
                 self.name,
-                render::human(&d, HumanStyle::PLAIN)
+                report::human(&d, HumanStyle::PLAIN)
             ),
             Err(BuildFailure::Failed(e)) => {
                 panic!("{} does not build for {target}: {e}", self.name)

@@ -14,7 +14,7 @@ use super::DATASETS;
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::ClusterProvider;
-use crate::templates;
+use crate::targets::templates;
 
 pub const FETCH_SCRIPT: &str = include_str!("../../../targets/kubernetes/fetch.py");
 const MANIFESTS: &str = include_str!("../../../targets/kubernetes/datasets.yaml.j2");

@@ -10,9 +10,9 @@ use super::hub::HubSettings;
 use super::{RELEASE, datasets};
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
-use crate::sizing::fmt_num;
+use crate::sizing::vm::fmt_num;
 use crate::spec::{AuthMethod, ClusterProvider};
-use crate::templates;
+use crate::targets::templates;
 
 const README: &str = include_str!("../../../targets/kubernetes/README.md.j2");
 
@@ -33,16 +33,16 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
             text,
             "- per user: requests {} CPU and {} memory (limits {} CPU, {}), home volume {}",
             fmt_num(pod.cpu_guarantee),
-            crate::sizing::fmt_gib(plan.users.mem_limit_bytes),
+            crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
             fmt_num(pod.cpu_limit),
-            crate::sizing::fmt_gib(plan.users.mem_limit_bytes),
+            crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
             pod.home_capacity
         );
         let _ = writeln!(
             text,
             "- the whole class: {} CPU and {} requested for {} users, plus {} placeholders (10 %)",
             fmt_num(pod.cpu_guarantee * f64::from(plan.users.count)),
-            crate::sizing::fmt_gib(u64::from(plan.users.count) * plan.users.mem_limit_bytes),
+            crate::sizing::vm::fmt_gib(u64::from(plan.users.count) * plan.users.mem_limit_bytes),
             plan.users.count,
             k8s.placeholders
         );
@@ -177,7 +177,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "context": k8s.context,
             "namespace": k8s.namespace,
             "pod": k8s.pod,
-            "memory": crate::sizing::fmt_gib(plan.users.mem_limit_bytes),
+            "memory": crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
             "datasets": k8s.datasets,
             "needs_storage_class": datasets::default_storage_class(k8s).is_none(),
             "secrets": secrets,

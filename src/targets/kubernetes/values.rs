@@ -11,7 +11,7 @@ use super::hub::HubSettings;
 use super::split_image;
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
-use crate::templates;
+use crate::targets::templates;
 
 const VALUES: &str = include_str!("../../../targets/kubernetes/values.yaml.j2");
 const START: &str = include_str!("../../../targets/kubernetes/start-singleuser.sh.j2");

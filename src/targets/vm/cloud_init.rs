@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::bundle::{Bundle, FileMode};
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::templates;
+use crate::targets::templates;
 
 /// Where the hub bundle lives on the VM.
 pub(crate) const HUB_DIR: &str = "/opt/atlasod";

@@ -1,6 +1,6 @@
 //! The hub bundle a VM runs, and the settings it reads from `.env`.
 //!
-//! The VM runs exactly the hub bundle of [`crate::targets::hub`] (the files
+//! The VM runs exactly the hub bundle of [`crate::targets::compose`] (the files
 //! the `local` target writes), rendered for a VM host: ports 80 and 443 on
 //! every address, and the domain as public name when there is one.
 
@@ -10,7 +10,7 @@ use crate::bundle::Bundle;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Https;
-use crate::targets::hub::{self, HubHost};
+use crate::targets::compose::{self, HubHost};
 
 /// A variable the hub bundle reads from its `.env` file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,7 +37,7 @@ pub(crate) fn public_host_from_env(plan: &Plan) -> bool {
 
 /// The hub bundle's files for a VM.
 pub(crate) fn bundle(plan: &Plan) -> Result<Bundle, Error> {
-    hub::render(plan, &HubHost::vm(plan))
+    compose::render(plan, &HubHost::vm(plan))
 }
 
 /// The variables the hub reads from `.env`, in the plan's order, each once.

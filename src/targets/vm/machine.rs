@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::sizing::{self, DataDisk, DiskContents, Requirement, fmt_gib, fmt_num};
+use crate::sizing::vm::{self as sizing, DataDisk, DiskContents, Requirement, fmt_gib, fmt_num};
 use crate::spec::{MIB, Target};
 use crate::tables;
 

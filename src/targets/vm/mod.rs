@@ -7,11 +7,14 @@
 //! The three clouds share sizing ([`machine`]), cloud-init ([`cloud_init`]),
 //! the hub bundle ([`hub`]), the shared Terraform pieces ([`terraform`]) and
 //! the summary ([`summary`]); each cloud's own resources are in
-//! `crate::targets::{aws,gcp,openstack}`.
+//! [`aws`], [`gcp`] and [`openstack`].
 
+pub(crate) mod aws;
 pub(crate) mod cloud_init;
+pub(crate) mod gcp;
 pub(crate) mod hub;
 pub(crate) mod machine;
+pub(crate) mod openstack;
 pub(crate) mod summary;
 pub(crate) mod terraform;
 
@@ -20,7 +23,6 @@ use crate::bundle::facts::{self, TargetFacts, machine_place};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Target;
-use crate::targets::{aws, gcp, openstack};
 
 /// Everything one cloud build computes, before it becomes files.
 pub(crate) struct Vm {

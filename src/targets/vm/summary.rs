@@ -11,10 +11,10 @@ use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use super::machine::Machine;
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::sizing::fmt_num;
+use crate::sizing::vm::fmt_num;
 use crate::spec::Target;
-use crate::targets::{aws, gcp, openstack};
-use crate::templates;
+use crate::targets::templates;
+use crate::targets::vm::{aws, gcp, openstack};
 
 /// The cloud-specific commands the summary and README show.
 #[derive(Debug, Clone, Serialize)]

@@ -15,7 +15,7 @@ use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use super::machine::Machine;
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::targets::hub::PUBLIC_HOST_VAR;
+use crate::targets::compose::PUBLIC_HOST_VAR;
 use crate::targets::terraform::{File, Part, block, call, expr, object, string, template};
 
 /// `targets/terraform.yaml`: the Terraform and provider versions the modules pin.

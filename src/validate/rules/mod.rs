@@ -8,7 +8,7 @@
 use crate::catalogue::catalogue;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::parse::{Parsed, Step};
-use crate::sizing::{self, MAX_USERS_PER_VM, fmt_gib};
+use crate::sizing::vm::{self as sizing, MAX_USERS_PER_VM, fmt_gib};
 use crate::source::Span;
 use crate::spec::{AuthMethod, DatasetRef, Https, Spec, Target};
 use crate::tables::{self, CloudTables, InstanceType, Offer};

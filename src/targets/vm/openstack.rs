@@ -30,7 +30,7 @@ fn facts() -> &'static Facts {
     FACTS.get_or_init(|| {
         crate::data::load(
             "targets/openstack/vm.yaml",
-            include_str!("../../targets/openstack/vm.yaml"),
+            include_str!("../../../targets/openstack/vm.yaml"),
         )
     })
 }

@@ -1,5 +1,9 @@
 //! What would change: a new bundle against the one on disk, or two bundles.
 //!
+//! - [`record`]: the facts of one build a trainer cares about, kept in the
+//!   manifest; [`semantic`]: what changed between two of them, in words.
+//! - this file: the per-file changes and the [`DiffReport`] that holds both.
+//!
 //! Input: the new [`Bundle`] and [`Summary`], and either the bundle folder
 //! on disk (its manifest and files) or an old bundle and summary rendered in
 //! memory from another spec. Output: a [`DiffReport`]: the semantic changes
@@ -14,10 +18,13 @@ use std::path::Path;
 use serde::Serialize;
 use similar::TextDiff;
 
+pub mod record;
+pub mod semantic;
+
 use crate::bundle::disk;
-use crate::bundle::semantic::{self, Change};
-use crate::bundle::summary::Summary;
 use crate::bundle::{Bundle, BundleFile};
+use crate::diff::record::Summary;
+use crate::diff::semantic::Change;
 use crate::error::Error;
 use crate::spec::Target;
 

@@ -32,7 +32,7 @@ fn facts() -> &'static Facts {
     FACTS.get_or_init(|| {
         crate::data::load(
             "targets/gcp/vm.yaml",
-            include_str!("../../targets/gcp/vm.yaml"),
+            include_str!("../../../targets/gcp/vm.yaml"),
         )
     })
 }

@@ -19,7 +19,7 @@
 //! - A separate core node (hub, proxy, scheduler, TLS) of at least 2 vCPU and
 //!   8 GiB: the cheapest such type.
 
-use crate::sizing::{fmt_gib, fmt_num};
+use crate::sizing::vm::{fmt_gib, fmt_num};
 use crate::spec::{Cluster, ClusterProvider, GIB, MIB, Users};
 use crate::tables::{self, CloudTables, InstanceType};
 

@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bundle::facts::{DataDisk, Machine};
-use crate::bundle::summary::{Dataset, Notebook, Summary};
-use crate::sizing::{fmt_gib, fmt_num};
+use crate::diff::record::{Dataset, Notebook, Summary};
+use crate::sizing::vm::{fmt_gib, fmt_num};
 
 /// One line of the semantic summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -642,7 +642,7 @@ mod tests {
     #[test]
     fn dangers_come_first() {
         let old = Summary {
-            users: crate::bundle::summary::Users {
+            users: crate::diff::record::Users {
                 count: 30,
                 ..Default::default()
             },
@@ -650,7 +650,7 @@ mod tests {
             ..Summary::default()
         };
         let new = Summary {
-            users: crate::bundle::summary::Users {
+            users: crate::diff::record::Users {
                 count: 60,
                 ..Default::default()
             },

@@ -2,7 +2,7 @@
 //!
 //! A [`Diagnostic`] is data: a stable kebab-case [`Code`], a severity, a
 //! message, a primary label on the culprit, optional secondary labels, a help
-//! line and a note. It is rendered late, by `crate::render`, in whichever
+//! line and a note. It is rendered late, by `crate::report`, in whichever
 //! format the user asked for. Invariant: every diagnostic points into a
 //! [`SourceFile`], so every rendering can name `file:line:col`.
 
@@ -10,7 +10,9 @@ use std::fmt;
 
 use crate::source::{SourceFile, Span};
 
-pub use crate::code::Code;
+mod code;
+
+pub use code::Code;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,10 +5,10 @@
 //! the value to change under `cloud.kubernetes.cluster`.
 
 use super::{Rules, cloud_name};
-use crate::cluster_sizing::{self, SizingProblem};
 use crate::diagnostic::Code;
 use crate::parse::Step;
-use crate::sizing::{fmt_gib, fmt_num};
+use crate::sizing::cluster::{self as cluster_sizing, SizingProblem};
+use crate::sizing::vm::{fmt_gib, fmt_num};
 use crate::spec::{Cluster, ClusterProvider, Target};
 use crate::tables;
 use crate::validate::suggest::closest;

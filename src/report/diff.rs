@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::bundle::{DiffReport, FileStatus};
+use crate::diff::{DiffReport, FileStatus};
 
 /// How to draw the human format.
 #[derive(Debug, Clone, Copy)]

@@ -32,7 +32,7 @@ fn facts() -> &'static Facts {
     FACTS.get_or_init(|| {
         crate::data::load(
             "targets/aws/vm.yaml",
-            include_str!("../../targets/aws/vm.yaml"),
+            include_str!("../../../targets/aws/vm.yaml"),
         )
     })
 }

@@ -1,4 +1,4 @@
-//! Renderers: diagnostics and diffs → text, in the format the user asked for.
+//! Stage reports: diagnostics and diffs → text, in the format the user asked for.
 //!
 //! Input: [`Diagnostics`](crate::Diagnostics) or diff reports. Output: a
 //! string; printing is the CLI's job. Each format is one file with snapshot

@@ -1,0 +1,128 @@
+//! `atlasod build`: builds a bundle and writes it safely, or says why a
+//! rebuild was refused (files edited by hand).
+
+use std::fmt::Write as _;
+
+use super::args;
+use super::output::Output;
+use super::{Status, read_spec};
+use crate::bundle;
+use crate::error::Error;
+use crate::parse::ParseFailure;
+use crate::program;
+use crate::report;
+
+pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
+    let file = match read_spec(&args.spec) {
+        Ok(file) => file,
+        Err(ParseFailure::Io(error)) => return Err(error),
+        Err(ParseFailure::Invalid(diagnostics)) => {
+            out.err(&report::human(&diagnostics, out.style()));
+            return Ok(Status::Invalid);
+        }
+    };
+    let name = file.name().to_owned();
+    let built = match program::build(file, args.target) {
+        Ok(built) => built,
+        Err(program::BuildFailure::Invalid(diagnostics)) => {
+            out.err(&report::human(&diagnostics, out.style()));
+            return Ok(Status::Invalid);
+        }
+        Err(program::BuildFailure::Failed(error)) => return Err(error),
+    };
+    if !built.checked.warnings.is_empty() {
+        out.err(&report::human(&built.checked.warnings, out.style()));
+    }
+    let dir = args.output.join(args.target.as_str());
+    let manifest = built.manifest(args.target);
+    let options = bundle::WriteOptions { force: args.force };
+    let report = match bundle::write(&built.bundle, &manifest, &dir, options) {
+        Ok(report) => report,
+        Err(bundle::WriteError::Failed(error)) => return Err(error),
+        Err(bundle::WriteError::Refused(refused)) => {
+            out.err(&refusal(&refused, args, out));
+            return Ok(Status::Failure);
+        }
+    };
+    let mut text = String::new();
+    if report.recovered {
+        let _ = writeln!(
+            text,
+            "{} an earlier build of {} was interrupted; its changes were undone first",
+            out.paint("note:", "1;36"),
+            dir.display()
+        );
+    }
+    for (path, saved) in &report.saved_edits {
+        let _ = writeln!(
+            text,
+            "{} replaced {path}, edited by hand; your version is saved as {}",
+            out.paint("note:", "1;36"),
+            dir.join(saved).display()
+        );
+    }
+    for path in &report.kept_edits {
+        let _ = writeln!(
+            text,
+            "{} kept your edits to {path}: atlasod's version of it did not change (`atlasod diff` shows them; --force restores atlasod's)",
+            out.paint("note:", "1;36")
+        );
+    }
+    let _ = write!(
+        text,
+        "{} {name} for {}: {} files in {} ({} written, {} removed, {} unchanged)",
+        out.paint("built", "1;32"),
+        args.target,
+        built.bundle.files.len(),
+        dir.display(),
+        report.written.len(),
+        report.removed.len(),
+        report.unchanged + report.kept_edits.len(),
+    );
+    out.status(&text);
+    if !out.quiet {
+        let summary =
+            crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
+        if let Some(summary) = summary {
+            out.out(&summary);
+        }
+    }
+    Ok(Status::Ok)
+}
+
+/// The message of a build refused because of hand edits.
+fn refusal(refused: &bundle::Refused, args: &args::BuildArgs, out: &Output) -> String {
+    let count = refused.conflicts.len();
+    let mut text = format!(
+        "{} {count} file{} in {} changed by hand since the last build; nothing was written\n",
+        out.paint("error:", "1;31"),
+        if count == 1 { "" } else { "s" },
+        refused.dir.display()
+    );
+    let width = refused
+        .conflicts
+        .iter()
+        .map(|c| c.path.len())
+        .max()
+        .unwrap_or(0);
+    for conflict in &refused.conflicts {
+        let _ = writeln!(
+            text,
+            "  {:<width$}  {}",
+            conflict.path,
+            conflict.kind.describe()
+        );
+    }
+    let spec = args.spec.display();
+    let target = args.target;
+    let output = args.output.display();
+    let _ = writeln!(
+        text,
+        "{} see the edits against what atlasod would write: `atlasod diff {spec} --target {target} -o {output}`\n  \
+         to keep them: move the change into {spec} if a setting covers it, or copy the files aside and re-apply them after building\n  \
+         to discard them: `atlasod build {spec} --target {target} -o {output} --force` (the edited copies are saved under {}/.atlasod/edited/)",
+        out.paint("help:", "1;36"),
+        refused.dir.display()
+    );
+    text
+}

@@ -1,0 +1,12 @@
+//! Sizing: how big the machines must be for a workshop, from the users block
+//! and atlasod's instance tables.
+//!
+//! Input: the spec's users (and cluster block), the cloud tables. Output:
+//! plain numbers with the arithmetic kept as text for the summaries. Pure:
+//! no I/O; the same spec sizes the same machine.
+//!
+//! - [`vm`]: one VM for the single-VM clouds (instance type, data disk).
+//! - [`cluster`]: the Kubernetes user and core node pools.
+
+pub mod cluster;
+pub mod vm;
