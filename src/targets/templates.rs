@@ -4,9 +4,13 @@
 //! Whitespace: `trim_blocks` and `lstrip_blocks` on, so block tags on their
 //! own lines leave no blank lines, and the final newline is kept. Undefined
 //! variables are errors, so a misspelt plan field fails the tests instead of
-//! rendering empty. Filters quote values for the language being generated:
+//! rendering empty. Filters quote values for the language being generated,
+//! and a template never writes a value from the spec without one:
 //! `py` (a Python literal), `sh` (a POSIX shell word), `yaml` (a YAML scalar),
-//! `literal(indent)` (multi-line text as a YAML literal block).
+//! `literal(indent)` (multi-line text as a YAML literal block), `comment`
+//! (the rest of a `#` line comment, in any of these languages), `md` (Markdown
+//! text), `code` (a Markdown code span), `fenced(lang)` (a Markdown fenced
+//! code block) and `caddy` (a Caddyfile token).
 
 use std::fmt::Write as _;
 
@@ -35,6 +39,11 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("sh", sh);
     env.add_filter("yaml", yaml);
     env.add_filter("literal", literal);
+    env.add_filter("comment", comment);
+    env.add_filter("md", md);
+    env.add_filter("code", code);
+    env.add_filter("caddy", caddy);
+    env.add_filter("fenced", fenced);
     env
 }
 
@@ -158,7 +167,7 @@ fn yaml(value: &Value) -> String {
         if plain_safe {
             text.to_owned()
         } else {
-            serde_json::to_string(text).unwrap_or_default()
+            yaml_quoted(text)
         }
     } else {
         value.to_string()
@@ -184,8 +193,8 @@ fn literal(value: &Value, indent: usize) -> String {
             .chars()
             .all(|c| c == '\n' || c == '\t' || !c.is_control())
         && !text.contains('\u{feff}');
-    if !blockable {
-        return serde_json::to_string(&text).unwrap_or_default();
+    if !blockable || text.chars().any(|c| c != '\n' && breaks_a_line(c)) {
+        return yaml_quoted(&text);
     }
     let body = text.trim_end_matches('\n');
     let chomp = match text.len() - body.len() {
@@ -209,6 +218,150 @@ fn literal(value: &Value, indent: usize) -> String {
     out
 }
 
+/// A character that some reader of the generated file takes as the end of a
+/// line, or refuses to read: the control characters (tab aside), Unicode's
+/// line and paragraph separators (YAML 1.1 line breaks), the byte-order mark
+/// and the noncharacters YAML does not allow.
+fn breaks_a_line(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// A YAML double-quoted scalar, which is also a JSON string: `"` and `\`
+/// escaped, and every character of [`breaks_a_line`] as its escape, so the
+/// scalar stays on its line and reads back as the same text.
+fn yaml_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if breaks_a_line(c) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn text_of(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// Writes `c` as a visible escape (`\n`, `\u{2028}`) when it would end a line.
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c if breaks_a_line(c) => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// The rest of a `#` line comment (YAML, Python, shell, Caddyfile, HCL): a
+/// line break would end the comment and make the rest of the text code, so
+/// every character of [`breaks_a_line`] is written as a visible escape.
+fn comment(value: &Value) -> String {
+    let mut out = String::new();
+    for c in text_of(value).chars() {
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// Markdown text on one line: every ASCII character that could start markup,
+/// a link, math or raw HTML (and the backslash itself) is backslash-escaped;
+/// line breaks are visible escapes, as in [`comment`].
+fn md(value: &Value) -> String {
+    let mut out = String::new();
+    for c in text_of(value).chars() {
+        if "\\`*_[]<>#|~&$".contains(c) {
+            out.push('\\');
+        }
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// A Markdown code span holding the text literally: fenced by one backtick
+/// more than the longest run of backticks inside, padded by a space when the
+/// text starts or ends with one; line breaks are visible escapes.
+fn code(value: &Value) -> String {
+    let mut inner = String::new();
+    for c in text_of(value).chars() {
+        push_visible(&mut inner, c);
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in inner.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if inner.starts_with('`') || inner.ends_with('`') {
+        format!("{fence} {inner} {fence}")
+    } else {
+        format!("{fence}{inner}{fence}")
+    }
+}
+
+/// A Markdown fenced code block of `lang` holding the text: the fence is one
+/// backtick longer than any run of backticks at the start of a line inside
+/// (three at least), so no line of the text can close it.
+fn fenced(value: &Value, lang: &str) -> String {
+    let text = text_of(value);
+    let longest = text
+        .lines()
+        .map(|line| line.trim_start().chars().take_while(|c| *c == '`').count())
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat((longest + 1).max(3));
+    format!("{fence}{lang}\n{}\n{fence}", text.trim_end_matches('\n'))
+}
+
+/// A Caddyfile token: bare when it is plain, else double-quoted with `"` and
+/// `\` escaped and `{`, `}` escaped so no placeholder expands. A line break
+/// or `{$` (which Caddy substitutes from the environment before it reads the
+/// file, even inside quotes) cannot be written, and is an error.
+fn caddy(value: &Value) -> Result<String, TemplateError> {
+    let text = text_of(value);
+    if text.chars().any(breaks_a_line) || text.contains("{$") {
+        return Err(TemplateError::new(
+            ErrorKind::InvalidOperation,
+            format!("caddy: {text:?} cannot be written into a Caddyfile"),
+        ));
+    }
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@+%=,".contains(c));
+    if plain {
+        return Ok(text);
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,5 +383,34 @@ mod tests {
         assert_eq!(literal(&Value::from("a\n\n"), 2), "|+\n  a\n");
         assert_eq!(literal(&Value::from(" a\n"), 2), "\" a\\n\"");
         assert_eq!(yaml(&Value::from("2026-08-17")), "\"2026-08-17\"");
+        assert_eq!(
+            yaml(&Value::from("a\u{2028}b\u{85}")),
+            r#""a\u2028b\u0085""#
+        );
+        assert_eq!(literal(&Value::from("a\u{2028}b\n"), 2), r#""a\u2028b\n""#);
+    }
+
+    #[test]
+    fn one_line_filters_keep_text_on_its_line() {
+        assert_eq!(comment(&Value::from("a\nimport os")), r"a\nimport os");
+        assert_eq!(comment(&Value::from("x\u{2028}y\r")), r"x\u{2028}y\r");
+        assert_eq!(
+            comment(&Value::from("Métis 'quoted' ${x}")),
+            "Métis 'quoted' ${x}"
+        );
+        assert_eq!(md(&Value::from("ATLAS: Z -> ll")), r"ATLAS: Z -\> ll");
+        assert_eq!(md(&Value::from("[x](y) <b>")), r"\[x\](y) \<b\>");
+        assert_eq!(code(&Value::from("ctx")), "`ctx`");
+        assert_eq!(code(&Value::from("a`b")), "``a`b``");
+        assert_eq!(code(&Value::from("`a")), "`` `a ``");
+        assert_eq!(
+            caddy(&Value::from("me@example.org")).unwrap(),
+            "me@example.org"
+        );
+        assert_eq!(caddy(&Value::from("a b\"{x}")).unwrap(), r#""a b\"\{x\}""#);
+        assert!(caddy(&Value::from("{$SECRET}")).is_err());
+        assert!(caddy(&Value::from("a\nb")).is_err());
+        assert_eq!(fenced(&Value::from("a\nb\n"), "text"), "```text\na\nb\n```");
+        assert_eq!(fenced(&Value::from("```x"), ""), "````\n```x\n````");
     }
 }

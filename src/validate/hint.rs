@@ -17,6 +17,10 @@ pub(crate) enum Form {
     HttpsUrl,
     SshKey,
     Sha256,
+    /// Free text that must stay on one line (a title, a name).
+    OneLine,
+    /// An e-mail address (`contact`).
+    Email,
     Other,
 }
 
@@ -50,8 +54,36 @@ pub(crate) fn for_text(form: Form, text: &str) -> Option<Hint> {
                 "a SHA-256 is 64 hex digits (`sha256sum FILE` prints it); this value has {hex}"
             )))
         }
+        Form::OneLine => Some(one_line_hint(text)),
+        Form::Email => text.contains(['{', '}', '$', '"', '\\']).then(|| {
+            Hint::Advice(
+                "write the plain address, such as `trainer@example.org`: `{`, `}`, `$`, `\"` and `\\` are not allowed in it".to_owned(),
+            )
+        }),
         Form::Other => None,
     }
+}
+
+/// Where the text leaves its line: the first line break or control character.
+fn one_line_hint(text: &str) -> Hint {
+    let before: String = text
+        .chars()
+        .take_while(|c| !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')))
+        .collect();
+    let found = text[before.len()..].chars().next().unwrap_or(' ');
+    let what = if matches!(found, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}') {
+        "a line break".to_owned()
+    } else {
+        format!("the control character `{}`", found.escape_default())
+    };
+    let place = if before.is_empty() {
+        "at the start".to_owned()
+    } else {
+        format!("after `{}`", before.chars().take(30).collect::<String>())
+    };
+    Hint::Advice(format!(
+        "write it on one line, without control characters: remove {what} {place}"
+    ))
 }
 
 /// A fix for a number written where a string of `form` is expected (`memory: 2`).
@@ -260,6 +292,20 @@ mod tests {
             Some(Hint::Value(v)) => Some(v),
             _ => None,
         }
+    }
+
+    #[test]
+    fn one_line_text_names_where_it_breaks() {
+        assert_eq!(
+            for_text(Form::OneLine, "Masterclass\nimport os"),
+            Some(Hint::Advice(
+                "write it on one line, without control characters: remove a line break after `Masterclass`".into()
+            ))
+        );
+        assert!(matches!(
+            for_text(Form::OneLine, "\u{1b}[31m"),
+            Some(Hint::Advice(a)) if a.contains("control character `\\u{1b}` at the start")
+        ));
     }
 
     #[test]

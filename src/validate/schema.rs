@@ -30,6 +30,10 @@ pub fn schema() -> &'static Json {
     })
 }
 
+/// The pattern of free text that must stay on one line (`title`, the names of
+/// OpenStack resources, ...): no control character, no line or paragraph separator.
+pub const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$";
+
 /// The node a local `$ref` (`#/$defs/...`) points to, or `node` itself.
 pub fn resolve(node: &Json) -> &Json {
     node.get("$ref")
@@ -237,6 +241,10 @@ impl Subschema {
             (_, _, "repo" | "issuer") => Form::HttpsUrl,
             (_, _, "ssh_public_key") => Form::SshKey,
             (_, _, "sha256") => Form::Sha256,
+            (_, _, "contact") if path.len() == 1 => Form::Email,
+            _ if self.schema.get("pattern").and_then(Json::as_str) == Some(ONE_LINE) => {
+                Form::OneLine
+            }
             _ => Form::Other,
         }
     }

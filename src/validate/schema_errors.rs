@@ -717,19 +717,32 @@ fn form_noun(form: Form, format: Option<&str>) -> &'static str {
         (Form::HttpsUrl, _) => "an `https://` URL",
         (Form::SshKey, _) => "an SSH public key",
         (Form::Sha256, _) => "a SHA-256",
-        (Form::Other, Some("email")) => "an e-mail address",
+        (Form::OneLine, _) => "one line of text",
+        (Form::Email, _) | (Form::Other, Some("email")) => "an e-mail address",
         (Form::Other, Some("uri")) => "a URL",
         (Form::Other, _) => "a valid value",
     }
 }
 
 /// Long values are shortened in messages; the label shows them whole.
+/// Control characters (a line break) are shown as their escapes, so the
+/// message stays on one line.
 fn elide(text: &str) -> String {
     const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_owned()
+    let shown: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    if shown.chars().count() <= MAX {
+        shown
     } else {
-        let head: String = text.chars().take(MAX - 3).collect();
+        let head: String = shown.chars().take(MAX - 3).collect();
         format!("{head}...")
     }
 }
