@@ -30,6 +30,7 @@ pub const SNAPSHOTTED: &[&str] = &[
     // tests/fixtures/hub/: every login method and TLS mode of the hub bundle
     "github-teams",
     "gitlab-groups",
+    "hostile-text", // free text that every generated language reads as syntax
     "laptop-dummy",
     "native-self-signed",
     "oidc-cern",
