@@ -13,25 +13,17 @@ mod support;
 
 use atlasod::targets::compose::{self as hub, HubHost};
 use atlasod::{Target, program};
-use support::specs::{Spec, for_the_hub};
+use support::specs::{Spec, for_the_hub, named, names};
 
 fn main() {
     divan::main();
 }
 
-/// Every spec the hub tests build, by name.
-fn names() -> Vec<String> {
-    for_the_hub().into_iter().map(|spec| spec.name).collect()
-}
-
 fn spec(name: &str) -> Spec {
-    for_the_hub()
-        .into_iter()
-        .find(|spec| spec.name == name)
-        .expect("a spec of for_the_hub()")
+    named(for_the_hub(), name)
 }
 
-#[divan::bench(args = names())]
+#[divan::bench(args = names(for_the_hub()))]
 fn build_local(bencher: divan::Bencher, name: &str) {
     let file = spec(name).source();
     bencher.bench(|| {
@@ -39,7 +31,7 @@ fn build_local(bencher: divan::Bencher, name: &str) {
     });
 }
 
-#[divan::bench(args = names())]
+#[divan::bench(args = names(for_the_hub()))]
 fn render_hub(bencher: divan::Bencher, name: &str) {
     let Ok(built) = program::build(spec(name).source(), Target::Local) else {
         return;

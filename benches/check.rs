@@ -17,23 +17,14 @@ mod support;
 use std::fmt::Write as _;
 
 use atlasod::{SourceFile, parse, program};
-use support::specs::examples;
+use support::specs::{examples, named, names};
 
 fn main() {
     divan::main();
 }
 
-/// Every example, by name.
-fn names() -> Vec<String> {
-    examples().into_iter().map(|spec| spec.name).collect()
-}
-
 fn example(name: &str) -> String {
-    examples()
-        .into_iter()
-        .find(|spec| spec.name == name)
-        .expect("an example")
-        .text()
+    named(examples(), name).text()
 }
 
 /// A spec with 10,000 users, every one of them named in `auth.allowed`.
@@ -55,7 +46,7 @@ fn bench_check(bencher: divan::Bencher<'_, '_>, name: &str, text: &str) {
         .bench_values(|file| program::check(file, None).expect("the spec is valid"));
 }
 
-#[divan::bench(args = names())]
+#[divan::bench(args = names(examples()))]
 fn check_example(bencher: divan::Bencher<'_, '_>, name: &str) {
     bench_check(bencher, name, &example(name));
 }

@@ -10,7 +10,7 @@
 mod support;
 
 use atlasod::{Target, plan, program, targets};
-use support::specs::{Spec, examples};
+use support::specs::{Spec, examples, named};
 
 fn main() {
     divan::main();
@@ -29,10 +29,7 @@ fn names() -> Vec<String> {
 
 /// The example and the first cloud it declares.
 fn example(name: &str) -> (Spec, Target) {
-    let spec = examples()
-        .into_iter()
-        .find(|spec| spec.name == name)
-        .expect("an example");
+    let spec = named(examples(), name);
     let cloud = CLOUDS
         .into_iter()
         .find(|cloud| spec.declares(*cloud))

@@ -16,28 +16,17 @@ mod support;
 
 use atlasod::spec::Target;
 use atlasod::{program, targets};
-use support::specs::{Spec, declaring};
+use support::specs::{Spec, declaring, named, names};
 
 fn main() {
     divan::main();
 }
 
-/// Every spec that declares `cloud.kubernetes`, by name.
-fn names() -> Vec<String> {
-    declaring(Target::Kubernetes)
-        .into_iter()
-        .map(|spec| spec.name)
-        .collect()
-}
-
 fn spec(name: &str) -> Spec {
-    declaring(Target::Kubernetes)
-        .into_iter()
-        .find(|spec| spec.name == name)
-        .expect("a kubernetes spec")
+    named(declaring(Target::Kubernetes), name)
 }
 
-#[divan::bench(args = names())]
+#[divan::bench(args = names(declaring(Target::Kubernetes)))]
 fn build(bencher: divan::Bencher<'_, '_>, name: &str) {
     let file = spec(name).source();
     program::build(file.clone(), Target::Kubernetes).expect("the spec builds");
@@ -46,7 +35,7 @@ fn build(bencher: divan::Bencher<'_, '_>, name: &str) {
         .bench_values(|file| program::build(file, Target::Kubernetes).expect("the spec builds"));
 }
 
-#[divan::bench(args = names())]
+#[divan::bench(args = names(declaring(Target::Kubernetes)))]
 fn render(bencher: divan::Bencher<'_, '_>, name: &str) {
     let built = program::build(spec(name).source(), Target::Kubernetes).expect("the spec builds");
     bencher.bench(|| targets::render(&built.plan, Target::Kubernetes).expect("renders"));

@@ -109,6 +109,19 @@ pub fn declaring(target: Target) -> Vec<Spec> {
     specs
 }
 
+/// The names of `specs`, e.g. as a benchmark's `args`.
+pub fn names(specs: Vec<Spec>) -> Vec<String> {
+    specs.into_iter().map(|spec| spec.name).collect()
+}
+
+/// The spec called `name` among `specs`; a missing one fails.
+pub fn named(specs: Vec<Spec>, name: &str) -> Spec {
+    specs
+        .into_iter()
+        .find(|spec| spec.name == name)
+        .unwrap_or_else(|| panic!("no spec named `{name}`"))
+}
+
 /// The `workshop.yaml` of every subfolder of `folder` (from the repository root), sorted.
 pub fn workshops(folder: &str) -> Vec<Spec> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join(folder))
