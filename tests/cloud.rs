@@ -67,28 +67,10 @@ fn written(cases: &[Case], test: &str) -> Vec<(String, PathBuf)> {
         .collect()
 }
 
-/// `snapshots/<cloud>/<spec>/<path>` for every file of the snapshotted cases.
-fn snapshot_names(case: &Case) -> Vec<(String, &str)> {
-    if !case.spec.snapshotted() {
-        return Vec::new();
-    }
-    case.bundle
-        .files
-        .keys()
-        .map(|path| {
-            let name = snapshots::file(&case.target.to_string(), &case.spec.name, path);
-            (name, text(&case.bundle, path))
-        })
-        .collect()
-}
-
 #[test]
 fn every_generated_file_matches_its_reviewed_snapshot() {
-    for case in cases() {
-        for (relative, contents) in snapshot_names(&case) {
-            let (settings, name) = snapshots::at(&relative);
-            settings.bind(|| insta::assert_snapshot!(name, contents));
-        }
+    for case in cases().into_iter().filter(|c| c.spec.snapshotted()) {
+        snapshots::snapshot_bundle!(&case.target.to_string(), &case.spec.name, &case.bundle);
     }
 }
 
@@ -96,7 +78,8 @@ fn every_generated_file_matches_its_reviewed_snapshot() {
 fn no_orphan_snapshots() {
     let mut expected: BTreeSet<String> = cases()
         .iter()
-        .flat_map(|case| snapshot_names(case).into_iter().map(|(name, _)| name))
+        .filter(|c| c.spec.snapshotted())
+        .flat_map(|c| snapshots::bundle_files(&c.target.to_string(), &c.spec.name, &c.bundle))
         .collect();
     for target in CLOUDS {
         expected.insert(snapshots::of_target(&target.to_string(), "resources"));

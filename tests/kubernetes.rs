@@ -58,11 +58,7 @@ fn written(test: &str) -> Vec<(String, PathBuf)> {
 fn every_file_matches_its_snapshot() {
     for spec in specs().into_iter().filter(Spec::snapshotted) {
         let built = spec.build(Target::Kubernetes);
-        for (file, contents) in &built.bundle.files {
-            let text = String::from_utf8(contents.contents.clone()).unwrap();
-            let (settings, name) = snapshots::at(&snapshots::file("kubernetes", &spec.name, file));
-            settings.bind(|| insta::assert_snapshot!(name, text));
-        }
+        snapshots::snapshot_bundle!("kubernetes", &spec.name, &built.bundle);
         let (settings, name) = snapshots::at(&snapshots::of_case("kubernetes", &spec.name, "plan"));
         settings.bind(|| insta::assert_json_snapshot!(name, built.plan.kubernetes));
     }
@@ -72,9 +68,8 @@ fn every_file_matches_its_snapshot() {
 fn no_orphan_snapshots() {
     let mut expected = BTreeSet::new();
     for spec in specs().into_iter().filter(Spec::snapshotted) {
-        for file in spec.build(Target::Kubernetes).bundle.files.keys() {
-            expected.insert(snapshots::file("kubernetes", &spec.name, file));
-        }
+        let bundle = spec.build(Target::Kubernetes).bundle;
+        expected.extend(snapshots::bundle_files("kubernetes", &spec.name, &bundle));
         expected.insert(snapshots::of_case("kubernetes", &spec.name, "plan"));
     }
     snapshots::assert_no_orphans(&["kubernetes"], &expected);

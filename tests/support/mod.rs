@@ -12,6 +12,14 @@
 //! - [`snapshots`]: the one snapshot layout and the orphan check.
 //! - [`bundles`]: writing bundles to a test's own folder.
 //! - [`validators`]: the real programs that consume generated files.
+//!
+//! Adding a target `x` needs one small test file, `tests/x.rs`: `mod support;`,
+//! its cases from `specs::declaring(Target::X)` (add fixtures that show more
+//! to `specs::SNAPSHOTTED`), `snapshots::snapshot_bundle!("x", &spec.name,
+//! &bundle)` in one test and `snapshots::assert_no_orphans(&["x"], ...)` over
+//! `snapshots::bundle_files` in a `no_orphan_snapshots` test (and `("x",
+//! "tests/x.rs")` in `tests/snapshot_layout.rs`), and one test per real
+//! consumer from [`validators`] on the bundles written with [`bundles`].
 // Each test crate uses part of this module; tests may unwrap and report skips on stderr.
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stderr)]
 

@@ -102,3 +102,30 @@ macro_rules! snapshot {
 }
 #[allow(unused_imports)]
 pub(crate) use snapshot;
+
+/// The snapshot names of every file of `bundle`, built from the spec `case`
+/// for `target`: `<target>/<case>/<path>`.
+pub fn bundle_files(target: &str, case: &str, bundle: &atlasod::bundle::Bundle) -> Vec<String> {
+    bundle
+        .files
+        .keys()
+        .map(|path| file(target, case, path))
+        .collect()
+}
+
+/// `snapshot_bundle!("kubernetes", "k8s-eks", &bundle)`: every file of the
+/// bundle at `snapshots/<target>/<case>/<path>.snap`.
+#[allow(unused_macros)] // each test crate uses part of the support module
+macro_rules! snapshot_bundle {
+    ($target:expr, $case:expr, $bundle:expr) => {{
+        let bundle: &atlasod::bundle::Bundle = $bundle;
+        for (path, file) in &bundle.files {
+            let text = String::from_utf8(file.contents.clone()).unwrap();
+            let relative = $crate::support::snapshots::file($target, $case, path);
+            let (settings, name) = $crate::support::snapshots::at(&relative);
+            settings.bind(|| insta::assert_snapshot!(name, text));
+        }
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use snapshot_bundle;
