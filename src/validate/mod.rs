@@ -5,9 +5,9 @@
 //! reported; the meaning is checked only when the shape is right.
 
 mod hint;
+mod rules;
 pub mod schema;
 mod schema_errors;
-mod rules;
 pub mod suggest;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
