@@ -4,12 +4,12 @@
 //! nothing here knows what a workshop is.
 
 pub mod node;
-mod yaml;
+mod loader;
 
 use std::path::Path;
 
 pub use node::{Entry, Found, Node, Step, Value};
-pub use yaml::parse_document;
+pub use loader::parse_document;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::error::Error;
