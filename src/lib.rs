@@ -24,6 +24,7 @@ pub mod source;
 pub mod spec;
 pub mod tables;
 pub mod targets;
+pub mod units;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};

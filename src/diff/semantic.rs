@@ -16,7 +16,10 @@ use serde::Serialize;
 
 use crate::bundle::facts::{DataDisk, Machine};
 use crate::diff::record::{Dataset, Notebook, Summary};
-use crate::sizing::vm::{fmt_gib, fmt_num};
+use crate::units::{
+    fmt_download, fmt_duration, fmt_gib, fmt_num, money, money_rounded, signed_money,
+    signed_money_rounded,
+};
 
 /// One line of the semantic summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -552,67 +555,6 @@ fn schedule(changes: &mut Changes, old: &Summary, new: &Summary) {
         ),
         _ => {}
     }
-}
-
-/// `3600` → `1h`, `5400` → `1h30m`, `90` → `90s`.
-fn fmt_duration(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    let mut text = String::new();
-    if h > 0 {
-        let _ = write!(text, "{h}h");
-    }
-    if m > 0 {
-        let _ = write!(text, "{m}m");
-    }
-    if s > 0 || text.is_empty() {
-        let _ = write!(text, "{s}s");
-    }
-    text
-}
-
-/// Download sizes in the publishers' decimal units: `427 MB`, `24 GB`, `1.3 GB`.
-pub fn fmt_download(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let value = bytes as f64;
-    if value >= 1e12 {
-        format!("{} TB", fmt_one_decimal(value / 1e12))
-    } else if value >= 1e9 {
-        format!("{} GB", fmt_one_decimal(value / 1e9))
-    } else {
-        format!("{} MB", fmt_one_decimal(value / 1e6))
-    }
-}
-
-fn fmt_one_decimal(value: f64) -> String {
-    let text = format!("{value:.1}");
-    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
-}
-
-fn money(amount: f64, currency: &str) -> String {
-    match currency {
-        "USD" | "" => format!("${amount:.2}"),
-        other => format!("{amount:.2} {other}"),
-    }
-}
-
-fn signed_money(amount: f64, currency: &str) -> String {
-    let sign = if amount < 0.0 { "-" } else { "+" };
-    format!("{sign}{}", money(amount.abs(), currency))
-}
-
-fn money_rounded(amount: f64, currency: &str) -> String {
-    if amount.abs() < 10.0 {
-        return money(amount, currency);
-    }
-    match currency {
-        "USD" | "" => format!("${amount:.0}"),
-        other => format!("{amount:.0} {other}"),
-    }
-}
-
-fn signed_money_rounded(amount: f64, currency: &str) -> String {
-    let sign = if amount < 0.0 { "-" } else { "+" };
-    format!("{sign}{}", money_rounded(amount.abs(), currency))
 }
 
 #[cfg(test)]

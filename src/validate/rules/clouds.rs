@@ -3,13 +3,15 @@
 //! offered and fits the class, at most one VM's worth of users, a data disk
 //! that holds everything, and SSH that can actually be used.
 
-use super::{Rules, cloud_name, indent};
+use super::{Rules, cloud_name};
 use crate::catalogue::catalogue;
 use crate::diagnostic::Code;
 use crate::parse::Step;
-use crate::sizing::vm::{self as sizing, MAX_USERS_PER_VM, fmt_gib};
+use crate::sizing::vm::{self as sizing, MAX_USERS_PER_VM};
 use crate::spec::{DatasetRef, Target};
 use crate::tables::{self, CloudTables, InstanceType, Offer};
+use crate::units::fmt_gib;
+use crate::units::{self, indent};
 use crate::validate::suggest::{closest, one_of};
 
 impl Rules<'_> {
@@ -341,13 +343,13 @@ impl Rules<'_> {
                     "`{}` ({} vCPU, {} GiB) is too small for {} users",
                     found.name,
                     found.vcpu,
-                    sizing::fmt_num(found.memory_gib),
+                    units::fmt_num(found.memory_gib),
                     self.spec.users.count
                 ),
             )
             .label(format!(
                 "needs {} vCPU and {}",
-                sizing::fmt_num(need.cpu),
+                units::fmt_num(need.cpu),
                 fmt_gib(need.memory)
             ))
             .secondary(
@@ -399,7 +401,7 @@ impl Rules<'_> {
                         span,
                         format!(
                             "{count} users need {} vCPU and {}, more than the largest {} type holds",
-                            sizing::fmt_num(need.cpu),
+                            units::fmt_num(need.cpu),
                             fmt_gib(need.memory),
                             cloud_name(target)
                         ),

@@ -82,14 +82,6 @@ impl Rules<'_> {
     }
 }
 
-fn indent(text: &str, spaces: usize) -> String {
-    let pad = " ".repeat(spaces);
-    text.lines()
-        .map(|line| format!("{pad}{line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn cloud_name(target: Target) -> &'static str {
     match target {
         Target::Aws => "AWS",

@@ -18,6 +18,7 @@ use serde_json::Value as Json;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::{Node, Parsed, Value};
 use crate::source::Span;
+use crate::units::indent;
 use crate::validate::hint::{self, Form, Hint};
 use crate::validate::schema::{Seg, Subschema};
 use crate::validate::suggest::{closest, one_of};
@@ -27,8 +28,8 @@ mod wording;
 
 use path::{At, segments};
 use wording::{
-    branch_words, elide, form_noun, indent, key_synonym, looks_like_key_value, range_help,
-    skeleton, synonym, type_word, with_note,
+    branch_words, elide, form_noun, key_synonym, looks_like_key_value, range_help, skeleton,
+    synonym, type_word, with_note,
 };
 
 /// A worded error, with what `schema::drop_implied_missing` needs to know.

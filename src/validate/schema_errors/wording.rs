@@ -6,6 +6,7 @@
 use serde_json::Value as Json;
 
 use crate::diagnostic::Diagnostic;
+use crate::units::indent;
 use crate::validate::hint::Form;
 use crate::validate::schema::Subschema;
 
@@ -34,14 +35,6 @@ pub(super) fn skeleton(key: &str, sub: Option<Subschema>) -> String {
         lines.push(indent(&skeleton(name, child), 2));
     }
     lines.join("\n")
-}
-
-pub(super) fn indent(text: &str, spaces: usize) -> String {
-    let pad = " ".repeat(spaces);
-    text.lines()
-        .map(|line| format!("{pad}{line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// `region:eu-central-1`: a key and value with no space after the colon.
