@@ -50,56 +50,68 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn check_accepts_every_example() {
     settings().bind(|| {
-        assert_cmd_snapshot!(atlasod().args([
-            "check",
-            "examples/cern-openstack.yaml",
-            "examples/laptop.yaml",
-            "examples/masterclass-aws.yaml",
-            "examples/online-k8s.yaml",
-            "examples/university-gcp.yaml",
-        ]));
+        assert_cmd_snapshot!(
+            "check_accepts_every_example",
+            atlasod().args([
+                "check",
+                "examples/cern-openstack.yaml",
+                "examples/laptop.yaml",
+                "examples/masterclass-aws.yaml",
+                "examples/online-k8s.yaml",
+                "examples/university-gcp.yaml",
+            ])
+        );
     });
 }
 
 #[test]
 fn check_reports_every_problem_of_every_file_with_exit_1() {
     settings().bind(|| {
-        assert_cmd_snapshot!(atlasod().env("NO_COLOR", "1").args([
-            "check",
-            "examples/laptop.yaml",
-            "tests/fixtures/invalid/unknown-key/instanse.yaml",
-            "tests/fixtures/invalid/local-only/laptop_spec_built_for_openstack.yaml",
-            "--target",
-            "local",
-            "--target",
-            "openstack",
-        ]));
+        assert_cmd_snapshot!(
+            "check_reports_every_problem_of_every_file_with_exit_1",
+            atlasod().env("NO_COLOR", "1").args([
+                "check",
+                "examples/laptop.yaml",
+                "tests/fixtures/invalid/unknown-key/instanse.yaml",
+                "tests/fixtures/invalid/local-only/laptop_spec_built_for_openstack.yaml",
+                "--target",
+                "local",
+                "--target",
+                "openstack",
+            ])
+        );
     });
 }
 
 #[test]
 fn check_json_has_stable_fields() {
     settings().bind(|| {
-        assert_cmd_snapshot!(atlasod().args([
-            "check",
-            "--format",
-            "json",
-            "tests/fixtures/invalid/invalid-value/method_githb.yaml",
-            "tests/fixtures/warnings/ssh-closed/key_without_cidr.yaml",
-        ]));
+        assert_cmd_snapshot!(
+            "check_json_has_stable_fields",
+            atlasod().args([
+                "check",
+                "--format",
+                "json",
+                "tests/fixtures/invalid/invalid-value/method_githb.yaml",
+                "tests/fixtures/warnings/ssh-closed/key_without_cidr.yaml",
+            ])
+        );
     });
 }
 
 #[test]
 fn check_github_writes_workflow_annotations() {
     settings().bind(|| {
-        assert_cmd_snapshot!(atlasod().args([
-            "check",
-            "--format",
-            "github",
-            "tests/fixtures/invalid/duplicate-key/region_twice.yaml",
-            "tests/fixtures/warnings/ssh-closed/key_without_cidr.yaml",
-        ]));
+        assert_cmd_snapshot!(
+            "check_github_writes_workflow_annotations",
+            atlasod().args([
+                "check",
+                "--format",
+                "github",
+                "tests/fixtures/invalid/duplicate-key/region_twice.yaml",
+                "tests/fixtures/warnings/ssh-closed/key_without_cidr.yaml",
+            ])
+        );
     });
 }
 
@@ -109,6 +121,7 @@ fn check_reads_standard_input() {
     command.args(["check", "-"]);
     settings().bind(|| {
         assert_cmd_snapshot!(
+            "check_reads_standard_input",
             command.pass_stdin("version: 1\nname: from-stdin\nusers: {count: 3}\n")
         );
     });
@@ -117,7 +130,10 @@ fn check_reads_standard_input() {
 #[test]
 fn a_missing_file_is_exit_2() {
     settings().bind(|| {
-        assert_cmd_snapshot!(atlasod().args(["check", "no/such/workshop.yaml"]));
+        assert_cmd_snapshot!(
+            "a_missing_file_is_exit_2",
+            atlasod().args(["check", "no/such/workshop.yaml"])
+        );
     });
 }
 

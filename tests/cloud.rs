@@ -1,7 +1,8 @@
 //! The single-VM cloud targets (`aws`, `gcp`, `openstack`), end to end.
 //!
 //! Every spec in `examples/` and `tests/fixtures/valid/` is built for each
-//! cloud it declares. In-process: snapshots of every file (`snapshots/cloud/`),
+//! cloud it declares. In-process: snapshots of every file
+//! (`snapshots/<cloud>/<case>/<file>.snap`),
 //! determinism, the user-data size limits, the resource listing per cloud,
 //! and diagnostics that point at the spec line. With the real tools (from
 //! `.ci/install-tools.sh`, or skipped with `ATLASOD_SKIP_EXTERNAL=1`):
@@ -11,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 mod common;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use std::process::Command;
 use atlasod::bundle::Bundle;
 use atlasod::{SourceFile, Target};
 use common::{Tool, repo_root, run, tool};
+use support::snapshots;
 
 const CLOUDS: [Target; 3] = [Target::Aws, Target::Gcp, Target::Openstack];
 
@@ -26,6 +29,8 @@ const CLOUDS: [Target; 3] = [Target::Aws, Target::Gcp, Target::Openstack];
 struct Case {
     /// `<spec name>__<target>`, e.g. `masterclass-aws__aws`.
     name: String,
+    /// The spec's short name, e.g. `example-masterclass-aws`.
+    spec: String,
     target: Target,
     bundle: Bundle,
 }
@@ -96,6 +101,7 @@ fn cases() -> Vec<Case> {
             if checked.spec.cloud.is_declared(target) {
                 cases.push(Case {
                     name: format!("{name}__{target}"),
+                    spec: name.clone(),
                     target,
                     bundle: build(&path, target),
                 });
@@ -131,23 +137,46 @@ fn text<'a>(bundle: &'a Bundle, path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("the bundle has no `{path}`"))
 }
 
+/// `snapshots/<cloud>/<spec>/<path>` for every file of the snapshotted cases.
+fn snapshot_names(case: &Case) -> Vec<(String, &str)> {
+    if !snapshotted(&case.spec) {
+        return Vec::new();
+    }
+    case.bundle
+        .files
+        .keys()
+        .map(|path| {
+            let name = snapshots::file(&case.target.to_string(), &case.spec, path);
+            (name, text(&case.bundle, path))
+        })
+        .collect()
+}
+
 #[test]
 fn every_generated_file_matches_its_reviewed_snapshot() {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots/cloud");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(|| {
-        for case in cases()
-            .into_iter()
-            .filter(|c| snapshotted(c.name.split("__").next().unwrap_or_default()))
-        {
-            for path in case.bundle.files.keys() {
-                let name = format!("{}__{}", case.name, path.replace(['/', '.'], "_"));
-                insta::assert_snapshot!(name, text(&case.bundle, path));
-            }
+    for case in cases() {
+        for (relative, contents) in snapshot_names(&case) {
+            let (settings, name) = snapshots::at(&relative);
+            settings.bind(|| insta::assert_snapshot!(name, contents));
         }
-    });
+    }
+}
+
+#[test]
+fn no_orphan_snapshots() {
+    let mut expected: BTreeSet<String> = cases()
+        .iter()
+        .flat_map(|case| snapshot_names(case).into_iter().map(|(name, _)| name))
+        .collect();
+    for target in CLOUDS {
+        expected.insert(snapshots::of_target(&target.to_string(), "resources"));
+    }
+    expected.insert(snapshots::of_case(
+        "aws",
+        "example-masterclass-aws",
+        "stdout",
+    ));
+    snapshots::assert_no_orphans(&["aws", "gcp", "openstack"], &expected);
 }
 
 #[test]
@@ -318,11 +347,9 @@ fn resource_types_and_arguments_per_cloud() {
                 text.push('\n');
             }
         }
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("../snapshots/cloud");
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.bind(|| insta::assert_snapshot!(format!("resources__{target}"), text));
+        let (settings, name) =
+            snapshots::at(&snapshots::of_target(&target.to_string(), "resources"));
+        settings.bind(|| insta::assert_snapshot!(name, text));
     }
 }
 
@@ -640,11 +667,12 @@ fn build_prints_the_summary_on_stdout() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     let shown = stdout.replace(&out_dir.display().to_string(), "<out>");
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots/cloud");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!("cli__build_masterclass_aws_stdout", shown));
+    let (settings, name) = snapshots::at(&snapshots::of_case(
+        "aws",
+        "example-masterclass-aws",
+        "stdout",
+    ));
+    settings.bind(|| insta::assert_snapshot!(name, shown));
     assert!(
         stderr.contains("built "),
         "no progress line on stderr: {stderr}"

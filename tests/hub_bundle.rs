@@ -5,26 +5,25 @@
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
 mod hub_support;
+mod support;
 
 use std::collections::BTreeSet;
 
 use atlasod::bundle::Bundle;
-use hub_support::{Case, cases, repo};
+use hub_support::{Case, cases};
+use support::snapshots;
 
-fn snapshot_settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots/hub");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings
-}
-
+/// `snapshots/local/<case>/<path>` and, for the VM variant, `snapshots/vm-hub/<case>/<path>`.
 fn snapshot_name(case: &Case, path: &str) -> String {
-    format!("local__{}__{}", case.name, path.replace('/', "__"))
+    snapshots::file("local", &case.name, path)
 }
 
 fn vm_snapshot_name(case: &Case, path: &str) -> String {
-    format!("vm__{}__{}", case.name, path.replace('/', "__"))
+    snapshots::file("vm-hub", &case.name, path)
+}
+
+fn plan_snapshot_name(case: &Case) -> String {
+    snapshots::of_case("local", &case.name, "plan")
 }
 
 /// The files of the VM bundle whose contents differ from the laptop's.
@@ -56,20 +55,20 @@ fn text<'a>(case: &Case, bundle: &'a Bundle, path: &str) -> &'a str {
 
 #[test]
 fn plan_and_every_file_match_their_snapshots() {
-    let settings = snapshot_settings();
     for case in cases() {
         let (plan, bundle) = case.build_local();
-        settings.bind(|| {
-            insta::assert_json_snapshot!(format!("plan__{}", case.name), plan);
-            for (path, file) in &bundle.files {
-                let contents = String::from_utf8(file.contents.clone()).unwrap();
-                insta::assert_snapshot!(snapshot_name(&case, path), contents);
-            }
-            // The same bundle as the cloud targets ship it: only the files that differ.
-            for (path, contents) in vm_differences(&case, &bundle) {
-                insta::assert_snapshot!(vm_snapshot_name(&case, &path), contents);
-            }
-        });
+        let (settings, name) = snapshots::at(&plan_snapshot_name(&case));
+        settings.bind(|| insta::assert_json_snapshot!(name, plan));
+        for (path, file) in &bundle.files {
+            let contents = String::from_utf8(file.contents.clone()).unwrap();
+            let (settings, name) = snapshots::at(&snapshot_name(&case, path));
+            settings.bind(|| insta::assert_snapshot!(name, contents));
+        }
+        // The same bundle as the cloud targets ship it: only the files that differ.
+        for (path, contents) in vm_differences(&case, &bundle) {
+            let (settings, name) = snapshots::at(&vm_snapshot_name(&case, &path));
+            settings.bind(|| insta::assert_snapshot!(name, contents));
+        }
     }
 }
 
@@ -78,30 +77,15 @@ fn no_orphan_snapshots() {
     let mut expected = BTreeSet::new();
     for case in cases() {
         let (_, bundle) = case.build_local();
-        expected.insert(format!("plan__{}.snap", case.name));
+        expected.insert(plan_snapshot_name(&case));
         for path in bundle.files.keys() {
-            expected.insert(format!("{}.snap", snapshot_name(&case, path)));
+            expected.insert(snapshot_name(&case, path));
         }
         for (path, _) in vm_differences(&case, &bundle) {
-            expected.insert(format!("{}.snap", vm_snapshot_name(&case, &path)));
+            expected.insert(vm_snapshot_name(&case, &path));
         }
     }
-    let dir = repo().join("snapshots/hub");
-    let found: BTreeSet<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            std::path::Path::new(n)
-                .extension()
-                .is_some_and(|x| x == "snap")
-        })
-        .collect();
-    let orphans: Vec<&String> = found.difference(&expected).collect();
-    assert!(
-        orphans.is_empty(),
-        "snapshots no test produces (delete them): {orphans:?}"
-    );
+    snapshots::assert_no_orphans(&["local", "vm-hub"], &expected);
 }
 
 #[test]

@@ -18,7 +18,9 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // a test: a failed unwrap fails it; skips are reported on stderr
 
-use std::collections::BTreeMap;
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,6 +29,7 @@ use atlasod::program::{self, BuildFailure};
 use atlasod::spec::Target;
 use atlasod::targets::kubernetes::KUBERNETES_VERSION;
 use atlasod::{Code, SourceFile};
+use support::snapshots;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -141,27 +144,36 @@ fn run(command: &mut Command) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// The examples and the kubernetes fixtures; other valid fixtures that
+/// declare kubernetes go through the real validators only.
+fn snapshotted(name: &str) -> bool {
+    name.starts_with("example-") || name.starts_with("k8s-") || name == "online-k8s"
+}
+
 #[test]
 fn every_file_matches_its_snapshot() {
-    // The examples and the kubernetes fixtures; other valid fixtures that
-    // declare kubernetes go through the real validators only.
-    let snapshotted = |name: &str| {
-        name.starts_with("example-") || name.starts_with("k8s-") || name == "online-k8s"
-    };
     for (name, path) in specs().into_iter().filter(|(name, _)| snapshotted(name)) {
         let built = build(&path);
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(root().join("snapshots/kubernetes"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.bind(|| {
-            for (file, contents) in &built.bundle.files {
-                let text = String::from_utf8(contents.contents.clone()).unwrap();
-                insta::assert_snapshot!(format!("{name}@{}", file.replace('/', "__")), text);
-            }
-            insta::assert_json_snapshot!(format!("{name}@plan"), built.plan.kubernetes);
-        });
+        for (file, contents) in &built.bundle.files {
+            let text = String::from_utf8(contents.contents.clone()).unwrap();
+            let (settings, snapshot) = snapshots::at(&snapshots::file("kubernetes", &name, file));
+            settings.bind(|| insta::assert_snapshot!(snapshot, text));
+        }
+        let (settings, snapshot) = snapshots::at(&snapshots::of_case("kubernetes", &name, "plan"));
+        settings.bind(|| insta::assert_json_snapshot!(snapshot, built.plan.kubernetes));
     }
+}
+
+#[test]
+fn no_orphan_snapshots() {
+    let mut expected = BTreeSet::new();
+    for (name, path) in specs().into_iter().filter(|(name, _)| snapshotted(name)) {
+        for file in build(&path).bundle.files.keys() {
+            expected.insert(snapshots::file("kubernetes", &name, file));
+        }
+        expected.insert(snapshots::of_case("kubernetes", &name, "plan"));
+    }
+    snapshots::assert_no_orphans(&["kubernetes"], &expected);
 }
 
 #[test]

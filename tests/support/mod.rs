@@ -3,10 +3,12 @@
 //! - [`tool`]: finds an external validator, with the project's one policy for
 //!   missing tools.
 //! - [`fixtures`]: the spec fixtures under `tests/fixtures/`.
+//! - [`snapshots`]: the one snapshot layout and the orphan check.
 // Each test crate uses part of this module; tests may unwrap and report skips on stderr.
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stderr)]
 
 pub mod fixtures;
+pub mod snapshots;
 
 use std::path::{Path, PathBuf};
 
