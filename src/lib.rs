@@ -13,7 +13,6 @@ mod data;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;
-pub mod hcl_format;
 pub mod images;
 pub mod parse;
 pub mod plan;
