@@ -58,13 +58,7 @@ pub(crate) struct Cost {
 }
 
 pub(crate) fn cloud_name(target: Target) -> &'static str {
-    match target {
-        Target::Aws => "AWS",
-        Target::Gcp => "Google Cloud",
-        Target::Openstack => "OpenStack",
-        Target::Kubernetes => "Kubernetes",
-        Target::Local => "local",
-    }
+    target.cloud_name()
 }
 
 /// Sizes the VM for `plan` on `target`.

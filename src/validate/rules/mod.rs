@@ -83,11 +83,5 @@ impl Rules<'_> {
 }
 
 fn cloud_name(target: Target) -> &'static str {
-    match target {
-        Target::Aws => "AWS",
-        Target::Gcp => "Google Cloud",
-        Target::Openstack => "OpenStack",
-        Target::Kubernetes => "Kubernetes",
-        Target::Local => "local",
-    }
+    target.cloud_name()
 }
