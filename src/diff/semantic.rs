@@ -1,6 +1,6 @@
 //! What changed between two builds, in a trainer's words, dangerous first.
 //!
-//! Input: the [`Summary`] of the old build (from the bundle's manifest or an
+//! Input: the [`BuildRecord`] of the old build (from the bundle's manifest or an
 //! old spec) and of the new one. Output: a list of [`Change`]s such as
 //! `users 30 → 60` or `instance m6i.2xlarge → m6i.4xlarge (est. +$0.38/h)`.
 //! A change is *dangerous* when applying it can lose data, lock people out
@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bundle::facts::{DataDisk, Machine};
-use crate::diff::record::{Dataset, Notebook, Summary};
+use crate::diff::record::{BuildRecord, Dataset, Notebook};
 use crate::units::{
     fmt_download, fmt_duration, fmt_gib, fmt_num, money, money_rounded, signed_money,
     signed_money_rounded,
@@ -34,7 +34,7 @@ pub struct Change {
 }
 
 /// Every change from `old` to `new`, dangerous ones first.
-pub fn compare(old: &Summary, new: &Summary) -> Vec<Change> {
+pub fn compare(old: &BuildRecord, new: &BuildRecord) -> Vec<Change> {
     let mut changes = Changes::default();
     name(&mut changes, old, new);
     users(&mut changes, old, new);
@@ -72,7 +72,7 @@ impl Changes {
     }
 }
 
-fn name(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn name(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.name != new.name && !old.name.is_empty() {
         changes.danger(
             format!("workshop name {} → {}", old.name, new.name),
@@ -81,7 +81,7 @@ fn name(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn infrastructure(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn infrastructure(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let old_facts = &old.infrastructure;
     let new_facts = &new.infrastructure;
     let mut disk_replaced = false;
@@ -230,7 +230,7 @@ fn spec_disk(changes: &mut Changes, old: Option<u64>, new: Option<u64>) {
     }
 }
 
-fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn access(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.domain != new.domain {
         let shown = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_owned());
         let detail = match &new.domain {
@@ -266,7 +266,7 @@ fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn auth(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let (a, b) = (&old.auth, &new.auth);
     let new_inputs: Vec<&str> = new
         .inputs
@@ -361,7 +361,7 @@ fn list_change(
     changes.info(format!("{what} {}", all.join(" ")), detail);
 }
 
-fn users(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn users(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let (a, b) = (&old.users, &new.users);
     if a.count != b.count {
         let detail = (b.count < a.count)
@@ -396,7 +396,7 @@ fn users(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn environment(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn environment(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.jupyterhub != new.jupyterhub && !old.jupyterhub.is_empty() {
         let major = |v: &str| v.split('.').next().unwrap_or_default().to_owned();
         if major(&old.jupyterhub) == major(&new.jupyterhub) {
@@ -506,7 +506,7 @@ fn notebooks(
     }
 }
 
-fn schedule(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn schedule(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let price = new
         .infrastructure
         .machine
@@ -577,26 +577,26 @@ mod tests {
 
     #[test]
     fn identical_summaries_have_no_changes() {
-        let summary = Summary::default();
+        let summary = BuildRecord::default();
         assert!(compare(&summary, &summary).is_empty());
     }
 
     #[test]
     fn dangers_come_first() {
-        let old = Summary {
+        let old = BuildRecord {
             users: crate::diff::record::Users {
                 count: 30,
                 ..Default::default()
             },
             datasets: [("a".to_owned(), Dataset::default())].into(),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
-        let new = Summary {
+        let new = BuildRecord {
             users: crate::diff::record::Users {
                 count: 60,
                 ..Default::default()
             },
-            ..Summary::default()
+            ..BuildRecord::default()
         };
         let changes = compare(&old, &new);
         assert_eq!(changes.len(), 2);
@@ -622,15 +622,15 @@ mod tests {
             home_volume: Some(volume.to_owned()),
             secrets: [("cookie".to_owned(), key.to_owned())].into(),
         };
-        let old = Summary {
+        let old = BuildRecord {
             jupyterhub: "5.5.1".to_owned(),
             infrastructure: facts(machine("aws eu", "ubuntu-24.04"), 100, "home-{u}", "k1"),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
-        let new = Summary {
+        let new = BuildRecord {
             jupyterhub: "6.0.0".to_owned(),
             infrastructure: facts(machine("aws eu", "ubuntu-26.04"), 80, "homes-{u}", "k2"),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
         let texts: Vec<(bool, String)> = compare(&old, &new)
             .into_iter()
