@@ -6,25 +6,25 @@
 //! ([`targets`]) → bundle ([`bundle`]). [`program`] drives the stages;
 //! [`cli`] is the command line and the only place that prints.
 
-pub mod bundle;
-pub mod catalogue;
-pub mod cli;
-mod data;
-pub mod diagnostic;
-pub mod diff;
-pub mod error;
-pub mod hcl_format;
-pub mod images;
-pub mod parse;
-pub mod plan;
-pub mod program;
-pub mod report;
-pub mod sizing;
-pub mod source;
-pub mod spec;
-pub mod tables;
-pub mod targets;
-pub mod validate;
+pub mod source; // input text, spans, line:col
+pub mod diagnostic; // problems in the user's file, with their codes
+pub mod error; // operational failures and bugs (no spans)
+pub mod units; // how numbers read: sizes, money, durations
+pub mod parse; // 1. bytes -> YAML tree with spans
+pub mod spec; // the typed model of workshop.yaml
+pub mod validate; // 2. schema, then meaning (rules/)
+mod data; // atlasod's embedded tables (owned by the data room)
+pub mod catalogue; // the dataset catalogue (data room)
+pub mod images; // image pins (data room)
+pub mod tables; // cloud regions, instances, prices (data room)
+pub mod sizing; // VM and cluster sizing
+pub mod plan; // 3. lower: the target-neutral plan
+pub mod targets; // 4. render: plan -> files per target (compose, vm, kubernetes, terraform)
+pub mod bundle; // 5. bundle: files, written safely
+pub mod diff; // what changed: per file and in trainer words
+pub mod report; // diagnostics and diffs as human, json, github, sarif text
+pub mod program; // the driver: the stages in order
+pub mod cli; // the command line, the only place that prints
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};
 pub use error::Error;

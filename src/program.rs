@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::bundle::{Manifest, sha256_hex};
 use crate::diagnostic::Diagnostics;
-use crate::diff::record::Summary;
+use crate::diff::record::BuildRecord;
 use crate::diff::{self, DiffReport};
 use crate::parse;
 use crate::source::SourceFile;
@@ -61,8 +61,8 @@ pub fn build(file: SourceFile, target: Target) -> Result<Built, BuildFailure> {
 
 impl Built {
     /// The facts of this build the semantic diff compares.
-    pub fn summary(&self, target: Target) -> Summary {
-        Summary::new(&self.plan, target, &self.bundle.facts)
+    pub fn summary(&self, target: Target) -> BuildRecord {
+        BuildRecord::new(&self.plan, target, &self.bundle.facts)
     }
 
     /// The manifest `atlasod build` writes beside the files.

@@ -16,7 +16,7 @@ use atlasod::bundle::write::{Step, recover, write_with};
 use atlasod::bundle::{
     Bundle, ConflictKind, Manifest, WriteError, WriteOptions, sha256_hex, write,
 };
-use atlasod::diff::{EDITED_NOTE, record::Summary};
+use atlasod::diff::{EDITED_NOTE, record::BuildRecord};
 
 fn v1() -> Bundle {
     let mut b = Bundle::new();
@@ -39,7 +39,12 @@ fn v2() -> Bundle {
 }
 
 fn manifest(bundle: &Bundle) -> Manifest {
-    Manifest::new(bundle, "local", &sha256_hex(b"spec"), Summary::default())
+    Manifest::new(
+        bundle,
+        "local",
+        &sha256_hex(b"spec"),
+        BuildRecord::default(),
+    )
 }
 
 fn build(
@@ -228,7 +233,7 @@ fn hand_edit_to_a_file_the_build_does_not_change_is_kept_and_shown_by_diff() {
     let diff = atlasod::diff::against_disk(
         Target::Local,
         &v2(),
-        &Summary::default(),
+        &BuildRecord::default(),
         tmp.path(),
         "workshop.yaml",
     )
@@ -442,7 +447,7 @@ fn a_build_killed_at_any_step_is_undone_by_the_next_run() {
         let diff = atlasod::diff::against_disk(
             Target::Local,
             &new,
-            &Summary::default(),
+            &BuildRecord::default(),
             tmp.path(),
             "workshop.yaml",
         )

@@ -10,7 +10,7 @@
 
 mod support;
 
-use atlasod::diff::record::Summary;
+use atlasod::diff::record::BuildRecord;
 use atlasod::diff::{DiffReport, semantic};
 use atlasod::program;
 use atlasod::report::diff::{DiffStyle, human};
@@ -28,7 +28,7 @@ fn edit(text: &str, from: &str, to: &str) -> String {
 
 /// The summary `atlasod diff` would store for `spec` built for `target`:
 /// a real build, whose target fills the machine and disk facts.
-fn summary(spec: &str, target: Target) -> Summary {
+fn summary(spec: &str, target: Target) -> BuildRecord {
     let file = SourceFile::new("workshop.yaml", spec);
     let built = program::build(file, target).expect("the spec builds");
     built.summary(target)

@@ -1,7 +1,7 @@
 //! `.atlasod/manifest.json`: what the last build wrote into a bundle folder.
 //!
 //! Lists every generated file with its SHA-256 and mode, the fingerprint of
-//! the spec it came from, the atlasod version, and the build's [`Summary`]
+//! the spec it came from, the atlasod version, and the build's [`BuildRecord`]
 //! (for the semantic diff). A rebuild compares the files on disk with these
 //! hashes to tell a hand edit from atlasod's own output. Deterministic: keys
 //! sorted, no timestamps, no host data; the same spec gives the same manifest.
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bundle::Bundle;
 use crate::bundle::hash::sha256_hex;
-use crate::diff::record::Summary;
+use crate::diff::record::BuildRecord;
 use crate::error::Error;
 
 /// The folder, inside a bundle, that atlasod keeps its bookkeeping in.
@@ -38,7 +38,7 @@ pub struct Manifest {
     pub spec_sha256: String,
     pub files: BTreeMap<String, Entry>,
     #[serde(default)]
-    pub summary: Option<Summary>,
+    pub summary: Option<BuildRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +50,7 @@ pub struct Entry {
 
 impl Manifest {
     /// The manifest of `bundle` as built from a spec with this fingerprint.
-    pub fn new(bundle: &Bundle, target: &str, spec_sha256: &str, summary: Summary) -> Self {
+    pub fn new(bundle: &Bundle, target: &str, spec_sha256: &str, summary: BuildRecord) -> Self {
         Self {
             about: ABOUT.to_owned(),
             format: FORMAT,

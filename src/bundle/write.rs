@@ -33,7 +33,7 @@ use crate::bundle::disk::{JOURNAL_PATH, read_file, safe_relative};
 use crate::bundle::hash::sha256_hex;
 use crate::bundle::manifest::{MANIFEST_PATH, Manifest};
 use crate::bundle::{Bundle, FileMode};
-use crate::diff::record::Summary;
+use crate::diff::record::BuildRecord;
 use crate::error::Error;
 
 const STAGING: &str = ".atlasod/staging";
@@ -164,7 +164,7 @@ pub fn write(
 /// tools and tests that need a bundle on disk without a spec behind it (a
 /// later `atlasod diff` then has no settings to compare, only files).
 pub fn write_files(bundle: &Bundle, dir: &Path) -> Result<WriteReport, WriteError> {
-    let manifest = Manifest::new(bundle, "", "", Summary::default());
+    let manifest = Manifest::new(bundle, "", "", BuildRecord::default());
     write(bundle, &manifest, dir, WriteOptions::default())
 }
 

@@ -7,9 +7,9 @@ use super::Status;
 use super::output::Output;
 use crate::catalogue::catalogue;
 use crate::error::Error;
-use crate::sizing::vm::fmt_gib;
 use crate::spec::Target;
 use crate::tables;
+use crate::units::fmt_gib;
 
 pub(super) fn datasets_table() -> String {
     let mut text =

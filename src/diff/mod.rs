@@ -4,7 +4,7 @@
 //!   manifest; [`semantic`]: what changed between two of them, in words.
 //! - this file: the per-file changes and the [`DiffReport`] that holds both.
 //!
-//! Input: the new [`Bundle`] and [`Summary`], and either the bundle folder
+//! Input: the new [`Bundle`] and [`BuildRecord`], and either the bundle folder
 //! on disk (its manifest and files) or an old bundle and summary rendered in
 //! memory from another spec. Output: a [`DiffReport`]: the semantic changes
 //! (dangerous first), then every added, changed or removed file with a
@@ -23,7 +23,7 @@ pub mod semantic;
 
 use crate::bundle::disk;
 use crate::bundle::{Bundle, BundleFile};
-use crate::diff::record::Summary;
+use crate::diff::record::BuildRecord;
 use crate::diff::semantic::Change;
 use crate::error::Error;
 use crate::spec::Target;
@@ -168,8 +168,8 @@ pub fn compare_files(old: &Bundle, new: &Bundle) -> Vec<FileChange> {
 /// old spec does not exist or does not declare this target.
 pub fn between(
     target: Target,
-    old: Option<(&Bundle, &Summary)>,
-    new: (&Bundle, &Summary),
+    old: Option<(&Bundle, &BuildRecord)>,
+    new: (&Bundle, &BuildRecord),
     old_label: &str,
     new_label: &str,
 ) -> DiffReport {
@@ -199,7 +199,7 @@ pub fn between(
 pub fn against_disk(
     target: Target,
     new: &Bundle,
-    summary: &Summary,
+    summary: &BuildRecord,
     dir: &Path,
     new_label: &str,
 ) -> Result<DiffReport, Error> {

@@ -1,7 +1,7 @@
 //! The facts of one build that a trainer cares about, for the semantic diff.
 //!
 //! Input: a [`Plan`] and the [`TargetFacts`] its target filled. Output: a
-//! [`Summary`], small and serializable, stored in the bundle's manifest so a
+//! [`BuildRecord`], small and serializable, stored in the bundle's manifest so a
 //! later `atlasod diff` can say what changed in trainer words (`users 30 →
 //! 60`) without re-reading the old spec. Every field has a default, so a
 //! manifest written by an older atlasod still reads; a fact it lacks is
@@ -17,7 +17,7 @@ use crate::spec::Target;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Summary {
+pub struct BuildRecord {
     pub target: String,
     /// The workshop's name: it names volumes and cloud resources.
     pub name: String,
@@ -87,7 +87,7 @@ pub struct Schedule {
     pub hours: u64,
 }
 
-impl Summary {
+impl BuildRecord {
     pub fn new(plan: &Plan, target: Target, facts: &TargetFacts) -> Self {
         Self {
             target: target.as_str().to_owned(),

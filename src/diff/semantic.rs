@@ -1,6 +1,6 @@
 //! What changed between two builds, in a trainer's words, dangerous first.
 //!
-//! Input: the [`Summary`] of the old build (from the bundle's manifest or an
+//! Input: the [`BuildRecord`] of the old build (from the bundle's manifest or an
 //! old spec) and of the new one. Output: a list of [`Change`]s such as
 //! `users 30 → 60` or `instance m6i.2xlarge → m6i.4xlarge (est. +$0.38/h)`.
 //! A change is *dangerous* when applying it can lose data, lock people out
@@ -15,8 +15,11 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bundle::facts::{DataDisk, Machine};
-use crate::diff::record::{Dataset, Notebook, Summary};
-use crate::sizing::vm::{fmt_gib, fmt_num};
+use crate::diff::record::{BuildRecord, Dataset, Notebook};
+use crate::units::{
+    fmt_download, fmt_duration, fmt_gib, fmt_num, money, money_rounded, signed_money,
+    signed_money_rounded,
+};
 
 /// One line of the semantic summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,7 +34,7 @@ pub struct Change {
 }
 
 /// Every change from `old` to `new`, dangerous ones first.
-pub fn compare(old: &Summary, new: &Summary) -> Vec<Change> {
+pub fn compare(old: &BuildRecord, new: &BuildRecord) -> Vec<Change> {
     let mut changes = Changes::default();
     name(&mut changes, old, new);
     users(&mut changes, old, new);
@@ -69,7 +72,7 @@ impl Changes {
     }
 }
 
-fn name(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn name(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.name != new.name && !old.name.is_empty() {
         changes.danger(
             format!("workshop name {} → {}", old.name, new.name),
@@ -78,7 +81,7 @@ fn name(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn infrastructure(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn infrastructure(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let old_facts = &old.infrastructure;
     let new_facts = &new.infrastructure;
     let mut disk_replaced = false;
@@ -227,7 +230,7 @@ fn spec_disk(changes: &mut Changes, old: Option<u64>, new: Option<u64>) {
     }
 }
 
-fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn access(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.domain != new.domain {
         let shown = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".to_owned());
         let detail = match &new.domain {
@@ -263,7 +266,7 @@ fn access(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn auth(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn auth(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let (a, b) = (&old.auth, &new.auth);
     let new_inputs: Vec<&str> = new
         .inputs
@@ -358,7 +361,7 @@ fn list_change(
     changes.info(format!("{what} {}", all.join(" ")), detail);
 }
 
-fn users(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn users(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let (a, b) = (&old.users, &new.users);
     if a.count != b.count {
         let detail = (b.count < a.count)
@@ -393,7 +396,7 @@ fn users(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-fn environment(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn environment(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     if old.jupyterhub != new.jupyterhub && !old.jupyterhub.is_empty() {
         let major = |v: &str| v.split('.').next().unwrap_or_default().to_owned();
         if major(&old.jupyterhub) == major(&new.jupyterhub) {
@@ -503,7 +506,7 @@ fn notebooks(
     }
 }
 
-fn schedule(changes: &mut Changes, old: &Summary, new: &Summary) {
+fn schedule(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let price = new
         .infrastructure
         .machine
@@ -554,67 +557,6 @@ fn schedule(changes: &mut Changes, old: &Summary, new: &Summary) {
     }
 }
 
-/// `3600` → `1h`, `5400` → `1h30m`, `90` → `90s`.
-fn fmt_duration(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    let mut text = String::new();
-    if h > 0 {
-        let _ = write!(text, "{h}h");
-    }
-    if m > 0 {
-        let _ = write!(text, "{m}m");
-    }
-    if s > 0 || text.is_empty() {
-        let _ = write!(text, "{s}s");
-    }
-    text
-}
-
-/// Download sizes in the publishers' decimal units: `427 MB`, `24 GB`, `1.3 GB`.
-pub fn fmt_download(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let value = bytes as f64;
-    if value >= 1e12 {
-        format!("{} TB", fmt_one_decimal(value / 1e12))
-    } else if value >= 1e9 {
-        format!("{} GB", fmt_one_decimal(value / 1e9))
-    } else {
-        format!("{} MB", fmt_one_decimal(value / 1e6))
-    }
-}
-
-fn fmt_one_decimal(value: f64) -> String {
-    let text = format!("{value:.1}");
-    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
-}
-
-fn money(amount: f64, currency: &str) -> String {
-    match currency {
-        "USD" | "" => format!("${amount:.2}"),
-        other => format!("{amount:.2} {other}"),
-    }
-}
-
-fn signed_money(amount: f64, currency: &str) -> String {
-    let sign = if amount < 0.0 { "-" } else { "+" };
-    format!("{sign}{}", money(amount.abs(), currency))
-}
-
-fn money_rounded(amount: f64, currency: &str) -> String {
-    if amount.abs() < 10.0 {
-        return money(amount, currency);
-    }
-    match currency {
-        "USD" | "" => format!("${amount:.0}"),
-        other => format!("{amount:.0} {other}"),
-    }
-}
-
-fn signed_money_rounded(amount: f64, currency: &str) -> String {
-    let sign = if amount < 0.0 { "-" } else { "+" };
-    format!("{sign}{}", money_rounded(amount.abs(), currency))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -635,26 +577,26 @@ mod tests {
 
     #[test]
     fn identical_summaries_have_no_changes() {
-        let summary = Summary::default();
+        let summary = BuildRecord::default();
         assert!(compare(&summary, &summary).is_empty());
     }
 
     #[test]
     fn dangers_come_first() {
-        let old = Summary {
+        let old = BuildRecord {
             users: crate::diff::record::Users {
                 count: 30,
                 ..Default::default()
             },
             datasets: [("a".to_owned(), Dataset::default())].into(),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
-        let new = Summary {
+        let new = BuildRecord {
             users: crate::diff::record::Users {
                 count: 60,
                 ..Default::default()
             },
-            ..Summary::default()
+            ..BuildRecord::default()
         };
         let changes = compare(&old, &new);
         assert_eq!(changes.len(), 2);
@@ -680,15 +622,15 @@ mod tests {
             home_volume: Some(volume.to_owned()),
             secrets: [("cookie".to_owned(), key.to_owned())].into(),
         };
-        let old = Summary {
+        let old = BuildRecord {
             jupyterhub: "5.5.1".to_owned(),
             infrastructure: facts(machine("aws eu", "ubuntu-24.04"), 100, "home-{u}", "k1"),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
-        let new = Summary {
+        let new = BuildRecord {
             jupyterhub: "6.0.0".to_owned(),
             infrastructure: facts(machine("aws eu", "ubuntu-26.04"), 80, "homes-{u}", "k2"),
-            ..Summary::default()
+            ..BuildRecord::default()
         };
         let texts: Vec<(bool, String)> = compare(&old, &new)
             .into_iter()

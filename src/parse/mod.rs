@@ -3,13 +3,15 @@
 //! The only stage that reads user files. Output keeps a span on every node;
 //! nothing here knows what a workshop is.
 
+mod loader;
 pub mod node;
-mod yaml;
+mod scalar;
+mod syntax;
 
 use std::path::Path;
 
+pub use loader::parse_document;
 pub use node::{Entry, Found, Node, Step, Value};
-pub use yaml::parse_document;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::error::Error;

@@ -19,9 +19,9 @@
 //! - A separate core node (hub, proxy, scheduler, TLS) of at least 2 vCPU and
 //!   8 GiB: the cheapest such type.
 
-use crate::sizing::vm::{fmt_gib, fmt_num};
 use crate::spec::{Cluster, ClusterProvider, GIB, MIB, Users};
 use crate::tables::{self, CloudTables, InstanceType};
+use crate::units::{fmt_gib, fmt_num};
 
 pub const NODE_RESERVED_CPU: f64 = 0.5;
 pub const NODE_RESERVED_MEMORY: u64 = GIB;

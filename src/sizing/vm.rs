@@ -12,6 +12,7 @@
 use crate::images::images;
 use crate::spec::{Environment, GB, GIB, MIB, Users};
 use crate::tables::{CloudTables, InstanceType, Offer};
+use crate::units::{fmt_gib, fmt_num};
 
 /// Users one VM should serve at most; beyond this, use the `kubernetes` target.
 ///
@@ -71,17 +72,6 @@ pub fn requirement(
         cpu,
         memory,
         arithmetic,
-    }
-}
-
-/// A memory size as a person writes it: `2 GiB`, `512 MiB`, else GiB with decimals.
-pub fn fmt_memory(bytes: u64) -> String {
-    if bytes % GIB == 0 {
-        format!("{} GiB", bytes / GIB)
-    } else if bytes % MIB == 0 {
-        format!("{} MiB", bytes / MIB)
-    } else {
-        fmt_gib(bytes)
     }
 }
 
@@ -279,19 +269,6 @@ pub fn data_disk(contents: &DiskContents, written: Option<u64>) -> DataDisk {
         explicit: false,
         arithmetic,
     }
-}
-
-/// `30.5`, `1`, `0.25`: numbers as a person writes them.
-pub fn fmt_num(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// Bytes as GiB with up to two decimals: `61.38 GiB`.
-pub fn fmt_gib(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let gib = bytes as f64 / GIB as f64;
-    format!("{} GiB", fmt_num(gib))
 }
 
 #[cfg(test)]

@@ -25,6 +25,17 @@ pub enum Target {
 }
 
 impl Target {
+    /// The name people use for the target's cloud: `AWS`, `Google Cloud`.
+    pub const fn cloud_name(self) -> &'static str {
+        match self {
+            Target::Aws => "AWS",
+            Target::Gcp => "Google Cloud",
+            Target::Openstack => "OpenStack",
+            Target::Kubernetes => "Kubernetes",
+            Target::Local => "local",
+        }
+    }
+
     pub const ALL: &'static [Target] = &[
         Target::Aws,
         Target::Gcp,

@@ -133,7 +133,7 @@ fn fix_duration(text: &str) -> Option<String> {
     {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let minutes = (hours * 60.0).round() as u64;
-        return Some(format_duration(minutes));
+        return Some(crate::units::fmt_duration(minutes * 60));
     }
     let mut out = String::new();
     let mut number = String::new();
@@ -179,14 +179,6 @@ fn duration_unit(rest: &str) -> Option<(char, usize)> {
         }
     }
     None
-}
-
-fn format_duration(minutes: u64) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m}m"),
-        (h, 0) => format!("{h}h"),
-        (h, m) => format!("{h}h{m}m"),
-    }
 }
 
 fn date_time_hint(text: &str) -> Option<Hint> {

@@ -78,6 +78,15 @@ fn read_model(parsed: &Parsed, json: serde_json::Value) -> Result<Spec, Diagnost
         } else {
             field
         };
+        // The schema accepted the value's shape; only a size or duration can
+        // still fail here (too large to count). Decided by the field's schema,
+        // never by the error's text.
+        let is_quantity = schema::schema_at(&path, &parsed.root).is_some_and(|sub| {
+            matches!(
+                sub.form(&path),
+                crate::validate::hint::Form::Size | crate::validate::hint::Form::Duration
+            )
+        });
         let mut diagnostic = Diagnostic::error(
             Code::InvalidSpec,
             &parsed.file,
@@ -85,7 +94,7 @@ fn read_model(parsed: &Parsed, json: serde_json::Value) -> Result<Spec, Diagnost
             format!("`{field}` cannot be used: {}", error.inner()),
         )
         .label("cannot be used")
-        .help(if error.inner().to_string().contains("too l") {
+        .help(if is_quantity {
             "write a smaller value"
         } else {
             "this may be a bug in atlasod: please report it with this file"

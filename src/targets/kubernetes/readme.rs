@@ -10,18 +10,14 @@ use super::hub::HubSettings;
 use super::{RELEASE, datasets};
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
-use crate::sizing::vm::fmt_num;
 use crate::spec::{AuthMethod, ClusterProvider};
 use crate::targets::templates;
+use crate::units::{fmt_amount, fmt_num};
 
 const README: &str = include_str!("../../../targets/kubernetes/README.md.j2");
 
 fn hours(hours: u64) -> f64 {
     u32::try_from(hours).map_or(f64::from(u32::MAX), f64::from)
-}
-
-fn money(value: f64) -> String {
-    format!("{value:.2}")
 }
 
 /// The sizing of the class: arithmetic, cost per hour, cost of the schedule.
@@ -33,16 +29,16 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
             text,
             "- per user: requests {} CPU and {} memory (limits {} CPU, {}), home volume {}",
             fmt_num(pod.cpu_guarantee),
-            crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
+            crate::units::fmt_gib(plan.users.mem_limit_bytes),
             fmt_num(pod.cpu_limit),
-            crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
+            crate::units::fmt_gib(plan.users.mem_limit_bytes),
             pod.home_capacity
         );
         let _ = writeln!(
             text,
             "- the whole class: {} CPU and {} requested for {} users, plus {} placeholders (10 %)",
             fmt_num(pod.cpu_guarantee * f64::from(plan.users.count)),
-            crate::sizing::vm::fmt_gib(u64::from(plan.users.count) * plan.users.mem_limit_bytes),
+            crate::units::fmt_gib(u64::from(plan.users.count) * plan.users.mem_limit_bytes),
             plan.users.count,
             k8s.placeholders
         );
@@ -66,17 +62,17 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
                 "- cost per hour, all {} users on: {} x {} + {} (core) + {} (control plane) = {} {currency}/h",
                 plan.users.count,
                 cluster.nodes_for_all,
-                money(node),
-                money(core),
-                money(control),
-                money(full)
+                fmt_amount(node),
+                fmt_amount(core),
+                fmt_amount(control),
+                fmt_amount(full)
             );
             let _ = writeln!(
                 text,
                 "- cost per hour at the minimum ({} user node{}): {} {currency}/h",
                 cluster.min_nodes,
                 if cluster.min_nodes == 1 { "" } else { "s" },
-                money(idle)
+                fmt_amount(idle)
             );
             if let Some(schedule) = &plan.schedule {
                 let _ = writeln!(
@@ -85,8 +81,8 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
                     schedule.hours,
                     schedule.start,
                     schedule.end,
-                    money(full * hours(schedule.hours)),
-                    money(idle * hours(schedule.hours))
+                    fmt_amount(full * hours(schedule.hours)),
+                    fmt_amount(idle * hours(schedule.hours))
                 );
             }
             let _ = writeln!(
@@ -177,7 +173,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "context": k8s.context,
             "namespace": k8s.namespace,
             "pod": k8s.pod,
-            "memory": crate::sizing::vm::fmt_gib(plan.users.mem_limit_bytes),
+            "memory": crate::units::fmt_gib(plan.users.mem_limit_bytes),
             "datasets": k8s.datasets,
             "needs_storage_class": datasets::default_storage_class(k8s).is_none(),
             "secrets": secrets,

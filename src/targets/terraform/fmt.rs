@@ -26,6 +26,8 @@ pub(crate) struct File {
     /// Comment lines written first inside a top-level block, by the block's
     /// address: its identifier and labels joined with `.`.
     pub notes: BTreeMap<String, Vec<String>>,
+    /// Comment lines written just above a top-level block, by its address.
+    pub above: BTreeMap<String, Vec<String>>,
 }
 
 impl File {
@@ -48,6 +50,28 @@ impl File {
             .push(line.into());
     }
 
+    /// Adds a comment line just above the block at `address`.
+    pub fn above(&mut self, address: &str, line: impl Into<String>) {
+        self.above
+            .entry(address.to_owned())
+            .or_default()
+            .push(line.into());
+    }
+
+    /// Adds `block` with comment lines: `checkov:...` ones go inside it (a
+    /// skip must be in the block), the others above it.
+    pub fn push_commented(&mut self, block: Block, comments: &[&str]) {
+        let address = address(&block);
+        for line in comments {
+            if line.starts_with("checkov:") {
+                self.note(&address, *line);
+            } else {
+                self.above(&address, *line);
+            }
+        }
+        self.push(block);
+    }
+
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for line in &self.header {
@@ -56,7 +80,7 @@ impl File {
         if !self.header.is_empty() && !self.body.0.is_empty() {
             out.push('\n');
         }
-        body(&mut out, &self.body, 0, &self.notes, true);
+        body(&mut out, &self.body, 0, Some(self), true);
         out
     }
 }
@@ -85,13 +109,7 @@ fn push_indent(out: &mut String, level: usize) {
     }
 }
 
-fn body(
-    out: &mut String,
-    body: &Body,
-    level: usize,
-    notes: &BTreeMap<String, Vec<String>>,
-    top: bool,
-) {
+fn body(out: &mut String, body: &Body, level: usize, file: Option<&File>, top: bool) {
     let mut run: Vec<(String, &Expression)> = Vec::new();
     let mut previous_was_block = false;
     let mut first = true;
@@ -112,12 +130,18 @@ fn body(
                 if !first {
                     out.push('\n');
                 }
-                let own = if top {
-                    notes.get(&address(block)).map(Vec::as_slice)
-                } else {
-                    None
-                };
-                self::block(out, block, level, own.unwrap_or_default());
+                let comments = file.filter(|_| top).map(|f| {
+                    let address = address(block);
+                    (
+                        f.above.get(&address).map(Vec::as_slice).unwrap_or_default(),
+                        f.notes.get(&address).map(Vec::as_slice).unwrap_or_default(),
+                    )
+                });
+                let (above, own) = comments.unwrap_or_default();
+                for line in above {
+                    comment(out, level, line);
+                }
+                self::block(out, block, level, own);
                 previous_was_block = true;
             }
         }
@@ -141,7 +165,7 @@ fn block(out: &mut String, block: &Block, level: usize, notes: &[String]) {
     for line in notes {
         comment(out, level + 1, line);
     }
-    body(out, block.body(), level + 1, &BTreeMap::new(), false);
+    body(out, block.body(), level + 1, None, false);
     push_indent(out, level);
     out.push_str("}\n");
 }

@@ -12,8 +12,9 @@ use crate::plan::Plan;
 use crate::targets::terraform::{
     File, Part, block, call, expr, object, string, template, workshop_name,
 };
+use crate::targets::terraform::{Variable, header};
 use crate::targets::vm::machine::Machine;
-use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
+use crate::targets::vm::terraform::{CloudFacts, locals};
 
 #[derive(Debug, Deserialize)]
 struct Facts {

@@ -12,9 +12,10 @@ use crate::plan::Plan;
 use crate::spec::Target;
 use crate::tables;
 use crate::targets::terraform::{File, Part, block, expr, object, string, template, workshop_name};
+use crate::targets::terraform::{Variable, header};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
-use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
+use crate::targets::vm::terraform::{CloudFacts, locals};
 
 #[derive(Debug, Deserialize)]
 struct Facts {

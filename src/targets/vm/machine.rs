@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::sizing::vm::{self as sizing, DataDisk, DiskContents, Requirement, fmt_gib, fmt_num};
+use crate::sizing::vm::{self as sizing, DataDisk, DiskContents, Requirement};
 use crate::spec::{MIB, Target};
 use crate::tables;
+use crate::units::{self, fmt_gib, fmt_num};
 
 /// The usual vCPU counts of OpenStack flavors; `flavor: auto` asks for the
 /// first one that covers the class.
@@ -57,13 +58,7 @@ pub(crate) struct Cost {
 }
 
 pub(crate) fn cloud_name(target: Target) -> &'static str {
-    match target {
-        Target::Aws => "AWS",
-        Target::Gcp => "Google Cloud",
-        Target::Openstack => "OpenStack",
-        Target::Kubernetes => "Kubernetes",
-        Target::Local => "local",
-    }
+    target.cloud_name()
 }
 
 /// Sizes the VM for `plan` on `target`.
@@ -73,7 +68,7 @@ pub(crate) fn size(plan: &Plan, target: Target) -> Result<Machine, Error> {
         users.count,
         users.cpu_limit,
         users.mem_limit_bytes,
-        &sizing::fmt_memory(users.mem_limit_bytes),
+        &units::fmt_memory(users.mem_limit_bytes),
     );
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let min_vcpus = need.cpu.ceil() as u32;

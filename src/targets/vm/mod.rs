@@ -133,11 +133,19 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
         ),
         (
             "terraform/versions.tf".to_owned(),
-            terraform::versions(plan, providers)?.to_text(),
+            crate::targets::terraform::versions(
+                &crate::targets::terraform::header(plan, "Terraform and provider versions"),
+                providers,
+            )?
+            .to_text(),
         ),
         (
             "terraform/variables.tf".to_owned(),
-            terraform::variables_file(plan, &variables)?.to_text(),
+            crate::targets::terraform::variables_file(
+                &crate::targets::terraform::header(plan, "Input variables"),
+                &variables,
+            )?
+            .to_text(),
         ),
         ("terraform/main.tf".to_owned(), main.to_text()),
         (

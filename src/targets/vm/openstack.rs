@@ -14,9 +14,10 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::targets::terraform::{File, Part, block, expr, string, template, workshop_name};
+use crate::targets::terraform::{Variable, header};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
-use crate::targets::vm::terraform::{CloudFacts, Variable, header, locals};
+use crate::targets::vm::terraform::{CloudFacts, locals};
 
 #[derive(Debug, Deserialize)]
 struct Facts {

@@ -11,10 +11,10 @@ use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use super::machine::Machine;
 use crate::error::Error;
 use crate::plan::Plan;
-use crate::sizing::vm::fmt_num;
 use crate::spec::Target;
 use crate::targets::templates;
 use crate::targets::vm::{aws, gcp, openstack};
+use crate::units::fmt_num;
 
 /// The cloud-specific commands the summary and README show.
 #[derive(Debug, Clone, Serialize)]
@@ -89,7 +89,7 @@ fn context<'a>(
         memory_gib: machine.instance.memory_gib.map(fmt_num),
         hourly: hourly.map(|h| format!("{h:.4}")),
         total: cost.and_then(|c| c.total).map(|t| format!("{t:.2}")),
-        daily: hourly.map(|h| format!("{:.2}", h * 24.0)),
+        daily: hourly.map(|h| crate::units::fmt_amount(h * 24.0)),
         required: required(&super::hub::env(plan)),
         commands: commands(plan, target)?,
         summary,

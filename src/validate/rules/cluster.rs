@@ -8,9 +8,9 @@ use super::{Rules, cloud_name};
 use crate::diagnostic::Code;
 use crate::parse::Step;
 use crate::sizing::cluster::{self as cluster_sizing, SizingProblem};
-use crate::sizing::vm::{fmt_gib, fmt_num};
 use crate::spec::{Cluster, ClusterProvider, Target};
 use crate::tables;
+use crate::units::{fmt_gib, fmt_num};
 use crate::validate::suggest::closest;
 
 const BASE: [Step<'static>; 3] = [

@@ -6,19 +6,21 @@ use hcl::{Block, Expression};
 use super::{
     CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs, iam_role,
 };
-use crate::hcl_format::expr;
+use crate::error::Error;
 use crate::images::images;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::datasets::EFS_CLASS;
-use crate::targets::kubernetes::terraform::{Module, Provider, Variable, label_map};
+use crate::targets::kubernetes::terraform::{Module, label_map};
+use crate::targets::terraform::{Variable, expr};
 
-pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluster: &ClusterPlan) {
-    module.providers.push(Provider {
-        name: "aws",
-        source: "hashicorp/aws",
-        version: "~> 6.0",
-    });
+pub(super) fn add(
+    module: &mut Module,
+    plan: &Plan,
+    k8s: &KubernetesPlan,
+    cluster: &ClusterPlan,
+) -> Result<(), Error> {
+    module.providers.push("aws");
     module.variables.push(
         Variable::new(
             "core_node_type",
@@ -28,7 +30,7 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluste
         .default(cluster.core_node_type.as_str()),
     );
     module.main.push(
-        attrs(block("provider", &["aws"]), &[("region", "var.region")])
+        attrs(block("provider", &["aws"]), &[("region", "var.region")])?
             .add_block(
                 Block::builder("default_tags")
                     .add_attribute(("tags", label_map(plan)))
@@ -51,31 +53,32 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluste
                         ("name", "\"vpc-id\""),
                         ("values", "[data.aws_vpc.default.id]"),
                     ],
-                )
+                )?
                 .build(),
             )
             .add_block(
                 attrs(
                     Block::builder("filter"),
                     &[("name", "\"default-for-az\""), ("values", "[\"true\"]")],
-                )
+                )?
                 .build(),
             )
             .build(),
     );
-    control_plane(module);
-    node_groups(module, cluster);
-    addons_and_connection(module, k8s);
+    control_plane(module)?;
+    node_groups(module, cluster)?;
+    addons_and_connection(module, k8s)?;
+    Ok(())
 }
 
-fn control_plane(module: &mut Module) {
+fn control_plane(module: &mut Module) -> Result<(), Error> {
     iam_role(
         module,
         "cluster",
         "eks.amazonaws.com",
         "[\"sts:AssumeRole\", \"sts:TagSession\"]",
         &["AmazonEKSClusterPolicy"],
-    );
+    )?;
     iam_role(
         module,
         "nodes",
@@ -86,7 +89,7 @@ fn control_plane(module: &mut Module) {
             "AmazonEKS_CNI_Policy",
             "AmazonEC2ContainerRegistryReadOnly",
         ],
-    );
+    )?;
     module.resource(
         attrs(
             block("resource", &["aws_kms_key", "eks"]),
@@ -95,7 +98,7 @@ fn control_plane(module: &mut Module) {
                 ("enable_key_rotation", "true"),
                 ("deletion_window_in_days", "7"),
             ],
-        )
+        )?
         .build(),
         &["checkov:skip=CKV2_AWS_64: the default key policy (the account's root) is what EKS secret encryption needs"],
     );
@@ -110,7 +113,7 @@ fn control_plane(module: &mut Module) {
             ),
             ("depends_on", "[aws_iam_role_policy_attachment.cluster_0]"),
         ],
-    )
+    )?
     .add_block(
         attrs(
             Block::builder("vpc_config"),
@@ -119,7 +122,7 @@ fn control_plane(module: &mut Module) {
                 ("endpoint_public_access", "true"),
                 ("endpoint_private_access", "true"),
             ],
-        )
+        )?
         .build(),
     )
     .add_block(
@@ -129,15 +132,15 @@ fn control_plane(module: &mut Module) {
                 ("authentication_mode", "\"API\""),
                 ("bootstrap_cluster_creator_admin_permissions", "true"),
             ],
-        )
+        )?
         .build(),
     )
     .add_block(
         Block::builder("encryption_config")
-            .add_attribute(("resources", expr("[\"secrets\"]")))
+            .add_attribute(("resources", expr("[\"secrets\"]")?))
             .add_block(
                 Block::builder("provider")
-                    .add_attribute(("key_arn", expr("aws_kms_key.eks.arn")))
+                    .add_attribute(("key_arn", expr("aws_kms_key.eks.arn")?))
                     .build(),
             )
             .build(),
@@ -151,9 +154,10 @@ fn control_plane(module: &mut Module) {
             "checkov:skip=CKV_AWS_38: as CKV_AWS_39, a CIDR allow list needs the trainer's address",
         ],
     );
+    Ok(())
 }
 
-fn node_groups(module: &mut Module, cluster: &ClusterPlan) {
+fn node_groups(module: &mut Module, cluster: &ClusterPlan) -> Result<(), Error> {
     let node_group = |name: &str,
                       instance: &str,
                       scaling: &[(&str, &str)],
@@ -174,8 +178,8 @@ fn node_groups(module: &mut Module, cluster: &ClusterPlan) {
                     "[aws_iam_role_policy_attachment.nodes_0, aws_iam_role_policy_attachment.nodes_1, aws_iam_role_policy_attachment.nodes_2]",
                 ),
             ],
-        )
-        .add_block(attrs(Block::builder("scaling_config"), scaling).build());
+        )?
+        .add_block(attrs(Block::builder("scaling_config"), scaling)?.build());
         if name == "users" {
             b = b
                 .add_block(
@@ -187,11 +191,14 @@ fn node_groups(module: &mut Module, cluster: &ClusterPlan) {
                 )
                 .add_block(
                     Block::builder("lifecycle")
-                        .add_attribute(("ignore_changes", expr("[scaling_config[0].desired_size]")))
+                        .add_attribute((
+                            "ignore_changes",
+                            expr("[scaling_config[0].desired_size]")?,
+                        ))
                         .build(),
                 );
         }
-        b.build()
+        Ok::<_, Error>(b.build())
     };
     module.resource(
         node_group(
@@ -200,7 +207,7 @@ fn node_groups(module: &mut Module, cluster: &ClusterPlan) {
             &[("desired_size", "1"), ("min_size", "1"), ("max_size", "1")],
             CORE_LABELS,
             CORE_DISK_GB,
-        ),
+        )?,
         &["The core node: hub, proxy, user scheduler, TLS, cluster autoscaler."],
     );
     module.resource(
@@ -214,15 +221,16 @@ fn node_groups(module: &mut Module, cluster: &ClusterPlan) {
             ],
             USER_LABELS,
             USER_DISK_GB,
-        ),
+        )?,
         &[&format!(
             "The user nodes: {} users each; the cluster autoscaler below moves between min and max.",
             cluster.users_per_node
         )],
     );
+    Ok(())
 }
 
-fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) {
+fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) -> Result<(), Error> {
     module.main.push(
         attrs(
             block("resource", &["aws_eks_addon", "pod_identity"]),
@@ -230,18 +238,18 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) {
                 ("cluster_name", "aws_eks_cluster.this.name"),
                 ("addon_name", "\"eks-pod-identity-agent\""),
             ],
-        )
+        )?
         .build(),
     );
-    autoscaler(module);
+    autoscaler(module)?;
     if !k8s.datasets.copied.is_empty() {
-        efs(module);
+        efs(module)?;
     }
     module.connection.attributes = vec![
-        ("host", expr("aws_eks_cluster.this.endpoint")),
+        ("host", expr("aws_eks_cluster.this.endpoint")?),
         (
             "cluster_ca_certificate",
-            expr("base64decode(aws_eks_cluster.this.certificate_authority[0].data)"),
+            expr("base64decode(aws_eks_cluster.this.certificate_authority[0].data)")?,
         ),
     ];
     module.connection.exec = vec![
@@ -254,7 +262,7 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) {
             "args",
             expr(
                 "[\"eks\", \"get-token\", \"--cluster-name\", aws_eks_cluster.this.name, \"--region\", var.region]",
-            ),
+            )?,
         ),
     ];
     module.chart_depends_on = vec![
@@ -264,17 +272,18 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) {
     cluster_outputs(
         module,
         "aws eks update-kubeconfig --name ${aws_eks_cluster.this.name} --region ${var.region}",
-    );
+    )?;
+    Ok(())
 }
 
-fn autoscaler(module: &mut Module) {
+fn autoscaler(module: &mut Module) -> Result<(), Error> {
     iam_role(
         module,
         "autoscaler",
         "pods.eks.amazonaws.com",
         "[\"sts:AssumeRole\", \"sts:TagSession\"]",
         &[],
-    );
+    )?;
     let policy = block("data", &["aws_iam_policy_document", "autoscaler_access"])
         .add_block(
             attrs(
@@ -286,7 +295,7 @@ fn autoscaler(module: &mut Module) {
                     ),
                     ("resources", "[\"*\"]"),
                 ],
-            )
+            )?
             .build(),
         )
         .add_block(
@@ -299,7 +308,7 @@ fn autoscaler(module: &mut Module) {
                     ),
                     ("resources", "[\"*\"]"),
                 ],
-            )
+            )?
             .add_block(
                 attrs(
                     Block::builder("condition"),
@@ -311,7 +320,7 @@ fn autoscaler(module: &mut Module) {
                         ),
                         ("values", "[\"owned\"]"),
                     ],
-                )
+                )?
                 .build(),
             )
             .build(),
@@ -324,10 +333,11 @@ fn autoscaler(module: &mut Module) {
             "checkov:skip=CKV_AWS_356: Describe* calls take no resource ARN; the write calls are limited by tag",
         ],
     );
-    autoscaler_release(module);
+    autoscaler_release(module)?;
+    Ok(())
 }
 
-fn autoscaler_release(module: &mut Module) {
+fn autoscaler_release(module: &mut Module) -> Result<(), Error> {
     let pin = &images().cluster_autoscaler;
     module.main.push(
         attrs(
@@ -340,7 +350,7 @@ fn autoscaler_release(module: &mut Module) {
                     "data.aws_iam_policy_document.autoscaler_access.json",
                 ),
             ],
-        )
+        )?
         .build(),
     );
     module.main.push(
@@ -355,7 +365,7 @@ fn autoscaler_release(module: &mut Module) {
                 ("service_account", "\"cluster-autoscaler\""),
                 ("role_arn", "aws_iam_role.autoscaler.arn"),
             ],
-        )
+        )?
         .build(),
     );
     let release = attrs(
@@ -375,15 +385,16 @@ fn autoscaler_release(module: &mut Module) {
                 "[aws_eks_pod_identity_association.autoscaler, aws_eks_addon.pod_identity, aws_eks_node_group.core]",
             ),
         ],
-    )
+    )?
     .build();
     module.resource(
         release,
         &["EKS node groups do not scale by themselves: the Cluster Autoscaler finds them by their tags."],
     );
+    Ok(())
 }
 
-fn efs(module: &mut Module) {
+fn efs(module: &mut Module) -> Result<(), Error> {
     module.resource(
         attrs(
             block("resource", &["aws_security_group", "efs"]),
@@ -395,7 +406,7 @@ fn efs(module: &mut Module) {
                 ),
                 ("vpc_id", "data.aws_vpc.default.id"),
             ],
-        )
+        )?
         .add_block(
             attrs(
                 Block::builder("ingress"),
@@ -406,7 +417,7 @@ fn efs(module: &mut Module) {
                     ("protocol", "\"tcp\""),
                     ("cidr_blocks", "[data.aws_vpc.default.cidr_block]"),
                 ],
-            )
+            )?
             .build(),
         )
         .build(),
@@ -420,7 +431,7 @@ fn efs(module: &mut Module) {
                 ("encrypted", "true"),
                 ("kms_key_id", "aws_kms_key.eks.arn"),
             ],
-        )
+        )?
         .build(),
         &[],
     );
@@ -433,20 +444,21 @@ fn efs(module: &mut Module) {
                 ("subnet_id", "each.value"),
                 ("security_groups", "[aws_security_group.efs.id]"),
             ],
-        )
+        )?
         .build(),
     );
-    efs_driver(module);
+    efs_driver(module)?;
+    Ok(())
 }
 
-fn efs_driver(module: &mut Module) {
+fn efs_driver(module: &mut Module) -> Result<(), Error> {
     iam_role(
         module,
         "efs_csi",
         "pods.eks.amazonaws.com",
         "[\"sts:AssumeRole\", \"sts:TagSession\"]",
         &["service-role/AmazonEFSCSIDriverPolicy"],
-    );
+    )?;
     module.main.push(
         attrs(
             block("resource", &["aws_eks_addon", "efs_csi"]),
@@ -458,7 +470,7 @@ fn efs_driver(module: &mut Module) {
                     "[aws_eks_addon.pod_identity, aws_eks_node_group.core]",
                 ),
             ],
-        )
+        )?
         .add_block(
             attrs(
                 Block::builder("pod_identity_association"),
@@ -466,7 +478,7 @@ fn efs_driver(module: &mut Module) {
                     ("role_arn", "aws_iam_role.efs_csi.arn"),
                     ("service_account", "\"efs-csi-controller-sa\""),
                 ],
-            )
+            )?
             .build(),
         )
         .build(),
@@ -482,7 +494,7 @@ fn efs_driver(module: &mut Module) {
                 ),
                 ("depends_on", "[aws_eks_addon.efs_csi, aws_efs_mount_target.datasets]"),
             ],
-        )
+        )?
         .add_block(
             Block::builder("metadata")
                 .add_attribute(("name", EFS_CLASS))
@@ -491,4 +503,5 @@ fn efs_driver(module: &mut Module) {
         .build(),
         &["The class the datasets claim uses: each claim gets an EFS access point owned by the users' uid."],
     );
+    Ok(())
 }

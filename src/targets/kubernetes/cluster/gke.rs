@@ -3,17 +3,19 @@
 use hcl::Block;
 
 use super::{CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs};
-use crate::hcl_format::expr;
+use crate::error::Error;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
-use crate::targets::kubernetes::terraform::{Module, Provider, Variable, label_map};
+use crate::targets::kubernetes::terraform::{Module, label_map};
+use crate::targets::terraform::{Variable, expr};
 
-pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluster: &ClusterPlan) {
-    module.providers.push(Provider {
-        name: "google",
-        source: "hashicorp/google",
-        version: "~> 6.0",
-    });
+pub(super) fn add(
+    module: &mut Module,
+    plan: &Plan,
+    k8s: &KubernetesPlan,
+    cluster: &ClusterPlan,
+) -> Result<(), Error> {
+    module.providers.push("google");
     module.variables.push(
         Variable::new("project", "string", "The Google Cloud project id.")
             .default(cluster.project.clone().unwrap_or_default()),
@@ -38,18 +40,19 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluste
         attrs(
             block("provider", &["google"]),
             &[("project", "var.project"), ("region", "var.region")],
-        )
+        )?
         .build(),
     );
     module
         .main
         .push(block("data", &["google_client_config", "default"]).build());
-    control_plane(module, plan, k8s);
-    node_pools(module, plan, cluster);
-    connection(module);
+    control_plane(module, plan, k8s)?;
+    node_pools(module, plan, cluster)?;
+    connection(module)?;
+    Ok(())
 }
 
-fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
+fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Result<(), Error> {
     let mut addons = Block::builder("addons_config");
     if !k8s.datasets.copied.is_empty() {
         addons = addons.add_block(
@@ -70,7 +73,7 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
             ("datapath_provider", "\"ADVANCED_DATAPATH\""),
             ("enable_intranode_visibility", "true"),
         ],
-    )
+    )?
     .add_attribute(("resource_labels", label_map(plan)))
     .add_block(Block::builder("ip_allocation_policy").build())
     .add_block(
@@ -80,7 +83,7 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
     )
     .add_block(
         Block::builder("workload_identity_config")
-            .add_attribute(("workload_pool", expr("\"${var.project}.svc.id.goog\"")))
+            .add_attribute(("workload_pool", expr("\"${var.project}.svc.id.goog\"")?))
             .build(),
     )
     .add_block(addons.build())
@@ -108,9 +111,10 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
             "checkov:skip=CKV_GCP_64: as CKV_GCP_25, private nodes need a Cloud NAT this module does not create",
         ],
     );
+    Ok(())
 }
 
-fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
+fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Result<(), Error> {
     let node_config = |machine: &str, labels: &str, disk: u32, taint: bool| {
         let mut b = attrs(
             Block::builder("node_config"),
@@ -125,7 +129,7 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
                     "[\"https://www.googleapis.com/auth/cloud-platform\"]",
                 ),
             ],
-        )
+        )?
         .add_attribute(("resource_labels", label_map(plan)))
         .add_block(
             Block::builder("shielded_instance_config")
@@ -147,7 +151,7 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
                     .build(),
             );
         }
-        b.build()
+        Ok::<_, Error>(b.build())
     };
     let management = || {
         Block::builder("management")
@@ -162,13 +166,13 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             ("cluster", "google_container_cluster.this.id"),
             ("node_count", "1"),
         ],
-    )
+    )?
     .add_block(node_config(
         "var.core_node_type",
         CORE_LABELS,
         CORE_DISK_GB,
         false,
-    ))
+    )?)
     .add_block(management())
     .build();
     module.resource(core, &["The core node: hub, proxy, user scheduler, TLS."]);
@@ -179,7 +183,7 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             ("cluster", "google_container_cluster.this.id"),
             ("initial_node_count", "var.min_nodes"),
         ],
-    )
+    )?
     .add_block(
         attrs(
             Block::builder("autoscaling"),
@@ -187,7 +191,7 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
                 ("min_node_count", "var.min_nodes"),
                 ("max_node_count", "var.max_nodes"),
             ],
-        )
+        )?
         .build(),
     )
     .add_block(node_config(
@@ -195,11 +199,11 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
         USER_LABELS,
         USER_DISK_GB,
         true,
-    ))
+    )?)
     .add_block(management())
     .add_block(
         Block::builder("lifecycle")
-            .add_attribute(("ignore_changes", expr("[initial_node_count]")))
+            .add_attribute(("ignore_changes", expr("[initial_node_count]")?))
             .build(),
     )
     .build();
@@ -210,23 +214,24 @@ fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             cluster.users_per_node
         )],
     );
+    Ok(())
 }
 
-fn connection(module: &mut Module) {
+fn connection(module: &mut Module) -> Result<(), Error> {
     module.connection.attributes = vec![
         (
             "host",
-            expr("\"https://${google_container_cluster.this.endpoint}\""),
+            expr("\"https://${google_container_cluster.this.endpoint}\"")?,
         ),
         (
             "token",
-            expr("data.google_client_config.default.access_token"),
+            expr("data.google_client_config.default.access_token")?,
         ),
         (
             "cluster_ca_certificate",
             expr(
                 "base64decode(google_container_cluster.this.master_auth[0].cluster_ca_certificate)",
-            ),
+            )?,
         ),
     ];
     module.chart_depends_on = vec![
@@ -236,5 +241,6 @@ fn connection(module: &mut Module) {
     cluster_outputs(
         module,
         "gcloud container clusters get-credentials ${google_container_cluster.this.name} --zone ${var.zone} --project ${var.project}",
-    );
+    )?;
+    Ok(())
 }

@@ -3,17 +3,14 @@
 use hcl::Expression;
 
 use super::{attrs, block, cluster_outputs};
-use crate::hcl_format::expr;
+use crate::error::Error;
 use crate::plan::Plan;
 use crate::plan::kubernetes::ClusterPlan;
-use crate::targets::kubernetes::terraform::{Module, Provider, Variable};
+use crate::targets::kubernetes::terraform::Module;
+use crate::targets::terraform::{Variable, expr};
 
-pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
-    module.providers.push(Provider {
-        name: "openstack",
-        source: "terraform-provider-openstack/openstack",
-        version: "~> 3.0",
-    });
+pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Result<(), Error> {
+    module.providers.push("openstack");
     module.variables.push(
         Variable::new(
             "auth_url",
@@ -41,9 +38,9 @@ pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
     let mut provider = attrs(
         block("provider", &["openstack"]),
         &[("auth_url", "var.auth_url")],
-    );
+    )?;
     if cluster.region.is_some() {
-        provider = provider.add_attribute(("region", expr("var.region")));
+        provider = provider.add_attribute(("region", expr("var.region")?));
     }
     module.main.push(provider.build());
     module.main.push(
@@ -53,7 +50,7 @@ pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
                 &["openstack_containerinfra_clustertemplate_v1", "template"],
             ),
             &[("name", "var.cluster_template")],
-        )
+        )?
         .build(),
     );
     module.resource(
@@ -64,17 +61,18 @@ pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
                 ("vcpus", &cluster.node_vcpu.to_string()),
                 ("min_ram", &cluster.node_memory_mib.to_string()),
             ],
-        )
+        )?
         .build(),
         &[&format!(
             "OpenStack has no public catalogue: the smallest flavor with {} vCPU and {} MiB holds {} users.",
             cluster.node_vcpu, cluster.node_memory_mib, cluster.users_per_node
         )],
     );
-    nodes(module, plan);
+    nodes(module, plan)?;
+    Ok(())
 }
 
-fn nodes(module: &mut Module, plan: &Plan) {
+fn nodes(module: &mut Module, plan: &Plan) -> Result<(), Error> {
     let magnum_cluster = attrs(
         block("resource", &["openstack_containerinfra_cluster_v1", "this"]),
         &[
@@ -95,7 +93,7 @@ fn nodes(module: &mut Module, plan: &Plan) {
                 ),
             ),
         ],
-    )
+    )?
     .build();
     module.resource(
         magnum_cluster,
@@ -115,7 +113,7 @@ fn nodes(module: &mut Module, plan: &Plan) {
             ),
             ("labels", &format!("{{ atlasod-workshop = \"{}\" }}", plan.name)),
         ],
-    )
+    )?
     .build();
     module.resource(
         users,
@@ -124,24 +122,25 @@ fn nodes(module: &mut Module, plan: &Plan) {
     module.connection.attributes = vec![
         (
             "host",
-            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.host"),
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.host")?,
         ),
         (
             "client_certificate",
-            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_certificate"),
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_certificate")?,
         ),
         (
             "client_key",
-            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_key"),
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.client_key")?,
         ),
         (
             "cluster_ca_certificate",
-            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.cluster_ca_certificate"),
+            expr("openstack_containerinfra_cluster_v1.this.kubeconfig.cluster_ca_certificate")?,
         ),
     ];
     module.chart_depends_on = vec!["openstack_containerinfra_nodegroup_v1.users".to_owned()];
     cluster_outputs(
         module,
         "openstack coe cluster config ${openstack_containerinfra_cluster_v1.this.name}",
-    );
+    )?;
+    Ok(())
 }

@@ -14,11 +14,12 @@ mod magnum;
 
 use hcl::Block;
 
-use super::terraform::{Module, Variable};
-use crate::hcl_format::expr;
+use super::terraform::Module;
+use crate::error::Error;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::ClusterProvider;
+use crate::targets::terraform::{Variable, expr};
 
 pub(super) const USER_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"user\" }";
 pub(super) const CORE_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"core\" }";
@@ -26,7 +27,12 @@ pub(super) const CORE_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"cor
 pub(super) const USER_DISK_GB: u32 = 100;
 pub(super) const CORE_DISK_GB: u32 = 50;
 
-pub fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, cluster: &ClusterPlan) {
+pub fn add(
+    module: &mut Module,
+    plan: &Plan,
+    k8s: &KubernetesPlan,
+    cluster: &ClusterPlan,
+) -> Result<(), Error> {
     sizing_variables(module, plan, cluster);
     match cluster.provider {
         ClusterProvider::Gcp => gke::add(module, plan, k8s, cluster),
@@ -74,8 +80,8 @@ fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             "The fewest user nodes: raise it before a session so nodes are up when students arrive.",
         )
         .default(cluster.min_nodes)
-        .validation(
-            "var.min_nodes >= 0".to_owned(),
+        .validate(
+            "var.min_nodes >= 0",
             "`min_nodes` cannot be negative.",
         ),
     );
@@ -89,8 +95,8 @@ fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
             ),
         )
         .default(cluster.max_nodes)
-        .validation(
-            "var.max_nodes >= var.min_nodes && var.max_nodes >= 1".to_owned(),
+        .validate(
+            "var.max_nodes >= var.min_nodes && var.max_nodes >= 1",
             "`max_nodes` must be at least 1 and at least `min_nodes`.",
         ),
     );
@@ -102,19 +108,24 @@ pub(super) fn block(kind: &str, labels: &[&str]) -> hcl::BlockBuilder {
         .fold(Block::builder(kind), |b, l| b.add_label(*l))
 }
 
-pub(super) fn attrs(builder: hcl::BlockBuilder, pairs: &[(&str, &str)]) -> hcl::BlockBuilder {
+/// Adds attributes whose values are HCL that atlasod wrote (`var.region`).
+pub(super) fn attrs(
+    builder: hcl::BlockBuilder,
+    pairs: &[(&str, &str)],
+) -> Result<hcl::BlockBuilder, Error> {
     pairs
         .iter()
-        .fold(builder, |b, (k, v)| b.add_attribute((*k, expr(v))))
+        .try_fold(builder, |b, (k, v)| Ok(b.add_attribute((*k, expr(v)?))))
 }
-pub(super) fn cluster_outputs(module: &mut Module, command: &str) {
+pub(super) fn cluster_outputs(module: &mut Module, command: &str) -> Result<(), Error> {
     module.outputs.push(
         Block::builder("output")
             .add_label("kubeconfig_command")
             .add_attribute(("description", "Run this to use kubectl on the new cluster."))
-            .add_attribute(("value", expr(&format!("\"{command}\""))))
+            .add_attribute(("value", expr(&format!("\"{command}\""))?))
             .build(),
     );
+    Ok(())
 }
 pub(super) fn iam_role(
     module: &mut Module,
@@ -122,14 +133,14 @@ pub(super) fn iam_role(
     principal: &str,
     actions: &str,
     policies: &[&str],
-) {
+) -> Result<(), Error> {
     let document = block("data", &["aws_iam_policy_document", name])
         .add_block(
-            attrs(Block::builder("statement"), &[("actions", actions)])
+            attrs(Block::builder("statement"), &[("actions", actions)])?
                 .add_block(
                     Block::builder("principals")
                         .add_attribute(("type", "Service"))
-                        .add_attribute(("identifiers", expr(&format!("[\"{principal}\"]"))))
+                        .add_attribute(("identifiers", expr(&format!("[\"{principal}\"]"))?))
                         .build(),
                 )
                 .build(),
@@ -153,7 +164,7 @@ pub(super) fn iam_role(
                     &format!("data.aws_iam_policy_document.{name}.json"),
                 ),
             ],
-        )
+        )?
         .build(),
         &[],
     );
@@ -169,8 +180,9 @@ pub(super) fn iam_role(
                         &format!("\"arn:aws:iam::aws:policy/{policy}\""),
                     ),
                 ],
-            )
+            )?
             .build(),
         );
     }
+    Ok(())
 }

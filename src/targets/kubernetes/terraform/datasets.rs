@@ -3,19 +3,20 @@
 
 use hcl::{Block, Expression};
 
-use super::{Module, Variable};
-use crate::hcl_format::expr;
+use super::Module;
+use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::{DATASETS, datasets};
+use crate::targets::terraform::{Variable, expr, object, string};
 
-pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
+pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Result<(), Error> {
     let class = Variable::new(
         "datasets_storage_class",
         "string",
         "A storage class with ReadWriteMany access for the shared datasets volume (NFS, CephFS, Filestore, EFS, ...).",
     )
-    .validation(
-        "length(var.datasets_storage_class) > 0".to_owned(),
+    .validate(
+        "length(var.datasets_storage_class) > 0",
         "Name a storage class with ReadWriteMany access: `kubectl get storageclass` lists them.",
     );
     module
@@ -24,18 +25,16 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
             Some(default) => class.default(default),
             None => class.example("nfs-client"),
         });
-    let labels = expr(&format!(
-        "{{ {} }}",
+    let labels = object(
         datasets::labels(plan)
             .iter()
-            .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+            .map(|(k, v)| ((*k).to_owned(), string(v.clone()))),
+    );
+    let namespace = expr("helm_release.jupyterhub.namespace")?;
     let metadata = || {
         Block::builder("metadata")
             .add_attribute(("name", DATASETS))
-            .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")))
+            .add_attribute(("namespace", namespace.clone()))
             .add_attribute(("labels", labels.clone()))
             .build()
     };
@@ -47,7 +46,7 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
             "data",
             expr(
                 "{ \"datasets.json\" = file(\"${path.module}/../datasets/datasets.json\"), \"fetch.py\" = file(\"${path.module}/../datasets/fetch.py\") }",
-            ),
+            )?,
         ))
         .build();
     module.resource(
@@ -60,13 +59,13 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
         .add_block(metadata())
         .add_block(
             Block::builder("spec")
-                .add_attribute(("access_modes", expr("[\"ReadWriteMany\"]")))
-                .add_attribute(("storage_class_name", expr("var.datasets_storage_class")))
+                .add_attribute(("access_modes", expr("[\"ReadWriteMany\"]")?))
+                .add_attribute(("storage_class_name", expr("var.datasets_storage_class")?))
                 .add_block(
                     Block::builder("resources")
                         .add_attribute((
                             "requests",
-                            expr(&format!("{{ storage = \"{}\" }}", k8s.datasets.capacity)),
+                            object([("storage", string(k8s.datasets.capacity.clone()))]),
                         ))
                         .build(),
                 )
@@ -76,13 +75,14 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
         .build();
     module.resource(pvc, &[]);
     module.resource(
-        job(&labels),
+        job(&labels)?,
         &["Runs again (skipping what is complete) whenever the list of datasets changes."],
     );
+    Ok(())
 }
 
 /// The Job's two containers: `owner` (gives the volume to uid 1000) and `fetch`.
-fn job_containers() -> (Block, Block) {
+fn job_containers() -> Result<(Block, Block), Error> {
     let volume_mount = |name: &str, path: &str, read_only: bool| {
         let mut b = Block::builder("volume_mount")
             .add_attribute(("name", name))
@@ -93,19 +93,21 @@ fn job_containers() -> (Block, Block) {
         b.build()
     };
     let resources = |requests: &str, limits: &str| {
-        Block::builder("resources")
-            .add_attribute(("requests", expr(requests)))
-            .add_attribute(("limits", expr(limits)))
-            .build()
+        Ok::<_, Error>(
+            Block::builder("resources")
+                .add_attribute(("requests", expr(requests)?))
+                .add_attribute(("limits", expr(limits)?))
+                .build(),
+        )
     };
     let owner = Block::builder("init_container")
         .add_attribute(("name", "owner"))
         .add_attribute((
             "image",
-            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\""),
+            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\"")?,
         ))
         .add_attribute(("image_pull_policy", "IfNotPresent"))
-        .add_attribute(("command", expr("[\"chown\", \"1000:100\", \"/data\"]")))
+        .add_attribute(("command", expr("[\"chown\", \"1000:100\", \"/data\"]")?))
         .add_block(
             Block::builder("security_context")
                 .add_attribute(("run_as_user", 0))
@@ -114,8 +116,8 @@ fn job_containers() -> (Block, Block) {
                 .add_attribute(("read_only_root_filesystem", true))
                 .add_block(
                     Block::builder("capabilities")
-                        .add_attribute(("drop", expr("[\"ALL\"]")))
-                        .add_attribute(("add", expr("[\"CHOWN\"]")))
+                        .add_attribute(("drop", expr("[\"ALL\"]")?))
+                        .add_attribute(("add", expr("[\"CHOWN\"]")?))
                         .build(),
                 )
                 .build(),
@@ -123,7 +125,7 @@ fn job_containers() -> (Block, Block) {
         .add_block(resources(
             "{ cpu = \"50m\", memory = \"64Mi\" }",
             "{ cpu = \"500m\", memory = \"128Mi\" }",
-        ))
+        )?)
         .add_block(volume_mount("data", "/data", false))
         .build();
     let env = |name: &str, value: &str| {
@@ -136,10 +138,10 @@ fn job_containers() -> (Block, Block) {
         .add_attribute(("name", "fetch"))
         .add_attribute((
             "image",
-            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\""),
+            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\"")?,
         ))
         .add_attribute(("image_pull_policy", "IfNotPresent"))
-        .add_attribute(("command", expr("[\"python3\", \"/opt/atlasod/fetch.py\"]")))
+        .add_attribute(("command", expr("[\"python3\", \"/opt/atlasod/fetch.py\"]")?))
         .add_block(env("ATLASOD_DATASETS", "/opt/atlasod/datasets.json"))
         .add_block(env("ATLASOD_DATA_DIR", "/data"))
         .add_block(
@@ -151,7 +153,7 @@ fn job_containers() -> (Block, Block) {
                 .add_attribute(("read_only_root_filesystem", true))
                 .add_block(
                     Block::builder("capabilities")
-                        .add_attribute(("drop", expr("[\"ALL\"]")))
+                        .add_attribute(("drop", expr("[\"ALL\"]")?))
                         .build(),
                 )
                 .build(),
@@ -159,15 +161,15 @@ fn job_containers() -> (Block, Block) {
         .add_block(resources(
             "{ cpu = \"500m\", memory = \"512Mi\" }",
             "{ cpu = \"2\", memory = \"2Gi\" }",
-        ))
+        )?)
         .add_block(volume_mount("data", "/data", false))
         .add_block(volume_mount("script", "/opt/atlasod", true))
         .build();
-    (owner, fetch)
+    Ok((owner, fetch))
 }
 
-fn job(labels: &Expression) -> Block {
-    let (owner, fetch) = job_containers();
+fn job(labels: &Expression) -> Result<Block, Error> {
+    let (owner, fetch) = job_containers()?;
     let pod_spec = Block::builder("spec")
         .add_attribute(("restart_policy", "OnFailure"))
         .add_attribute(("automount_service_account_token", false))
@@ -190,7 +192,9 @@ fn job(labels: &Expression) -> Block {
                     Block::builder("persistent_volume_claim")
                         .add_attribute((
                             "claim_name",
-                            expr("kubernetes_persistent_volume_claim_v1.datasets.metadata[0].name"),
+                            expr(
+                                "kubernetes_persistent_volume_claim_v1.datasets.metadata[0].name",
+                            )?,
                         ))
                         .build(),
                 )
@@ -203,20 +207,20 @@ fn job(labels: &Expression) -> Block {
                     Block::builder("config_map")
                         .add_attribute((
                             "name",
-                            expr("kubernetes_config_map_v1.datasets.metadata[0].name"),
+                            expr("kubernetes_config_map_v1.datasets.metadata[0].name")?,
                         ))
                         .build(),
                 )
                 .build(),
         )
         .build();
-    Block::builder("resource")
+    Ok(Block::builder("resource")
         .add_label("kubernetes_job_v1")
         .add_label("datasets")
         .add_block(
             Block::builder("metadata")
                 .add_attribute(("name", DATASETS))
-                .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")))
+                .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")?))
                 .add_attribute(("labels", labels.clone()))
                 .build(),
         )
@@ -240,9 +244,9 @@ fn job(labels: &Expression) -> Block {
             Block::builder("lifecycle")
                 .add_attribute((
                     "replace_triggered_by",
-                    expr("[kubernetes_config_map_v1.datasets]"),
+                    expr("[kubernetes_config_map_v1.datasets]")?,
                 ))
                 .build(),
         )
-        .build()
+        .build())
 }

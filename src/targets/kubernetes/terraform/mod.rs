@@ -11,67 +11,18 @@ mod datasets;
 
 use std::fmt::Write as _;
 
-use hcl::{Block, Body, Expression};
+use hcl::{Block, Expression};
 
 use super::datasets::KUBERNETES_VERSION;
 use super::hub::HubSettings;
 use super::{RELEASE, cluster, split_image};
 use crate::error::Error;
-use crate::hcl_format::{self, Comments, expr};
 use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::Https;
-
-/// A provider in `required_providers`.
-pub struct Provider {
-    pub name: &'static str,
-    pub source: &'static str,
-    pub version: &'static str,
-}
-
-pub struct Variable {
-    pub name: String,
-    pub ty: &'static str,
-    pub description: String,
-    pub default: Option<Expression>,
-    pub sensitive: bool,
-    pub validation: Option<(String, String)>,
-    /// A value for `terraform.tfvars.example` when there is no default.
-    pub example: Option<Expression>,
-}
-
-impl Variable {
-    pub fn new(name: &str, ty: &'static str, description: impl Into<String>) -> Self {
-        Self {
-            name: name.to_owned(),
-            ty,
-            description: description.into(),
-            default: None,
-            sensitive: false,
-            validation: None,
-            example: None,
-        }
-    }
-
-    pub fn default(mut self, value: impl Into<Expression>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
-
-    pub fn sensitive(mut self) -> Self {
-        self.sensitive = true;
-        self
-    }
-
-    pub fn validation(mut self, condition: String, message: impl Into<String>) -> Self {
-        self.validation = Some((condition, message.into()));
-        self
-    }
-
-    pub fn example(mut self, value: impl Into<Expression>) -> Self {
-        self.example = Some(value.into());
-        self
-    }
-}
+use crate::targets::terraform::fmt::expression;
+use crate::targets::terraform::{
+    File, Part, Variable, expr, object, string, template, variables_file, versions,
+};
 
 /// How the `kubernetes` and `helm` providers reach the cluster.
 #[derive(Default)]
@@ -83,42 +34,33 @@ pub struct Connection {
 
 /// The module being built; `cluster.rs` adds to it.
 pub struct Module {
-    pub providers: Vec<Provider>,
+    /// The providers `versions.tf` pins (from `targets/terraform.yaml`), in order.
+    pub providers: Vec<&'static str>,
     pub variables: Vec<Variable>,
-    pub main: Vec<Block>,
-    pub outputs: Vec<Block>,
-    pub comments: Comments,
+    pub main: File,
+    pub outputs: File,
     pub connection: Connection,
     /// References the chart must wait for (the node pools of a new cluster).
     pub chart_depends_on: Vec<String>,
 }
 
 impl Module {
+    /// Adds `block` to `main.tf` with its comments (`checkov:` skips inside it).
     pub fn resource(&mut self, block: Block, comments: &[&str]) {
-        let header = format!(
-            "{} {} {{",
-            block.identifier(),
-            block
-                .labels()
-                .iter()
-                .map(|l| format!("\"{}\"", l.as_str()))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        for comment in comments {
-            if let Some(skip) = comment.strip_prefix("checkov:") {
-                self.comments
-                    .inside(header.clone(), format!("checkov:{skip}"));
-            } else {
-                self.comments.above(header.clone(), *comment);
-            }
-        }
-        self.main.push(block);
+        self.main.push_commented(block, comments);
     }
 }
 
+/// The labels every resource of the workshop carries.
 pub fn label_map(plan: &Plan) -> Expression {
-    expr(&format!("{{ atlasod-workshop = \"{}\" }}", plan.name))
+    object([("atlasod-workshop", string(&plan.name))])
+}
+
+/// A list of references atlasod wrote, such as `depends_on`'s.
+fn references(items: &[String]) -> Result<Expression, Error> {
+    Ok(Expression::Array(
+        items.iter().map(|r| expr(r)).collect::<Result<_, _>>()?,
+    ))
 }
 
 /// Every file of `terraform/`, by name.
@@ -128,48 +70,43 @@ pub fn render(
     hub: &HubSettings,
 ) -> Result<Vec<(&'static str, String)>, Error> {
     let mut module = Module {
-        providers: vec![
-            Provider {
-                name: "helm",
-                source: "hashicorp/helm",
-                version: "~> 3.0",
-            },
-            Provider {
-                name: "kubernetes",
-                source: "hashicorp/kubernetes",
-                version: "~> 2.38",
-            },
-        ],
+        providers: vec!["helm", "kubernetes"],
         variables: Vec::new(),
-        main: Vec::new(),
-        outputs: Vec::new(),
-        comments: Comments::default(),
+        main: File::default(),
+        outputs: File::default(),
         connection: Connection::default(),
         chart_depends_on: Vec::new(),
     };
     match &k8s.cluster {
-        Some(c) => cluster::add(&mut module, plan, k8s, c),
-        None => existing_cluster(&mut module, k8s),
+        Some(c) => cluster::add(&mut module, plan, k8s, c)?,
+        None => existing_cluster(&mut module, k8s)?,
     }
     providers(&mut module);
-    chart(&mut module, plan, k8s, hub);
+    chart(&mut module, plan, k8s, hub)?;
     if !k8s.datasets.copied.is_empty() {
-        datasets::add(&mut module, plan, k8s);
+        datasets::add(&mut module, plan, k8s)?;
     }
-    outputs(&mut module, plan, k8s);
-    Ok(vec![
-        ("versions.tf", versions(&module)?),
-        ("variables.tf", variables(&module)?),
-        ("main.tf", main(&module)?),
-        (
-            "outputs.tf",
-            hcl_format::to_string(&Body::from(module.outputs.clone()))?,
+    outputs(&mut module, plan)?;
+    let mut versions = versions(&[], &module.providers)?;
+    versions.above(
+        "terraform",
+        format!(
+            "Provider pins checked with `terraform validate`; the Kubernetes manifests with Kubernetes {KUBERNETES_VERSION}."
         ),
-        ("terraform.tfvars.example", tfvars(plan, &module)?),
+    );
+    Ok(vec![
+        ("versions.tf", versions.to_text()),
+        (
+            "variables.tf",
+            variables_file(&[], &module.variables)?.to_text(),
+        ),
+        ("main.tf", module.main.to_text()),
+        ("outputs.tf", module.outputs.to_text()),
+        ("terraform.tfvars.example", tfvars(plan, &module)),
     ])
 }
 
-fn existing_cluster(module: &mut Module, k8s: &KubernetesPlan) {
+fn existing_cluster(module: &mut Module, k8s: &KubernetesPlan) -> Result<(), Error> {
     module.variables.push(
         Variable::new(
             "kubeconfig_path",
@@ -188,40 +125,46 @@ fn existing_cluster(module: &mut Module, k8s: &KubernetesPlan) {
         None => context.default(Expression::Null),
     });
     module.connection.attributes = vec![
-        ("config_path", expr("pathexpand(var.kubeconfig_path)")),
-        ("config_context", expr("var.kube_context")),
+        ("config_path", expr("pathexpand(var.kubeconfig_path)")?),
+        ("config_context", expr("var.kube_context")?),
     ];
+    Ok(())
 }
 
+/// The `kubernetes` and `helm` providers, both connected as `module.connection` says.
 fn providers(module: &mut Module) {
     let mut kubernetes = Block::builder("provider").add_label("kubernetes");
-    let mut helm_fields: Vec<String> = Vec::new();
+    let mut helm_fields = module.connection.attributes.clone();
     for (name, value) in &module.connection.attributes {
         kubernetes = kubernetes.add_attribute((*name, value.clone()));
-        helm_fields.push(format!("{name} = {value}"));
     }
     if !module.connection.exec.is_empty() {
         let mut exec = Block::builder("exec");
-        let mut fields = Vec::new();
         for (name, value) in &module.connection.exec {
             exec = exec.add_attribute((*name, value.clone()));
-            fields.push(format!("{name} = {value}"));
         }
         kubernetes = kubernetes.add_block(exec.build());
-        helm_fields.push(format!("exec = {{ {} }}", fields.join(", ")));
+        helm_fields.push(("exec", object(module.connection.exec.clone())));
     }
     let helm = Block::builder("provider")
         .add_label("helm")
-        .add_attribute((
-            "kubernetes",
-            expr(&format!("{{ {} }}", helm_fields.join(", "))),
-        ))
+        .add_attribute(("kubernetes", object(helm_fields)))
         .build();
     module.main.push(kubernetes.build());
     module.main.push(helm);
 }
 
-fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) {
+/// One `set` entry of a `helm_release`: the chart value at `name`.
+fn set_entry(name: &str, value: Expression, typed: bool) -> Expression {
+    let mut items = vec![("name", string(name)), ("value", value)];
+    if typed {
+        items.push(("type", string("string")));
+    }
+    object(items)
+}
+
+/// The namespace and the single-user image, as variables the chart reads.
+fn image_variables(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
     let (image_name, image_tag) = split_image(&plan.singleuser.base_image);
     module.variables.push(
         Variable::new(
@@ -247,21 +190,37 @@ fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettin
         )
         .default(image_tag.as_str()),
     );
+}
+
+fn chart(
+    module: &mut Module,
+    plan: &Plan,
+    k8s: &KubernetesPlan,
+    hub: &HubSettings,
+) -> Result<(), Error> {
+    image_variables(module, plan, k8s);
     let mut set = vec![
-        "{ name = \"singleuser.image.name\", value = var.singleuser_image_name }".to_owned(),
-        "{ name = \"singleuser.image.tag\", value = var.singleuser_image_tag, type = \"string\" }"
-            .to_owned(),
+        set_entry(
+            "singleuser.image.name",
+            expr("var.singleuser_image_name")?,
+            false,
+        ),
+        set_entry(
+            "singleuser.image.tag",
+            expr("var.singleuser_image_tag")?,
+            true,
+        ),
     ];
     let mut set_sensitive = Vec::new();
     for secret in &hub.secrets {
-        let entry = format!(
-            "{{ name = \"{}\", value = var.{}, type = \"string\" }}",
-            secret.path(),
-            secret.variable
+        let entry = set_entry(
+            &secret.path(),
+            expr(&format!("var.{}", secret.variable))?,
+            true,
         );
         let mut variable = Variable::new(&secret.variable, "string", secret.description.as_str())
-            .validation(
-                format!("length(var.{}) >= {}", secret.variable, secret.min_length),
+            .validate(
+                &format!("length(var.{}) >= {}", secret.variable, secret.min_length),
                 format!(
                     "`{}` must have at least {} characters.",
                     secret.variable, secret.min_length
@@ -277,15 +236,17 @@ fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettin
         module.variables.push(variable);
     }
     if plan.tls.mode != Https::Letsencrypt {
-        self_signed(module, plan);
-        set_sensitive.push(
-            "{ name = \"proxy.https.manual.key\", value = tls_private_key.hub.private_key_pem }"
-                .to_owned(),
-        );
-        set_sensitive.push(
-            "{ name = \"proxy.https.manual.cert\", value = tls_self_signed_cert.hub.cert_pem }"
-                .to_owned(),
-        );
+        self_signed(module, plan)?;
+        set_sensitive.push(set_entry(
+            "proxy.https.manual.key",
+            expr("tls_private_key.hub.private_key_pem")?,
+            false,
+        ));
+        set_sensitive.push(set_entry(
+            "proxy.https.manual.cert",
+            expr("tls_self_signed_cert.hub.cert_pem")?,
+            false,
+        ));
     }
     let mut release = Block::builder("resource")
         .add_label("helm_release")
@@ -294,22 +255,16 @@ fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettin
         .add_attribute(("repository", k8s.chart.repository.as_str()))
         .add_attribute(("chart", k8s.chart.name.as_str()))
         .add_attribute(("version", k8s.chart.version.as_str()))
-        .add_attribute(("namespace", expr("var.namespace")))
+        .add_attribute(("namespace", expr("var.namespace")?))
         .add_attribute(("create_namespace", true))
         .add_attribute(("timeout", 1800))
-        .add_attribute(("values", expr("[file(\"${path.module}/../values.yaml\")]")))
-        .add_attribute(("set", expr(&format!("[{}]", set.join(", ")))));
+        .add_attribute(("values", expr("[file(\"${path.module}/../values.yaml\")]")?))
+        .add_attribute(("set", Expression::Array(set)));
     if !set_sensitive.is_empty() {
-        release = release.add_attribute((
-            "set_sensitive",
-            expr(&format!("[{}]", set_sensitive.join(", "))),
-        ));
+        release = release.add_attribute(("set_sensitive", Expression::Array(set_sensitive)));
     }
     if !module.chart_depends_on.is_empty() {
-        release = release.add_attribute((
-            "depends_on",
-            expr(&format!("[{}]", module.chart_depends_on.join(", "))),
-        ));
+        release = release.add_attribute(("depends_on", references(&module.chart_depends_on)?));
     }
     module.resource(
         release.build(),
@@ -321,14 +276,11 @@ fn chart(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettin
             "waits until every node has the single-user image: the first install takes minutes.",
         ],
     );
+    Ok(())
 }
 
-fn self_signed(module: &mut Module, plan: &Plan) {
-    module.providers.push(Provider {
-        name: "tls",
-        source: "hashicorp/tls",
-        version: "~> 4.0",
-    });
+fn self_signed(module: &mut Module, plan: &Plan) -> Result<(), Error> {
+    module.providers.push("tls");
     let key = Block::builder("resource")
         .add_label("tls_private_key")
         .add_label("hub")
@@ -354,27 +306,28 @@ fn self_signed(module: &mut Module, plan: &Plan) {
         .add_label("hub")
         .add_attribute((
             "private_key_pem",
-            expr("tls_private_key.hub.private_key_pem"),
+            expr("tls_private_key.hub.private_key_pem")?,
         ))
         .add_attribute(("validity_period_hours", 24 * 365))
         .add_attribute((
             "allowed_uses",
-            expr("[\"key_encipherment\", \"digital_signature\", \"server_auth\"]"),
+            expr("[\"key_encipherment\", \"digital_signature\", \"server_auth\"]")?,
         ));
     if let Some(domain) = &plan.tls.domain {
-        cert = cert.add_attribute(("dns_names", expr(&format!("[\"{domain}\"]"))));
+        cert = cert.add_attribute(("dns_names", Expression::Array(vec![string(domain)])));
     }
     module.resource(cert.add_block(subject).build(), &[]);
+    Ok(())
 }
 
-fn outputs(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
+fn outputs(module: &mut Module, plan: &Plan) -> Result<(), Error> {
     let service = Block::builder("data")
         .add_label("kubernetes_service_v1")
         .add_label("proxy_public")
         .add_block(
             Block::builder("metadata")
                 .add_attribute(("name", "proxy-public"))
-                .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")))
+                .add_attribute(("namespace", expr("helm_release.jupyterhub.namespace")?))
                 .build(),
         )
         .build();
@@ -384,95 +337,35 @@ fn outputs(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) {
     );
     let address = "try(data.kubernetes_service_v1.proxy_public.status[0].load_balancer[0].ingress[0].ip, data.kubernetes_service_v1.proxy_public.status[0].load_balancer[0].ingress[0].hostname, \"pending\")";
     let url = match &plan.tls.domain {
-        Some(domain) => format!("\"https://{domain}\""),
-        None => format!("\"https://${{{address}}}\""),
+        Some(domain) => template(&[Part::Lit("https://"), Part::Lit(domain)]),
+        None => template(&[Part::Lit("https://"), Part::Ref(address)]),
     };
-    let output = |name: &str, description: &str, value: &str| {
+    let output = |name: &str, description: &str, value: Expression| {
         Block::builder("output")
             .add_label(name)
             .add_attribute(("description", description))
-            .add_attribute(("value", expr(value)))
+            .add_attribute(("value", value))
             .build()
     };
     module
         .outputs
-        .push(output("hub_url", "The hub's address for students.", &url));
+        .push(output("hub_url", "The hub's address for students.", url));
     module.outputs.push(output(
         "load_balancer",
         "The IP address or host name of the hub's load balancer: the DNS record of the domain points here.",
-        address,
+        expr(address)?,
     ));
     module.outputs.push(output(
         "namespace",
         "The namespace of the hub and of every user's home volume.",
-        "helm_release.jupyterhub.namespace",
+        expr("helm_release.jupyterhub.namespace")?,
     ));
-    let _ = k8s;
-}
-
-fn versions(module: &Module) -> Result<String, Error> {
-    let mut required = Block::builder("required_providers");
-    for p in &module.providers {
-        required = required.add_attribute((
-            p.name,
-            expr(&format!(
-                "{{ source = \"{}\", version = \"{}\" }}",
-                p.source, p.version
-            )),
-        ));
-    }
-    let body = Body::builder()
-        .add_block(
-            Block::builder("terraform")
-                .add_attribute(("required_version", ">= 1.5.0"))
-                .add_block(required.build())
-                .build(),
-        )
-        .build();
-    let mut comments = Comments::default();
-    comments.above(
-        "terraform {",
-        format!(
-            "Provider pins checked with `terraform validate`; the Kubernetes manifests with Kubernetes {KUBERNETES_VERSION}."
-        ),
-    );
-    hcl_format::to_string_with(&body, &comments)
-}
-
-fn variables(module: &Module) -> Result<String, Error> {
-    let mut body = Body::builder();
-    for v in &module.variables {
-        let mut block = Block::builder("variable")
-            .add_label(v.name.as_str())
-            .add_attribute(("type", expr(v.ty)))
-            .add_attribute(("description", v.description.as_str()));
-        if let Some(default) = &v.default {
-            block = block.add_attribute(("default", default.clone()));
-        }
-        if v.sensitive {
-            block = block.add_attribute(("sensitive", true));
-        }
-        if let Some((condition, message)) = &v.validation {
-            block = block.add_block(
-                Block::builder("validation")
-                    .add_attribute(("condition", expr(condition)))
-                    .add_attribute(("error_message", message.as_str()))
-                    .build(),
-            );
-        }
-        body = body.add_block(block.build());
-    }
-    hcl_format::to_string(&body.build())
-}
-
-fn main(module: &Module) -> Result<String, Error> {
-    let body = Body::from(module.main.clone());
-    hcl_format::to_string_with(&body, &module.comments)
+    Ok(())
 }
 
 /// `terraform.tfvars.example`: every variable without a default, then the
 /// others commented out with their defaults.
-fn tfvars(plan: &Plan, module: &Module) -> Result<String, Error> {
+fn tfvars(plan: &Plan, module: &Module) -> String {
     let mut text = format!(
         "# Copy to terraform.tfvars and fill in; terraform.tfvars holds secrets: never commit it.\n# Variables of the `{}` hub; see variables.tf for what each one means.\n",
         plan.name
@@ -483,11 +376,7 @@ fn tfvars(plan: &Plan, module: &Module) -> Result<String, Error> {
             (None, None) => (Expression::from(""), false),
             (Some(default), _) => (default.clone(), true),
         };
-        let line = hcl_format::to_string(
-            &Body::builder()
-                .add_attribute((v.name.as_str(), value))
-                .build(),
-        )?;
+        let line = format!("{} = {}", v.name, expression(&value, 0));
         text.push('\n');
         let _ = writeln!(text, "# {}", v.description);
         for l in line.lines() {
@@ -498,5 +387,5 @@ fn tfvars(plan: &Plan, module: &Module) -> Result<String, Error> {
             text.push('\n');
         }
     }
-    Ok(text)
+    text
 }

@@ -2,7 +2,8 @@
 //!
 //! Built on saphyr-parser's event stream (YAML 1.2, so `off` and `no` stay
 //! strings and dates stay strings). Scalars are resolved with the YAML 1.2
-//! core schema. Duplicate keys, tabs in indentation, several documents and
+//! core schema ([`super::scalar`]); syntax errors are explained by
+//! [`super::syntax`]. Duplicate keys, tabs in indentation, several documents and
 //! non-scalar keys are reported as diagnostics; aliases are expanded within a
 //! fixed budget so no input can make the tree explode.
 
@@ -12,6 +13,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::parse::node::{Entry, Node, Value};
+use crate::parse::scalar::resolve_plain;
+use crate::parse::syntax::{explain_syntax_error, find_tab, unclosed_bracket};
 use crate::source::{CharToByte, SourceFile, Span};
 
 /// Deepest nesting a spec may have; real specs use four or five levels.
@@ -479,174 +482,6 @@ fn count_nodes(node: &Node) -> usize {
         }
         _ => 1,
     }
-}
-
-/// Resolves a plain scalar with the YAML 1.2 core schema.
-fn resolve_plain(text: std::borrow::Cow<'_, str>) -> Value {
-    match &*text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::MAX),
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::MIN),
-        _ => {}
-    }
-    if let Some(int) = resolve_int(&text) {
-        return int;
-    }
-    if is_core_float(&text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
-    }
-    // `.nan` stays text: no spec value is "not a number".
-    Value::Str(text.into_owned())
-}
-
-fn resolve_int(text: &str) -> Option<Value> {
-    let (radix, digits) = if let Some(hex) = text.strip_prefix("0x") {
-        (16, hex)
-    } else if let Some(oct) = text.strip_prefix("0o") {
-        (8, oct)
-    } else {
-        (10, text)
-    };
-    let unsigned = if radix == 10 {
-        digits.strip_prefix(['-', '+']).unwrap_or(digits)
-    } else {
-        digits
-    };
-    if unsigned.is_empty() || !unsigned.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    Some(i64::from_str_radix(digits, radix).map_or(Value::BigInt, Value::Int))
-}
-
-/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_core_float(text: &str) -> bool {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => {
-            (int.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit()))
-                && !(int.is_empty() && frac.is_empty())
-        }
-        None => !mantissa.is_empty() && mantissa.chars().all(|c| c.is_ascii_digit()),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let digits = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-    });
-    mantissa_ok && exponent_ok
-}
-
-/// A parser message in a person's words.
-struct SyntaxExplanation {
-    message: String,
-    label: &'static str,
-    help: &'static str,
-    /// The error is about a `[` or `{` that is not closed.
-    unclosed: bool,
-}
-
-fn explain_syntax_error(info: &str) -> SyntaxExplanation {
-    let (message, label, help, unclosed) = match info {
-        "mapping values are not allowed in this context" => (
-            "a `:` here does not start a value",
-            "unexpected `:`",
-            "check this line's indentation: the keys of one mapping start in the same column; a value that contains `: ` needs quotes",
-            false,
-        ),
-        "while parsing a block mapping, did not find expected key" => (
-            "expected a key (`name: value`) here",
-            "not a key",
-            "check the indentation; a list item `- ...` belongs under a key of its own, such as `admins:`",
-            false,
-        ),
-        "block sequence entries are not allowed in this context" => (
-            "a list item `- ` is not allowed here",
-            "unexpected list item",
-            "start the list on the line below its key, indented: `admins:`, then `  - alice`",
-            false,
-        ),
-        "illegal placement of ':' indicator"
-        | "while parsing a flow sequence, expected ',' or ']'"
-        | "while parsing a flow mapping, did not find expected ',' or '}'"
-        | "invalid indentation in flow construct" => (
-            "a list or mapping in brackets is not closed",
-            "the parser expected `,` or a closing bracket before this",
-            "close the `[` with `]` (or the `{` with `}`) and separate the items with `,`",
-            true,
-        ),
-        "invalid indentation in quoted scalar"
-        | "while scanning a quoted scalar, found unexpected end of stream" => (
-            "a quoted string is not closed",
-            "this string has no closing quote",
-            "add the closing quote at the end of the value",
-            false,
-        ),
-        "while parsing node, found unknown anchor" => (
-            "an alias refers to an anchor that is not defined",
-            "unknown anchor",
-            "define the anchor with `&name` on a value earlier in the file, or write the value out",
-            false,
-        ),
-        other => {
-            return SyntaxExplanation {
-                message: other.to_owned(),
-                label: "the YAML parser stopped here",
-                help: "check the indentation, the quotes and the brackets just before this point",
-                unclosed: false,
-            };
-        }
-    };
-    SyntaxExplanation {
-        message: message.to_owned(),
-        label,
-        help,
-        unclosed,
-    }
-}
-
-/// The tab in the indentation of the line at `at`, or the next tab after it.
-fn find_tab(text: &str, at: usize) -> usize {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let indentation = text[line_start..]
-        .find(|c: char| c != ' ' && c != '\t')
-        .map_or(&text[line_start..], |end| {
-            &text[line_start..line_start + end]
-        });
-    if let Some(i) = indentation.find('\t') {
-        return line_start + i;
-    }
-    text[at..].find('\t').map_or(at, |i| at + i)
-}
-
-/// The last `[` or `{` before `at` that is not closed, skipping quotes and comments.
-fn unclosed_bracket(text: &str, at: usize) -> Option<usize> {
-    let mut open = Vec::new();
-    let mut quote = None;
-    let mut comment = false;
-    let mut previous = ' ';
-    for (i, c) in text[..at.min(text.len())].char_indices() {
-        match (quote, c) {
-            (_, '\n') => comment = false,
-            _ if comment => {}
-            (Some(q), _) if c == q => quote = None,
-            (None, '"' | '\'') if !previous.is_alphanumeric() => quote = Some(c),
-            (None, '#') if previous.is_whitespace() => comment = true,
-            (None, '[' | '{') => open.push(i),
-            (None, ']' | '}') => {
-                open.pop();
-            }
-            _ => {}
-        }
-        previous = c;
-    }
-    open.pop()
 }
 
 #[cfg(test)]

@@ -7,18 +7,30 @@
 //! value and says what is allowed; a malformed value gets a did-you-mean
 //! when `hint.rs` can guess one. The help says what to do; the note carries
 //! the field's description from the schema. No validator text reaches the user.
+//!
+//! This file maps each error kind to its diagnostic; [`path`] finds where it
+//! points, [`wording`] holds the words and skeletons the messages share.
 
 use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::paths::LocationSegment;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::parse::{Node, Parsed, Value};
 use crate::source::Span;
+use crate::units::indent;
 use crate::validate::hint::{self, Form, Hint};
-use crate::validate::schema::{Seg, Subschema, dotted, schema_at, steps};
+use crate::validate::schema::{Seg, Subschema};
 use crate::validate::suggest::{closest, one_of};
+
+mod path;
+mod wording;
+
+use path::{At, segments};
+use wording::{
+    branch_words, elide, form_noun, key_synonym, looks_like_key_value, range_help, skeleton,
+    synonym, type_word, with_note,
+};
 
 /// A worded error, with what `schema::drop_implied_missing` needs to know.
 pub(crate) struct Mapped {
@@ -39,52 +51,6 @@ impl Mapped {
     }
 }
 
-/// Everything known about the place an error points at.
-struct At<'a> {
-    path: Vec<Seg>,
-    node: Option<&'a Node>,
-    sub: Option<Subschema>,
-    /// `users.count`; the spec itself is `the spec`.
-    field: String,
-}
-
-impl At<'_> {
-    /// The last key of the path: what the user typed before the colon.
-    fn leaf(&self) -> &str {
-        self.path
-            .iter()
-            .rev()
-            .find_map(|seg| match seg {
-                Seg::Key(key) => Some(key.as_str()),
-                Seg::Index(_) => None,
-            })
-            .unwrap_or("value")
-    }
-
-    fn form(&self) -> Form {
-        self.sub.map_or(Form::Other, |sub| sub.form(&self.path))
-    }
-
-    fn example(&self) -> Option<String> {
-        self.sub.and_then(Subschema::example)
-    }
-
-    /// `` `users.count`: the number of users, ... `` from the schema's description.
-    fn note(&self) -> Option<String> {
-        let description = self.sub.and_then(Subschema::description)?;
-        Some(format!("`{}`: {description}", self.field))
-    }
-
-    /// "at the top level" or "in `cloud.aws`".
-    fn where_(&self) -> String {
-        if self.path.is_empty() {
-            "at the top level".to_owned()
-        } else {
-            format!("in `{}`", self.field)
-        }
-    }
-}
-
 pub(crate) struct Mapper<'a> {
     parsed: &'a Parsed,
 }
@@ -98,52 +64,8 @@ impl<'a> Mapper<'a> {
         &self.parsed.root
     }
 
-    fn at(&self, path: Vec<Seg>) -> At<'a> {
-        let node = self.root().find(&steps(&path)).map(|found| found.node);
-        let sub = schema_at(&path, self.root());
-        let field = if path.is_empty() {
-            "the spec".to_owned()
-        } else {
-            dotted(&path)
-        };
-        At {
-            path,
-            node,
-            sub,
-            field,
-        }
-    }
-
     fn error(&self, code: Code, span: Span, message: String) -> Diagnostic {
         Diagnostic::error(code, &self.parsed.file, span, message)
-    }
-
-    /// Where to point for a value: the value itself, else the closest thing that exists.
-    fn value_span(&self, path: &[Seg]) -> Span {
-        self.root().find_closest(&steps(path)).0.node.span
-    }
-
-    /// Where to point for a mapping as a whole: its key; for the spec or a
-    /// list item (no key), its first key, so the label stays on one line.
-    fn mapping_span(&self, path: &[Seg]) -> (Span, bool) {
-        let (found, _) = self.root().find_closest(&steps(path));
-        match (found.key_span, found.node.entries().first()) {
-            (Some(key), _) => (key, true),
-            (None, Some(first)) => (first.key_span, false),
-            (None, None) => (found.node.span, false),
-        }
-    }
-
-    fn source(&self, span: Span) -> &str {
-        self.parsed.file.slice(span)
-    }
-
-    /// What the user wrote for the value at `at`, as text.
-    fn written(&self, at: &At<'_>) -> String {
-        at.node.and_then(Node::as_str).map_or_else(
-            || self.source(self.value_span(&at.path)).to_owned(),
-            str::to_owned,
-        )
     }
 
     pub(crate) fn map(&self, error: &ValidationError<'_>, out: &mut Vec<Mapped>) {
@@ -557,216 +479,5 @@ impl<'a> Mapper<'a> {
             )
             .label("rejected by the spec's schema");
         with_note(diagnostic, at.note())
-    }
-}
-
-fn segments(error: &ValidationError<'_>) -> Vec<Seg> {
-    error
-        .instance_path()
-        .segments()
-        .map(|segment| match segment {
-            LocationSegment::Property(key) => Seg::Key(key.into_owned()),
-            LocationSegment::Index(index) => Seg::Index(index),
-        })
-        .collect()
-}
-
-fn with_note(diagnostic: Diagnostic, note: Option<String>) -> Diagnostic {
-    match note {
-        Some(note) => diagnostic.note(note),
-        None => diagnostic,
-    }
-}
-
-/// `key: example`, or for a mapping its required keys with examples, as YAML lines.
-fn skeleton(key: &str, sub: Option<Subschema>) -> String {
-    let Some(sub) = sub else {
-        return format!("{key}: ...");
-    };
-    if let Some(example) = sub.example() {
-        return format!("{key}: {example}");
-    }
-    let required = sub.required();
-    if required.is_empty() {
-        return format!("{key}: ...");
-    }
-    let mut lines = vec![format!("{key}:")];
-    for name in required {
-        let child = sub.property(name);
-        lines.push(indent(&skeleton(name, child), 2));
-    }
-    lines.join("\n")
-}
-
-fn indent(text: &str, spaces: usize) -> String {
-    let pad = " ".repeat(spaces);
-    text.lines()
-        .map(|line| format!("{pad}{line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `region:eu-central-1`: a key and value with no space after the colon.
-fn looks_like_key_value(text: &str) -> bool {
-    text.split_once(':').is_some_and(|(key, value)| {
-        !key.is_empty()
-            && !value.starts_with([' ', '/'])
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
-}
-
-/// Keys people write for a key the spec spells differently (`branch` for `ref`).
-fn key_synonym(key: &str, allowed: &[&'static str]) -> Option<&'static str> {
-    let meant = match key.to_ascii_lowercase().as_str() {
-        "branch" | "tag" | "revision" => "ref",
-        "url" | "repository" | "git" => "repo",
-        "flavour" | "instance_type" | "machine_type" | "type" | "size" => {
-            if allowed.contains(&"flavor") {
-                "flavor"
-            } else {
-                "instance"
-            }
-        }
-        "number" | "students" | "participants" | "n" => "count",
-        "cores" | "cpus" | "vcpu" => "cpu",
-        "ram" | "mem" => "memory",
-        "home" | "disk" => "storage",
-        "image_name" | "docker_image" | "container" => "image",
-        "dataset" | "data" => "datasets",
-        "notebook" | "repos" => "notebooks",
-        _ => return None,
-    };
-    allowed.contains(&meant).then_some(meant)
-}
-
-/// Words people use for a value the spec spells differently.
-fn synonym(field: &str, written: &str) -> Option<&'static str> {
-    match (field, written.to_ascii_lowercase().as_str()) {
-        ("hub.https", "no" | "false" | "none" | "disabled" | "http") => Some("off"),
-        ("hub.https", "letsencrypt.org" | "acme" | "lets-encrypt" | "let's encrypt") => {
-            Some("letsencrypt")
-        }
-        ("auth.method", "password" | "shared") => Some("shared-password"),
-        ("auth.method", "cern" | "sso" | "keycloak") => Some("oidc"),
-        _ => None,
-    }
-}
-
-/// "use a number from 1 to 10000", from the subschema's bounds.
-fn range_help(sub: Subschema) -> Option<String> {
-    let low = sub
-        .number("minimum")
-        .map(|n| format!("from {n}"))
-        .or_else(|| {
-            sub.number("exclusiveMinimum")
-                .map(|n| format!("more than {n}"))
-        });
-    let high = sub
-        .number("maximum")
-        .map(|n| format!("to {n}"))
-        .or_else(|| {
-            sub.number("exclusiveMaximum")
-                .map(|n| format!("less than {n}"))
-        });
-    let kind = if sub.schema.get("type").and_then(Json::as_str) == Some("integer") {
-        "a whole number"
-    } else {
-        "a number"
-    };
-    match (low, high) {
-        (Some(low), Some(high)) if low.starts_with("from") && high.starts_with("to") => {
-            Some(format!("use {kind} {low} {high}"))
-        }
-        (Some(low), Some(high)) => Some(format!(
-            "use {kind} {low} and {}",
-            high.replacen("to ", "at most ", 1)
-        )),
-        (Some(one), None) | (None, Some(one)) => Some(format!(
-            "use {kind} {}",
-            one.replacen("from ", "of at least ", 1)
-                .replacen("to ", "of at most ", 1)
-        )),
-        (None, None) => None,
-    }
-}
-
-/// "a catalogue id such as ..." or "a file of your own, downloaded once: a mapping with `name` and `url`".
-fn branch_words(branch: &Json) -> Option<String> {
-    let description = branch.get("description").and_then(Json::as_str)?;
-    let words = lower_first(description.trim_end_matches('.'));
-    let required: Vec<&str> = branch
-        .get("required")
-        .and_then(Json::as_array)
-        .map(|r| r.iter().filter_map(Json::as_str).collect())
-        .unwrap_or_default();
-    Some(if required.is_empty() {
-        words
-    } else {
-        let keys: Vec<String> = required.iter().map(|k| format!("`{k}`")).collect();
-        format!("{words}: a mapping with {}", keys.join(" and "))
-    })
-}
-
-fn form_noun(form: Form, format: Option<&str>) -> &'static str {
-    match (form, format) {
-        (Form::Size, _) => "a size",
-        (Form::Duration, _) => "a duration",
-        (Form::DateTime, _) => "an RFC 3339 date-time",
-        (Form::Cidr, _) => "an IPv4 network in CIDR notation",
-        (Form::Slug, _) => "a valid name",
-        (Form::HttpsUrl, _) => "an `https://` URL",
-        (Form::SshKey, _) => "an SSH public key",
-        (Form::Sha256, _) => "a SHA-256",
-        (Form::OneLine, _) => "one line of text",
-        (Form::Email, _) | (Form::Other, Some("email")) => "an e-mail address",
-        (Form::Other, Some("uri")) => "a URL",
-        (Form::Other, _) => "a valid value",
-    }
-}
-
-/// Long values are shortened in messages; the label shows them whole.
-/// Control characters (a line break) are shown as their escapes, so the
-/// message stays on one line.
-fn elide(text: &str) -> String {
-    const MAX: usize = 40;
-    let shown: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                c.escape_default().collect()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    if shown.chars().count() <= MAX {
-        shown
-    } else {
-        let head: String = shown.chars().take(MAX - 3).collect();
-        format!("{head}...")
-    }
-}
-
-/// `A catalogue id` → `a catalogue id`; acronyms (`CPU cores`) stay.
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
-            first.to_lowercase().chain(text.chars().skip(1)).collect()
-        }
-        _ => text.to_owned(),
-    }
-}
-
-fn type_word(ty: &str) -> &'static str {
-    match ty {
-        "string" => "a string",
-        "object" => "a mapping",
-        "array" => "a list",
-        "integer" => "an integer",
-        "number" => "a number",
-        "boolean" => "`true` or `false`",
-        "null" => "nothing",
-        _ => "a value",
     }
 }

@@ -1,0 +1,100 @@
+//! Rules for the hub itself: what is for `local` only (`dummy` auth,
+//! `https: off`), Let's Encrypt with a domain, one image source, and an
+//! idle timeout long enough to read and think.
+
+use super::Rules;
+use crate::diagnostic::Code;
+use crate::parse::Step;
+use crate::spec::{AuthMethod, Https, Target};
+use crate::validate::suggest::one_of;
+
+impl Rules<'_> {
+    pub(super) fn local_only(&mut self) {
+        let cloud: Vec<&str> = self
+            .targets
+            .iter()
+            .filter(|t| **t != Target::Local)
+            .map(|t| t.as_str())
+            .collect();
+        if cloud.is_empty() {
+            return;
+        }
+        let targets = one_of(&cloud);
+        if self.spec.auth.method == AuthMethod::Dummy {
+            let diagnostic = self
+                .error(
+                    Code::LocalOnly,
+                    self.value(&[Step::Key("auth"), Step::Key("method")]),
+                    format!("`dummy` auth lets anyone log in without a password: it is for `local` only, not for {targets}"),
+                )
+                .label("no password at all")
+                .help("use `native`, `shared-password`, `github`, `gitlab` or `oidc` for a hub on the internet, or build with `--target local`");
+            self.out.push(diagnostic);
+        }
+        if self.spec.hub.https == Some(Https::Off) {
+            let diagnostic = self
+                .error(
+                    Code::LocalOnly,
+                    self.value(&[Step::Key("hub"), Step::Key("https")]),
+                    format!("`https: off` sends passwords in clear text: it is for `local` only, not for {targets}"),
+                )
+                .label("no TLS")
+                .help("use `https: letsencrypt` with `hub.domain`, or `https: self-signed`");
+            self.out.push(diagnostic);
+        }
+    }
+
+    pub(super) fn https(&mut self) {
+        if self.spec.hub.https == Some(Https::Letsencrypt) && self.spec.hub.domain.is_none() {
+            let diagnostic = self
+                .error(
+                    Code::HttpsNeedsDomain,
+                    self.value(&[Step::Key("hub"), Step::Key("https")]),
+                    "`https: letsencrypt` needs `hub.domain`: Let's Encrypt certifies a domain name, not an IP address",
+                )
+                .label("no `hub.domain` to certify")
+                .help("add `domain: hub.example.org` under `hub` (a DNS name pointing at the hub), or use `self-signed`");
+            self.out.push(diagnostic);
+        }
+    }
+
+    pub(super) fn environment(&mut self) {
+        let env = self.parsed.root.get("environment");
+        let (Some(image), Some(preset)) = (
+            env.and_then(|e| e.entry("image")),
+            env.and_then(|e| e.entry("preset")),
+        ) else {
+            return;
+        };
+        let (first, second) = if image.key_span.start < preset.key_span.start {
+            (image, preset)
+        } else {
+            (preset, image)
+        };
+        let diagnostic = self
+            .error(
+                Code::ImageAndPreset,
+                second.key_span,
+                "`environment` sets both `image` and `preset`; they are alternatives",
+            )
+            .label(format!("`{}` here", second.key))
+            .secondary(first.key_span, format!("`{}` here", first.key))
+            .help("keep `preset` for a curated image, or `image` for your own; delete the other");
+        self.out.push(diagnostic);
+    }
+
+    pub(super) fn idle_timeout(&mut self) {
+        let timeout = &self.spec.hub.idle_timeout;
+        if timeout.seconds() < 300 {
+            let diagnostic = self
+                .error(
+                    Code::IdleTimeoutTooShort,
+                    self.value(&[Step::Key("hub"), Step::Key("idle_timeout")]),
+                    format!("an idle timeout of {timeout} would stop servers while students read or think"),
+                )
+                .label("at least 5m expected")
+                .help("use `idle_timeout: 1h` (the default) or at least `5m`");
+            self.out.push(diagnostic);
+        }
+    }
+}
