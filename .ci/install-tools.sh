@@ -16,6 +16,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
+# shellcheck source=.ci/lib/debian-mirror.sh
+. "$HERE/lib/debian-mirror.sh"
 T="${ATLASOD_TOOLS:-/opt/atlasod-tools}"
 KIT="${ATLASOD_TF_OFFLINE_KIT:-$REPO/../shared/tf-offline}"
 JOBS="${ATLASOD_TOOLS_JOBS:-parallel}"
@@ -86,7 +88,9 @@ install_cloudinit_trixie() {
   log "fetching cloud-init $CLOUDINIT_TRIXIE_UPSTREAM from Debian trixie (unpacked into $dest)"
   local tmp; tmp="$(mktemp -d)"
   mkdir -p "$tmp/lists/partial" "$tmp/dl"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" > "$tmp/sources.list"
+  # the archive this machine's apt already uses (no file names a mirror host)
+  local mirror; mirror="$(debian_mirror)" || die "cannot tell which Debian archive apt uses"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} trixie main" > "$tmp/sources.list"
   local o=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$tmp/lists"
            -o "Dir::Cache::pkgcache=$tmp/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$tmp/srcpkgcache.bin"
            -o APT::Sandbox::User=root -o Debug::NoLocking=1)
