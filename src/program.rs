@@ -61,14 +61,14 @@ pub fn build(file: SourceFile, target: Target) -> Result<Built, BuildFailure> {
 
 impl Built {
     /// The facts of this build the semantic diff compares.
-    pub fn summary(&self, target: Target) -> BuildRecord {
+    pub fn record(&self, target: Target) -> BuildRecord {
         BuildRecord::new(&self.plan, target, &self.bundle.facts)
     }
 
     /// The manifest `atlasod build` writes beside the files.
     pub fn manifest(&self, target: Target) -> Manifest {
         let spec = sha256_hex(self.checked.parsed.file.text().as_bytes());
-        Manifest::new(&self.bundle, target.as_str(), &spec, self.summary(target))
+        Manifest::new(&self.bundle, target.as_str(), &spec, self.record(target))
     }
 }
 
@@ -76,11 +76,11 @@ impl Built {
 pub fn diff_disk(file: SourceFile, target: Target, dir: &Path) -> Result<DiffReport, BuildFailure> {
     let label = file.name().to_owned();
     let built = build(file, target)?;
-    let summary = built.summary(target);
+    let record = built.record(target);
     Ok(diff::against_disk(
         target,
         &built.bundle,
-        &summary,
+        &record,
         dir,
         &label,
     )?)
@@ -111,15 +111,15 @@ pub fn diff_specs(
         }
         None => None,
     };
-    let old_summary = old_built.as_ref().map(|b| b.summary(target));
-    let new_summary = new_built.summary(target);
+    let old_record = old_built.as_ref().map(|b| b.record(target));
+    let new_record = new_built.record(target);
     Ok(diff::between(
         target,
         old_built
             .as_ref()
             .map(|b| &b.bundle)
-            .zip(old_summary.as_ref()),
-        (&new_built.bundle, &new_summary),
+            .zip(old_record.as_ref()),
+        (&new_built.bundle, &new_record),
         old_label,
         &new_label,
     ))

@@ -119,8 +119,12 @@ mod tests {
         assert_eq!(fmt_gib(GIB * 3 / 2), "1.5 GiB");
         assert_eq!(fmt_memory(2 * GIB), "2 GiB");
         assert_eq!(fmt_memory(512 * MIB), "512 MiB");
+        assert_eq!(fmt_duration(3600), "1h");
         assert_eq!(fmt_duration(5400), "1h30m");
         assert_eq!(fmt_duration(90), "1m30s");
+        assert_eq!(fmt_download(24_000_000_000), "24 GB");
+        assert_eq!(fmt_download(427_000_000), "427 MB");
+        assert_eq!(fmt_download(1_300_000_000), "1.3 GB");
         assert_eq!(indent("a\nb", 2), "  a\n  b");
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use atlasod::Target;
 use atlasod::bundle::manifest::MANIFEST_PATH;
-use atlasod::bundle::write::{Step, recover, write_with};
+use atlasod::bundle::write::{WriteStep, recover, write_with};
 use atlasod::bundle::{
     Bundle, ConflictKind, Manifest, WriteError, WriteOptions, sha256_hex, write,
 };
@@ -28,12 +28,12 @@ fn v1() -> Bundle {
     b
 }
 
+/// `v1` with two files changed, one removed and one added in a new folder.
 fn v2() -> Bundle {
-    let mut b = Bundle::new();
-    b.add("README.md", "# workshop\n");
+    let mut b = v1();
     b.add("compose.yaml", "services:\n  hub:\n    image: hub:2\n");
     b.add("hub/Dockerfile", "FROM hub:2\n");
-    b.add_executable("scripts/run.sh", "#!/bin/sh\necho run\n");
+    b.files.remove("old/only.txt");
     b.add("new/deep/added.txt", "only in v2\n");
     b
 }
@@ -283,7 +283,7 @@ fn manifest_paths_outside_the_bundle_are_refused() {
     let mut tampered = manifest(&v1());
     tampered.files.insert(
         "../victim.txt".to_owned(),
-        atlasod::bundle::manifest::Entry {
+        atlasod::bundle::manifest::ManifestFile {
             sha256: sha256_hex(b"keep me\n"),
             executable: false,
         },
@@ -473,7 +473,7 @@ fn the_next_build_recovers_by_itself() {
             WriteOptions::default(),
             &mut |step| {
                 n += 1;
-                assert!(!matches!(step, Step::Commit(_)) || n < 7, "killed");
+                assert!(!matches!(step, WriteStep::Commit(_)) || n < 7, "killed");
                 Ok(())
             },
         )

@@ -313,24 +313,22 @@ fn files_agree_on_names() {
         }
         // every variable the config requires reaches the hub and is documented
         for e in &plan.jupyterhub.from_env {
-            assert!(
-                config.contains(&format!("require_env(\"{}\"", e.env)),
-                "{}: {}",
-                case.name,
-                e.env
-            );
-            assert!(
-                compose.contains(&format!("{}: ${{{}:-}}", e.env, e.env)),
-                "{}: {}",
-                case.name,
-                e.env
-            );
-            assert!(
-                env_example.contains(&format!("\n{}=", e.env)),
-                "{}: {}",
-                case.name,
-                e.env
-            );
+            let name = &e.env;
+            for (file, text, needle) in [
+                (
+                    "jupyterhub_config.py",
+                    &config,
+                    format!("require_env(\"{name}\""),
+                ),
+                ("compose.yaml", &compose, format!("{name}: ${{{name}:-}}")),
+                (".env.example", &env_example, format!("\n{name}=")),
+            ] {
+                assert!(
+                    text.contains(&needle),
+                    "{}: {file} lacks `{needle}`",
+                    case.name
+                );
+            }
         }
         let dockerfile = text(&case, &bundle, "singleuser/Dockerfile");
         if plan.notebooks.is_empty() && plan.datasets.is_empty() {

@@ -26,12 +26,12 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replace(from, to)
 }
 
-/// The summary `atlasod diff` would store for `spec` built for `target`:
+/// The record `atlasod diff` would store for `spec` built for `target`:
 /// a real build, whose target fills the machine and disk facts.
-fn summary(spec: &str, target: Target) -> BuildRecord {
+fn record(spec: &str, target: Target) -> BuildRecord {
     let file = SourceFile::new("workshop.yaml", spec);
     let built = program::build(file, target).expect("the spec builds");
-    built.summary(target)
+    built.record(target)
 }
 
 /// The summary lines as `atlasod diff` prints them (no colour).
@@ -40,7 +40,7 @@ fn changes(old: &str, new: &str, target: Target) -> String {
         target,
         old_label: "old.yaml".to_owned(),
         new_label: "new.yaml".to_owned(),
-        changes: semantic::compare(&summary(old, target), &summary(new, target)),
+        changes: semantic::compare(&record(old, target), &record(new, target)),
         files: Vec::new(),
         notes: Vec::new(),
     };

@@ -36,13 +36,14 @@ pub struct Manifest {
     pub target: String,
     /// SHA-256 of the spec's bytes.
     pub spec_sha256: String,
-    pub files: BTreeMap<String, Entry>,
-    #[serde(default)]
-    pub summary: Option<BuildRecord>,
+    pub files: BTreeMap<String, ManifestFile>,
+    /// What the build was, for `atlasod diff` (the key predates the name).
+    #[serde(default, rename = "summary")]
+    pub record: Option<BuildRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub struct ManifestFile {
     pub sha256: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub executable: bool,
@@ -50,7 +51,7 @@ pub struct Entry {
 
 impl Manifest {
     /// The manifest of `bundle` as built from a spec with this fingerprint.
-    pub fn new(bundle: &Bundle, target: &str, spec_sha256: &str, summary: BuildRecord) -> Self {
+    pub fn new(bundle: &Bundle, target: &str, spec_sha256: &str, record: BuildRecord) -> Self {
         Self {
             about: ABOUT.to_owned(),
             format: FORMAT,
@@ -61,14 +62,14 @@ impl Manifest {
                 .files
                 .iter()
                 .map(|(path, file)| {
-                    let entry = Entry {
+                    let entry = ManifestFile {
                         sha256: sha256_hex(&file.contents),
                         executable: file.mode.is_executable(),
                     };
                     (path.clone(), entry)
                 })
                 .collect(),
-            summary: Some(summary),
+            record: Some(record),
         }
     }
 

@@ -51,7 +51,7 @@ pub struct WriteOptions {
 
 /// One filesystem step of a build, named for fault injection in tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step<'a> {
+pub enum WriteStep<'a> {
     /// Writing a file (or the manifest, as `.atlasod/manifest.json`) to the staging area.
     Stage(&'a str),
     /// Writing the journal that starts phase 2.
@@ -175,7 +175,7 @@ pub fn write_with(
     manifest: &Manifest,
     dir: &Path,
     options: WriteOptions,
-    hook: &mut dyn FnMut(Step<'_>) -> std::io::Result<()>,
+    hook: &mut dyn FnMut(WriteStep<'_>) -> std::io::Result<()>,
 ) -> Result<WriteReport, WriteError> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
@@ -221,7 +221,7 @@ pub fn write_with(
         removed: removes.iter().map(|r| r.path.clone()).collect(),
         manifest_sha256: sha256_hex(manifest_text.as_bytes()),
     };
-    let journaled = hook(Step::Journal)
+    let journaled = hook(WriteStep::Journal)
         .map_err(|source| Error::Write {
             path: dir.join(JOURNAL_PATH),
             source,
@@ -367,14 +367,14 @@ fn stage(
     writes: &[WriteOp],
     removes: &[RemoveOp],
     manifest_text: &str,
-    hook: &mut dyn FnMut(Step<'_>) -> std::io::Result<()>,
+    hook: &mut dyn FnMut(WriteStep<'_>) -> std::io::Result<()>,
     report: &mut WriteReport,
 ) -> Result<(), Error> {
     clean_scratch(dir);
     for op in writes {
         let file = &bundle.files[&op.path];
         let staged = dir.join(STAGING).join(&op.path);
-        step(hook, Step::Stage(&op.path), &staged)?;
+        step(hook, WriteStep::Stage(&op.path), &staged)?;
         create_parent(&staged)?;
         write_synced(&staged, &file.contents, file.mode)?;
     }
@@ -406,7 +406,7 @@ fn stage(
         }
     }
     let tmp = dir.join(MANIFEST_TMP);
-    step(hook, Step::Stage(MANIFEST_PATH), &tmp)?;
+    step(hook, WriteStep::Stage(MANIFEST_PATH), &tmp)?;
     write_synced(&tmp, manifest_text.as_bytes(), FileMode::Regular)
 }
 
@@ -414,17 +414,17 @@ fn commit(
     dir: &Path,
     writes: &[WriteOp],
     removes: &[RemoveOp],
-    hook: &mut dyn FnMut(Step<'_>) -> std::io::Result<()>,
+    hook: &mut dyn FnMut(WriteStep<'_>) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     for op in writes {
         let live = dir.join(&op.path);
-        step(hook, Step::Commit(&op.path), &live)?;
+        step(hook, WriteStep::Commit(&op.path), &live)?;
         create_parent(&live)?;
         rename(&dir.join(STAGING).join(&op.path), &live)?;
     }
     for op in removes {
         let live = dir.join(&op.path);
-        step(hook, Step::Remove(&op.path), &live)?;
+        step(hook, WriteStep::Remove(&op.path), &live)?;
         match std::fs::remove_file(&live) {
             Ok(()) => prune_empty_parents(dir, &live),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -432,7 +432,7 @@ fn commit(
         }
     }
     let manifest = dir.join(MANIFEST_PATH);
-    step(hook, Step::Manifest, &manifest)?;
+    step(hook, WriteStep::Manifest, &manifest)?;
     rename(&dir.join(MANIFEST_TMP), &manifest)
 }
 
@@ -490,8 +490,8 @@ fn roll_back(dir: &Path, journal: &Journal) -> Result<(), Error> {
 }
 
 fn step(
-    hook: &mut dyn FnMut(Step<'_>) -> std::io::Result<()>,
-    step: Step<'_>,
+    hook: &mut dyn FnMut(WriteStep<'_>) -> std::io::Result<()>,
+    step: WriteStep<'_>,
     path: &Path,
 ) -> Result<(), Error> {
     hook(step).map_err(|source| Error::Write {

@@ -134,12 +134,12 @@ pub struct CheckArgs {
     pub target: Vec<Target>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum CheckFormat {
     /// Annotated source snippets for people.
     Human,
     /// One JSON document with stable fields, for scripts.

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::args::{self, Format};
+use super::args::{self, CheckFormat};
 use super::output::Output;
 use super::{Status, read_spec};
 use crate::diagnostic::Diagnostics;
@@ -49,10 +49,10 @@ pub(super) fn check(args: &args::CheckArgs, out: &Output) -> Result<Status, Erro
         }
     }
     match args.format {
-        Format::Json => out.out(&report::json(&all)),
-        Format::Github => out.out(&report::github(&all)),
-        Format::Sarif => out.out(&report::sarif(&all)),
-        Format::Human => {
+        CheckFormat::Json => out.out(&report::json(&all)),
+        CheckFormat::Github => out.out(&report::github(&all)),
+        CheckFormat::Sarif => out.out(&report::sarif(&all)),
+        CheckFormat::Human => {
             out.out(&report::human(&all, out.style()));
             if !out.quiet {
                 let mut text = String::new();

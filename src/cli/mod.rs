@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
 
-pub use args::{Cli, Command, DiffFormat, Format};
+pub use args::{CheckFormat, Cli, Command, DiffFormat};
 use output::Output;
 
 use crate::error::Error;

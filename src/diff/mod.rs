@@ -174,8 +174,8 @@ pub fn between(
     new_label: &str,
 ) -> DiffReport {
     let empty = Bundle::new();
-    let (old_bundle, old_summary) = match old {
-        Some((bundle, summary)) => (bundle, Some(summary)),
+    let (old_bundle, old_record) = match old {
+        Some((bundle, record)) => (bundle, Some(record)),
         None => (&empty, None),
     };
     let mut notes = Vec::new();
@@ -188,7 +188,7 @@ pub fn between(
         target,
         old_label: old_label.to_owned(),
         new_label: new_label.to_owned(),
-        changes: old_summary.map_or_else(Vec::new, |s| semantic::compare(s, new.1)),
+        changes: old_record.map_or_else(Vec::new, |s| semantic::compare(s, new.1)),
         files: compare_files(old_bundle, new.0),
         notes,
     }
@@ -199,7 +199,7 @@ pub fn between(
 pub fn against_disk(
     target: Target,
     new: &Bundle,
-    summary: &BuildRecord,
+    record: &BuildRecord,
     dir: &Path,
     new_label: &str,
 ) -> Result<DiffReport, Error> {
@@ -238,8 +238,8 @@ pub fn against_disk(
                     manifest.target
                 ));
             }
-            match &manifest.summary {
-                Some(old) => semantic::compare(old, summary),
+            match &manifest.record {
+                Some(old) => semantic::compare(old, record),
                 None => Vec::new(),
             }
         }

@@ -562,13 +562,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_read_as_a_person_writes() {
-        assert_eq!(fmt_download(24_000_000_000), "24 GB");
-        assert_eq!(fmt_download(427_000_000), "427 MB");
-        assert_eq!(fmt_download(1_300_000_000), "1.3 GB");
-        assert_eq!(fmt_duration(3600), "1h");
-        assert_eq!(fmt_duration(5400), "1h30m");
-        assert_eq!(fmt_duration(90), "1m30s");
+    fn cost_changes_are_signed() {
         assert_eq!(signed_money(0.384, "USD"), "+$0.38");
         assert_eq!(signed_money(-0.1, "USD"), "-$0.10");
         assert_eq!(signed_money_rounded(18.43, "USD"), "+$18");
@@ -577,8 +571,8 @@ mod tests {
 
     #[test]
     fn identical_summaries_have_no_changes() {
-        let summary = BuildRecord::default();
-        assert!(compare(&summary, &summary).is_empty());
+        let record = BuildRecord::default();
+        assert!(compare(&record, &record).is_empty());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::parse::node::{Entry, Node, Value};
+use crate::parse::node::{MapEntry, Node, Value};
 use crate::parse::scalar::resolve_plain;
 use crate::parse::syntax::{explain_syntax_error, find_tab, unclosed_bracket};
 use crate::source::{CharToByte, SourceFile, Span};
@@ -44,7 +44,7 @@ enum Frame {
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        entries: Vec<MapEntry>,
         pending_key: Option<(String, Span)>,
         /// The key was not a scalar: its value is parsed and dropped.
         skip_value: bool,
@@ -456,7 +456,7 @@ impl<'a> Loader<'a> {
                                 .help("keep one of the two and delete the other"),
                             );
                         } else {
-                            entries.push(Entry {
+                            entries.push(MapEntry {
                                 key,
                                 key_span,
                                 value: node,
@@ -492,6 +492,12 @@ mod tests {
         parse_document(&SourceFile::new("t.yaml", text))
     }
 
+    /// The first problem found in `text`, which must not parse.
+    fn first_error(text: &str) -> crate::diagnostic::Diagnostic {
+        let errors = parse(text).unwrap_err();
+        errors.iter().next().unwrap().clone()
+    }
+
     #[test]
     fn yaml_1_2_keeps_off_and_dates_as_strings() {
         let root =
@@ -518,8 +524,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_reported_with_both_places() {
-        let errors = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
-        let diagnostic = errors.iter().next().unwrap();
+        let diagnostic = first_error("a: 1\nb: 2\na: 3\n");
         assert_eq!(diagnostic.code, Code::DuplicateKey);
         assert_eq!(diagnostic.primary.span, Span::new(10, 11));
         assert_eq!(diagnostic.secondary[0].span, Span::new(0, 1));
@@ -534,8 +539,7 @@ mod tests {
 
     #[test]
     fn tabs_point_at_the_tab() {
-        let errors = parse("a: 1\n\tb: 2\n").unwrap_err();
-        let diagnostic = errors.iter().next().unwrap();
+        let diagnostic = first_error("a: 1\n\tb: 2\n");
         assert_eq!(diagnostic.code, Code::TabIndentation);
         assert_eq!(diagnostic.primary.span, Span::new(5, 6));
     }
@@ -545,31 +549,16 @@ mod tests {
         let root = parse("a: &x [1, 2]\nb: *x\n").unwrap();
         assert_eq!(root.get("b").unwrap().items().len(), 2);
         let bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
-        let errors = parse(bomb).unwrap_err();
-        assert_eq!(errors.iter().next().unwrap().code, Code::YamlTooDeep);
+        assert_eq!(first_error(bomb).code, Code::YamlTooDeep);
     }
 
     #[test]
     fn scalars_and_lists_are_not_specs() {
+        assert_eq!(first_error("just text").code, Code::NotAMapping);
+        assert_eq!(first_error("").code, Code::EmptyFile);
+        assert_eq!(first_error("# only\n").code, Code::EmptyFile);
         assert_eq!(
-            parse("just text").unwrap_err().iter().next().unwrap().code,
-            Code::NotAMapping
-        );
-        assert_eq!(
-            parse("").unwrap_err().iter().next().unwrap().code,
-            Code::EmptyFile
-        );
-        assert_eq!(
-            parse("# only\n").unwrap_err().iter().next().unwrap().code,
-            Code::EmptyFile
-        );
-        assert_eq!(
-            parse("a: 1\n---\nb: 2\n")
-                .unwrap_err()
-                .iter()
-                .next()
-                .unwrap()
-                .code,
+            first_error("a: 1\n---\nb: 2\n").code,
             Code::MultipleDocuments
         );
     }

@@ -11,7 +11,7 @@ mod syntax;
 use std::path::Path;
 
 pub use loader::parse_document;
-pub use node::{Entry, Found, Node, Step, Value};
+pub use node::{Found, MapEntry, Node, Step, Value};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::error::Error;

@@ -1,7 +1,7 @@
 //! The YAML tree with a span on every node.
 //!
 //! Output of the parse stage and input of validation: a [`Node`] per value,
-//! an [`Entry`] per mapping pair with the key's own span, and lookups by JSON
+//! a [`MapEntry`] per mapping pair with the key's own span, and lookups by JSON
 //! pointer path so schema errors (which speak in pointers) find their YAML.
 
 use serde_json::{Map, Number, Value as Json};
@@ -24,11 +24,11 @@ pub enum Value {
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Map(Vec<MapEntry>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub struct MapEntry {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
@@ -69,7 +69,7 @@ impl Node {
         }
     }
 
-    pub fn entries(&self) -> &[Entry] {
+    pub fn entries(&self) -> &[MapEntry] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => &[],
@@ -83,7 +83,7 @@ impl Node {
         }
     }
 
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
+    pub fn entry(&self, key: &str) -> Option<&MapEntry> {
         self.entries().iter().find(|entry| entry.key == key)
     }
 

@@ -335,17 +335,15 @@ fn oauth(b: &mut Builder, spec: &Spec, groups: &[&String], public_url: Option<&s
                     None => (*g).clone(),
                 })
                 .collect();
-            let mut scope = vec!["read:user"];
-            if !orgs.is_empty() {
-                b.set(class, "allowed_organizations", json!(orgs));
-                scope.push("read:org");
-                b.note(
-                    class,
-                    "scope",
-                    "`read:org` lets the hub check organisation and team membership",
-                );
-            }
-            b.set(class, "scope", json!(scope));
+            let why = "`read:org` lets the hub check organisation and team membership";
+            allow_groups(
+                b,
+                class,
+                "allowed_organizations",
+                &orgs,
+                ["read:user", "read:org"],
+                why,
+            );
         }
         AuthMethod::Gitlab => {
             // GitLab groups are paths: `group/*` → `group`, `group/sub` → `group/sub`.
@@ -353,17 +351,15 @@ fn oauth(b: &mut Builder, spec: &Spec, groups: &[&String], public_url: Option<&s
                 .iter()
                 .map(|g| g.strip_suffix("/*").unwrap_or(g).to_owned())
                 .collect();
-            let mut scope = vec!["read_user"];
-            if !paths.is_empty() {
-                b.set(class, "allowed_gitlab_groups", json!(paths));
-                scope.push("read_api");
-                b.note(
-                    class,
-                    "scope",
-                    "`read_api` lets the hub check group membership",
-                );
-            }
-            b.set(class, "scope", json!(scope));
+            let why = "`read_api` lets the hub check group membership";
+            allow_groups(
+                b,
+                class,
+                "allowed_gitlab_groups",
+                &paths,
+                ["read_user", "read_api"],
+                why,
+            );
         }
         AuthMethod::Oidc => {
             if let Some(oidc) = &spec.auth.oidc {
@@ -381,6 +377,25 @@ fn oauth(b: &mut Builder, spec: &Spec, groups: &[&String], public_url: Option<&s
 }
 
 /// The button text on the login page.
+/// The OAuth `scope`: `scopes[0]` to log in, plus `scopes[1]` (for the reason
+/// `why`) when `groups` is not empty and `option` allows them.
+fn allow_groups(
+    b: &mut Builder,
+    class: &str,
+    option: &str,
+    groups: &[String],
+    scopes: [&str; 2],
+    why: &str,
+) {
+    let mut scope = vec![scopes[0]];
+    if !groups.is_empty() {
+        b.set(class, option, json!(groups));
+        scope.push(scopes[1]);
+        b.note(class, "scope", why);
+    }
+    b.set(class, "scope", json!(scope));
+}
+
 fn login_service(issuer: &str) -> &'static str {
     if issuer.starts_with("https://auth.cern.ch/") {
         "CERN SSO"

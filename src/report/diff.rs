@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::diff::semantic::Change;
 use crate::diff::{DiffReport, FileStatus};
 
 /// How to draw the human format.
@@ -144,11 +145,7 @@ pub fn markdown(reports: &[DiffReport], stat: bool) -> String {
                 if dangers.len() == 1 { "" } else { "s" }
             );
             for change in dangers {
-                let detail = change
-                    .detail
-                    .as_deref()
-                    .map(|d| format!(": {d}"))
-                    .unwrap_or_default();
+                let detail = detail_of(change, ": ", "");
                 let _ = writeln!(out, "> - **{}**{detail}", change.text);
             }
             out.push('\n');
@@ -157,11 +154,7 @@ pub fn markdown(reports: &[DiffReport], stat: bool) -> String {
         if !others.is_empty() {
             out.push_str("**Changes**\n");
             for change in others {
-                let detail = change
-                    .detail
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
+                let detail = detail_of(change, " (", ")");
                 let _ = writeln!(out, "- {}{detail}", change.text);
             }
             out.push('\n');
@@ -204,6 +197,15 @@ pub fn markdown(reports: &[DiffReport], stat: bool) -> String {
 }
 
 /// A code fence longer than any run of backticks in `text`.
+/// A change's detail between `open` and `close`, or nothing when it has none.
+fn detail_of(change: &Change, open: &str, close: &str) -> String {
+    change
+        .detail
+        .as_deref()
+        .map(|d| format!("{open}{d}{close}"))
+        .unwrap_or_default()
+}
+
 fn fence_for(text: &str) -> String {
     let mut longest = 0;
     let mut run = 0;

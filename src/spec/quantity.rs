@@ -8,6 +8,26 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// A value that keeps the text the user wrote (`text`): `as_str` gives it
+/// back, and it displays as written.
+macro_rules! kept_as_written {
+    ($($t:ty),*) => {$(
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.text
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.text)
+            }
+        }
+    )*};
+}
+
+kept_as_written!(Size, Duration, Timestamp);
+
 /// Bytes, written with a unit: `GiB`, `MiB`, `TiB` (binary) or `GB`, `MB`, `TB` (decimal).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Size {
@@ -72,10 +92,6 @@ impl Size {
         self.bytes
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// Whole MiB, rounded up.
     pub fn mib_ceil(&self) -> u64 {
         self.bytes.div_ceil(MIB)
@@ -84,12 +100,6 @@ impl Size {
     /// Whole GiB, rounded up.
     pub fn gib_ceil(&self) -> u64 {
         self.bytes.div_ceil(GIB)
-    }
-}
-
-impl fmt::Display for Size {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
     }
 }
 
@@ -141,16 +151,6 @@ impl Duration {
     pub fn seconds(&self) -> u64 {
         self.seconds
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
 }
 
 /// An RFC 3339 date-time with its offset, kept as written and as Unix seconds.
@@ -175,10 +175,6 @@ impl Timestamp {
         self.unix
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// The same instant in UTC, as `YYYY-MM-DD HH:MM:SS` (systemd's calendar form).
     pub fn utc_calendar(&self) -> String {
         let days = self.unix.div_euclid(86_400);
@@ -190,12 +186,6 @@ impl Timestamp {
             secs % 3600 / 60,
             secs % 60
         )
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
     }
 }
 

@@ -65,28 +65,17 @@ impl HubHost {
     /// needs the machine reachable on 80 and 443 from the internet.
     pub fn laptop(plan: &Plan) -> Self {
         let port = plan.clouds.local.as_ref().and_then(|l| l.port);
-        match plan.tls.mode {
-            Https::Off => Self {
-                kind: HostKind::Laptop,
-                bind_address: "127.0.0.1".to_owned(),
-                port: port.unwrap_or(8000),
-                http_port: None,
-                public_host: Some("127.0.0.1".to_owned()),
-            },
-            Https::SelfSigned => Self {
-                kind: HostKind::Laptop,
-                bind_address: "127.0.0.1".to_owned(),
-                port: port.unwrap_or(8443),
-                http_port: None,
-                public_host: Some("localhost".to_owned()),
-            },
-            Https::Letsencrypt => Self {
-                kind: HostKind::Laptop,
-                bind_address: "0.0.0.0".to_owned(),
-                port: port.unwrap_or(443),
-                http_port: Some(80),
-                public_host: plan.tls.domain.clone(),
-            },
+        let (bind, default_port, http_port, public_host) = match plan.tls.mode {
+            Https::Off => ("127.0.0.1", 8000, None, Some("127.0.0.1".to_owned())),
+            Https::SelfSigned => ("127.0.0.1", 8443, None, Some("localhost".to_owned())),
+            Https::Letsencrypt => ("0.0.0.0", 443, Some(80), plan.tls.domain.clone()),
+        };
+        Self {
+            kind: HostKind::Laptop,
+            bind_address: bind.to_owned(),
+            port: port.unwrap_or(default_port),
+            http_port,
+            public_host,
         }
     }
 

@@ -77,30 +77,7 @@ fn py_literal(value: &serde_json::Value) -> String {
         J::Number(n) => n.to_string(),
         // A JSON string literal is a valid Python string literal for all text
         // once non-ASCII is escaped, which serde_json does not do; do it here.
-        J::String(s) => {
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                        let code = c as u32;
-                        if code > 0xffff {
-                            let _ = write!(out, "\\U{code:08x}");
-                        } else {
-                            let _ = write!(out, "\\u{code:04x}");
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
-        }
+        J::String(s) => double_quoted(s, |c| (c as u32) < 0x20 || (c as u32) > 0x7e),
         J::Array(items) => format!(
             "[{}]",
             items.iter().map(py_literal).collect::<Vec<_>>().join(", ")
@@ -234,6 +211,14 @@ fn breaks_a_line(c: char) -> bool {
 /// escaped, and every character of [`breaks_a_line`] as its escape, so the
 /// scalar stays on its line and reads back as the same text.
 fn yaml_quoted(text: &str) -> String {
+    double_quoted(text, breaks_a_line)
+}
+
+/// `text` in double quotes with `"` and `\` escaped, the common control
+/// characters as `\n`, `\r`, `\t`, and every other character `escape` picks
+/// as `\uXXXX` (or `\UXXXXXXXX` beyond the BMP): the string syntax that
+/// JSON, YAML and Python share.
+fn double_quoted(text: &str, escape: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -243,8 +228,13 @@ fn yaml_quoted(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if breaks_a_line(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+            c if escape(c) => {
+                let code = c as u32;
+                if code > 0xffff {
+                    let _ = write!(out, "\\U{code:08x}");
+                } else {
+                    let _ = write!(out, "\\u{code:04x}");
+                }
             }
             c => out.push(c),
         }

@@ -300,24 +300,50 @@ mod tests {
         ));
     }
 
+    /// Each form with what a user typed and the value the hint suggests (`None`: no suggestion).
+    const SUGGESTIONS: &[(Form, &str, Option<&str>)] = &[
+        (Form::Size, "2G", Some("2GiB")),
+        (Form::Size, "512mb", Some("512MB")),
+        (Form::Size, "lots", None),
+        (Form::Duration, "1h30", Some("1h30m")),
+        (Form::Duration, "30 min", Some("30m")),
+        (Form::Duration, "2 hours", Some("2h")),
+        (Form::Duration, "1.5h", Some("1h30m")),
+        (Form::Duration, "soon", None),
+        (Form::DateTime, "2027-03-10", Some("2027-03-10T09:00:00Z")),
+        (
+            Form::DateTime,
+            "2027-03-10 08:00:00Z",
+            Some("2027-03-10T08:00:00Z"),
+        ),
+        (
+            Form::DateTime,
+            "2027-03-10T08:00:00",
+            Some("2027-03-10T08:00:00Z"),
+        ),
+        (Form::Cidr, "203.0.113.7", Some("203.0.113.7/32")),
+        (Form::Slug, "Masterclass 2027", Some("masterclass-2027")),
+        (Form::Slug, "Física", None),
+        (
+            Form::HttpsUrl,
+            "http://github.com/a/b",
+            Some("https://github.com/a/b"),
+        ),
+    ];
+
     #[test]
-    fn sizes() {
-        assert_eq!(value(Form::Size, "2G").as_deref(), Some("2GiB"));
-        assert_eq!(value(Form::Size, "512mb").as_deref(), Some("512MB"));
-        assert_eq!(value(Form::Size, "lots"), None);
+    fn suggested_values() {
+        for (form, typed, want) in SUGGESTIONS {
+            assert_eq!(value(*form, typed).as_deref(), *want, "{form:?} `{typed}`");
+        }
+    }
+
+    #[test]
+    fn bare_numbers_get_a_unit() {
         assert_eq!(
             for_number(Form::Size, "100"),
             Some(Hint::Value("100GiB".into()))
         );
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(value(Form::Duration, "1h30").as_deref(), Some("1h30m"));
-        assert_eq!(value(Form::Duration, "30 min").as_deref(), Some("30m"));
-        assert_eq!(value(Form::Duration, "2 hours").as_deref(), Some("2h"));
-        assert_eq!(value(Form::Duration, "1.5h").as_deref(), Some("1h30m"));
-        assert_eq!(value(Form::Duration, "soon"), None);
         assert_eq!(
             for_number(Form::Duration, "90"),
             Some(Hint::Value("90m".into()))
@@ -325,39 +351,10 @@ mod tests {
     }
 
     #[test]
-    fn dates() {
-        assert_eq!(
-            value(Form::DateTime, "2027-03-10").as_deref(),
-            Some("2027-03-10T09:00:00Z")
-        );
-        assert_eq!(
-            value(Form::DateTime, "2027-03-10 08:00:00Z").as_deref(),
-            Some("2027-03-10T08:00:00Z")
-        );
-        assert_eq!(
-            value(Form::DateTime, "2027-03-10T08:00:00").as_deref(),
-            Some("2027-03-10T08:00:00Z")
-        );
+    fn impossible_dates_are_explained() {
         assert!(matches!(
             for_text(Form::DateTime, "2027-02-30T08:00:00Z"),
             Some(Hint::Advice(a)) if a.contains("not a day")
         ));
-    }
-
-    #[test]
-    fn cidrs_and_slugs() {
-        assert_eq!(
-            value(Form::Cidr, "203.0.113.7").as_deref(),
-            Some("203.0.113.7/32")
-        );
-        assert_eq!(
-            value(Form::Slug, "Masterclass 2027").as_deref(),
-            Some("masterclass-2027")
-        );
-        assert_eq!(value(Form::Slug, "Física"), None);
-        assert_eq!(
-            value(Form::HttpsUrl, "http://github.com/a/b").as_deref(),
-            Some("https://github.com/a/b")
-        );
     }
 }

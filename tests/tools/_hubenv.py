@@ -60,3 +60,17 @@ def parse_env_args(pairs):
         k, v = item.split("=", 1)
         out[k] = v
     return out
+
+
+def config_path(bundle, tool):
+    """The jupyterhub_config.py of `bundle` (the file itself or the folder holding it).
+
+    Exits with status 2, naming `tool`, when there is no such file.
+    """
+    cfg = os.path.abspath(bundle)
+    if os.path.isdir(cfg):
+        cfg = os.path.join(cfg, "jupyterhub_config.py")
+    if not os.path.isfile(cfg):
+        print(f"{tool}: no such file: {cfg}", file=sys.stderr)
+        sys.exit(2)
+    return cfg

@@ -260,12 +260,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (hub log) for inspection")
     args = ap.parse_args()
 
-    cfg = os.path.abspath(args.bundle)
-    if os.path.isdir(cfg):
-        cfg = os.path.join(cfg, "jupyterhub_config.py")
-    if not os.path.isfile(cfg):
-        print(f"hub_smoke: no such file: {cfg}", file=sys.stderr)
-        return 2
+    cfg = _hubenv.config_path(args.bundle, "hub_smoke")
 
     t0 = time.monotonic()
     budget_end = t0 + args.timeout

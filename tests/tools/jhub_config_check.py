@@ -216,12 +216,7 @@ def main():
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(args.timeout)
 
-    cfg = os.path.abspath(args.bundle)
-    if os.path.isdir(cfg):
-        cfg = os.path.join(cfg, "jupyterhub_config.py")
-    if not os.path.isfile(cfg):
-        print(f"jhub_config_check: no such file: {cfg}", file=sys.stderr)
-        return 2
+    cfg = _hubenv.config_path(args.bundle, "jhub_config_check")
     out = (lambda *a: None) if args.quiet else print
 
     # environment: explicit --env, then placeholders for unset secret-like variables the config reads

@@ -89,9 +89,9 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
                 text,
                 "- on-demand prices read {}; disks, load balancer{} and traffic are not included",
                 cluster.prices_read.as_deref().unwrap_or("unknown"),
-                if datasets_on_filestore(k8s) {
+                if datasets_on(k8s, ClusterProvider::Gcp) {
                     ", Filestore (1 TiB minimum)"
-                } else if datasets_on_efs(k8s) {
+                } else if datasets_on(k8s, ClusterProvider::Aws) {
                     ", EFS"
                 } else {
                     ""
@@ -108,20 +108,10 @@ pub fn summary(plan: &Plan, k8s: &KubernetesPlan) -> String {
     text
 }
 
-fn datasets_on_filestore(k8s: &KubernetesPlan) -> bool {
-    !k8s.datasets.copied.is_empty()
-        && k8s
-            .cluster
-            .as_ref()
-            .is_some_and(|c| c.provider == ClusterProvider::Gcp)
-}
-
-fn datasets_on_efs(k8s: &KubernetesPlan) -> bool {
-    !k8s.datasets.copied.is_empty()
-        && k8s
-            .cluster
-            .as_ref()
-            .is_some_and(|c| c.provider == ClusterProvider::Aws)
+/// Whether the shared datasets are copied onto a volume the cluster of
+/// `provider` makes (Filestore on GKE, EFS on EKS).
+fn datasets_on(k8s: &KubernetesPlan, provider: ClusterProvider) -> bool {
+    !k8s.datasets.copied.is_empty() && k8s.cluster.as_ref().is_some_and(|c| c.provider == provider)
 }
 
 #[derive(serde::Serialize)]

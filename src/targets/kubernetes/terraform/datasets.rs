@@ -100,71 +100,78 @@ fn job_containers() -> Result<(Block, Block), Error> {
                 .build(),
         )
     };
-    let owner = Block::builder("init_container")
-        .add_attribute(("name", "owner"))
-        .add_attribute((
-            "image",
-            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\"")?,
-        ))
-        .add_attribute(("image_pull_policy", "IfNotPresent"))
-        .add_attribute(("command", expr("[\"chown\", \"1000:100\", \"/data\"]")?))
-        .add_block(
-            Block::builder("security_context")
-                .add_attribute(("run_as_user", 0))
-                .add_attribute(("run_as_non_root", false))
-                .add_attribute(("allow_privilege_escalation", false))
-                .add_attribute(("read_only_root_filesystem", true))
-                .add_block(
-                    Block::builder("capabilities")
-                        .add_attribute(("drop", expr("[\"ALL\"]")?))
-                        .add_attribute(("add", expr("[\"CHOWN\"]")?))
-                        .build(),
-                )
-                .build(),
+    // Both run the single-user image, which has Python and `chown`.
+    let container = |block: &str, name: &str, command: &str| {
+        Ok::<_, Error>(
+            Block::builder(block)
+                .add_attribute(("name", name))
+                .add_attribute((
+                    "image",
+                    expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\"")?,
+                ))
+                .add_attribute(("image_pull_policy", "IfNotPresent"))
+                .add_attribute(("command", expr(command)?)),
         )
-        .add_block(resources(
-            "{ cpu = \"50m\", memory = \"64Mi\" }",
-            "{ cpu = \"500m\", memory = \"128Mi\" }",
-        )?)
-        .add_block(volume_mount("data", "/data", false))
-        .build();
+    };
+    let owner = container(
+        "init_container",
+        "owner",
+        "[\"chown\", \"1000:100\", \"/data\"]",
+    )?
+    .add_block(
+        Block::builder("security_context")
+            .add_attribute(("run_as_user", 0))
+            .add_attribute(("run_as_non_root", false))
+            .add_attribute(("allow_privilege_escalation", false))
+            .add_attribute(("read_only_root_filesystem", true))
+            .add_block(
+                Block::builder("capabilities")
+                    .add_attribute(("drop", expr("[\"ALL\"]")?))
+                    .add_attribute(("add", expr("[\"CHOWN\"]")?))
+                    .build(),
+            )
+            .build(),
+    )
+    .add_block(resources(
+        "{ cpu = \"50m\", memory = \"64Mi\" }",
+        "{ cpu = \"500m\", memory = \"128Mi\" }",
+    )?)
+    .add_block(volume_mount("data", "/data", false))
+    .build();
     let env = |name: &str, value: &str| {
         Block::builder("env")
             .add_attribute(("name", name))
             .add_attribute(("value", value))
             .build()
     };
-    let fetch = Block::builder("container")
-        .add_attribute(("name", "fetch"))
-        .add_attribute((
-            "image",
-            expr("\"${var.singleuser_image_name}:${var.singleuser_image_tag}\"")?,
-        ))
-        .add_attribute(("image_pull_policy", "IfNotPresent"))
-        .add_attribute(("command", expr("[\"python3\", \"/opt/atlasod/fetch.py\"]")?))
-        .add_block(env("ATLASOD_DATASETS", "/opt/atlasod/datasets.json"))
-        .add_block(env("ATLASOD_DATA_DIR", "/data"))
-        .add_block(
-            Block::builder("security_context")
-                .add_attribute(("run_as_user", 1000))
-                .add_attribute(("run_as_group", 100))
-                .add_attribute(("run_as_non_root", true))
-                .add_attribute(("allow_privilege_escalation", false))
-                .add_attribute(("read_only_root_filesystem", true))
-                .add_block(
-                    Block::builder("capabilities")
-                        .add_attribute(("drop", expr("[\"ALL\"]")?))
-                        .build(),
-                )
-                .build(),
-        )
-        .add_block(resources(
-            "{ cpu = \"500m\", memory = \"512Mi\" }",
-            "{ cpu = \"2\", memory = \"2Gi\" }",
-        )?)
-        .add_block(volume_mount("data", "/data", false))
-        .add_block(volume_mount("script", "/opt/atlasod", true))
-        .build();
+    let fetch = container(
+        "container",
+        "fetch",
+        "[\"python3\", \"/opt/atlasod/fetch.py\"]",
+    )?
+    .add_block(env("ATLASOD_DATASETS", "/opt/atlasod/datasets.json"))
+    .add_block(env("ATLASOD_DATA_DIR", "/data"))
+    .add_block(
+        Block::builder("security_context")
+            .add_attribute(("run_as_user", 1000))
+            .add_attribute(("run_as_group", 100))
+            .add_attribute(("run_as_non_root", true))
+            .add_attribute(("allow_privilege_escalation", false))
+            .add_attribute(("read_only_root_filesystem", true))
+            .add_block(
+                Block::builder("capabilities")
+                    .add_attribute(("drop", expr("[\"ALL\"]")?))
+                    .build(),
+            )
+            .build(),
+    )
+    .add_block(resources(
+        "{ cpu = \"500m\", memory = \"512Mi\" }",
+        "{ cpu = \"2\", memory = \"2Gi\" }",
+    )?)
+    .add_block(volume_mount("data", "/data", false))
+    .add_block(volume_mount("script", "/opt/atlasod", true))
+    .build();
     Ok((owner, fetch))
 }
 
