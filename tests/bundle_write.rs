@@ -315,20 +315,22 @@ fn damaged_manifest_is_an_error_that_says_what_to_do() {
     );
 }
 
+/// Rebuilds the bundle in `dir` as v2, calling `hook` before each step.
+fn rebuild_to_v2(
+    dir: &Path,
+    hook: &mut dyn FnMut(WriteStep<'_>) -> std::io::Result<()>,
+) -> Result<atlasod::bundle::WriteReport, WriteError> {
+    write_with(&v2(), &manifest(&v2()), dir, WriteOptions::default(), hook)
+}
+
 /// The steps a v1 → v2 rebuild takes, in order.
 fn steps() -> Vec<String> {
     let tmp = built_v1();
     let mut seen = Vec::new();
-    write_with(
-        &v2(),
-        &manifest(&v2()),
-        tmp.path(),
-        WriteOptions::default(),
-        &mut |step| {
-            seen.push(format!("{step:?}"));
-            Ok(())
-        },
-    )
+    rebuild_to_v2(tmp.path(), &mut |step| {
+        seen.push(format!("{step:?}"));
+        Ok(())
+    })
     .unwrap();
     seen
 }
@@ -357,21 +359,15 @@ fn a_failure_between_any_two_files_leaves_the_previous_bundle() {
         let tmp = built_v1();
         let before = tree(tmp.path());
         let mut n = 0;
-        let result = write_with(
-            &v2(),
-            &manifest(&v2()),
-            tmp.path(),
-            WriteOptions::default(),
-            &mut |step| {
-                n += 1;
-                if n > fail_at {
-                    return Err(std::io::Error::other(format!(
-                        "injected failure at {step:?}"
-                    )));
-                }
-                Ok(())
-            },
-        );
+        let result = rebuild_to_v2(tmp.path(), &mut |step| {
+            n += 1;
+            if n > fail_at {
+                return Err(std::io::Error::other(format!(
+                    "injected failure at {step:?}"
+                )));
+            }
+            Ok(())
+        });
         assert!(
             matches!(result, Err(WriteError::Failed(_))),
             "step {fail_at}"
@@ -466,17 +462,11 @@ fn the_next_build_recovers_by_itself() {
     let before = tree(tmp.path());
     let mut n = 0;
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        write_with(
-            &v2(),
-            &manifest(&v2()),
-            tmp.path(),
-            WriteOptions::default(),
-            &mut |step| {
-                n += 1;
-                assert!(!matches!(step, WriteStep::Commit(_)) || n < 7, "killed");
-                Ok(())
-            },
-        )
+        rebuild_to_v2(tmp.path(), &mut |step| {
+            n += 1;
+            assert!(!matches!(step, WriteStep::Commit(_)) || n < 7, "killed");
+            Ok(())
+        })
     }));
     assert!(tmp.path().join(".atlasod/journal.json").exists());
     assert_ne!(

@@ -20,27 +20,36 @@ impl Rules<'_> {
             return;
         }
         let targets = one_of(&cloud);
-        if self.spec.auth.method == AuthMethod::Dummy {
-            let diagnostic = self
-                .error(
-                    Code::LocalOnly,
-                    self.value(&[Step::Key("auth"), Step::Key("method")]),
-                    format!("`dummy` auth lets anyone log in without a password: it is for `local` only, not for {targets}"),
-                )
-                .label("no password at all")
-                .help("use `native`, `shared-password`, `github`, `gitlab` or `oidc` for a hub on the internet, or build with `--target local`");
-            self.out.push(diagnostic);
-        }
-        if self.spec.hub.https == Some(Https::Off) {
-            let diagnostic = self
-                .error(
-                    Code::LocalOnly,
-                    self.value(&[Step::Key("hub"), Step::Key("https")]),
-                    format!("`https: off` sends passwords in clear text: it is for `local` only, not for {targets}"),
-                )
-                .label("no TLS")
-                .help("use `https: letsencrypt` with `hub.domain`, or `https: self-signed`");
-            self.out.push(diagnostic);
+        // Each setting that is safe on a laptop only: whether the spec has it,
+        // where, what it risks, the label and the fix.
+        let local_only = [
+            (
+                self.spec.auth.method == AuthMethod::Dummy,
+                [Step::Key("auth"), Step::Key("method")],
+                format!(
+                    "`dummy` auth lets anyone log in without a password: it is for `local` only, not for {targets}"
+                ),
+                "no password at all",
+                "use `native`, `shared-password`, `github`, `gitlab` or `oidc` for a hub on the internet, or build with `--target local`",
+            ),
+            (
+                self.spec.hub.https == Some(Https::Off),
+                [Step::Key("hub"), Step::Key("https")],
+                format!(
+                    "`https: off` sends passwords in clear text: it is for `local` only, not for {targets}"
+                ),
+                "no TLS",
+                "use `https: letsencrypt` with `hub.domain`, or `https: self-signed`",
+            ),
+        ];
+        for (present, path, message, label, help) in local_only {
+            if present {
+                let diagnostic = self
+                    .error(Code::LocalOnly, self.value(&path), message)
+                    .label(label)
+                    .help(help);
+                self.out.push(diagnostic);
+            }
         }
     }
 

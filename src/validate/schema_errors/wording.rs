@@ -85,20 +85,15 @@ pub(super) fn synonym(field: &str, written: &str) -> Option<&'static str> {
 
 /// "use a number from 1 to 10000", from the subschema's bounds.
 pub(super) fn range_help(sub: Subschema) -> Option<String> {
-    let low = sub
-        .number("minimum")
-        .map(|n| format!("from {n}"))
-        .or_else(|| {
-            sub.number("exclusiveMinimum")
-                .map(|n| format!("more than {n}"))
-        });
-    let high = sub
-        .number("maximum")
-        .map(|n| format!("to {n}"))
-        .or_else(|| {
-            sub.number("exclusiveMaximum")
-                .map(|n| format!("less than {n}"))
-        });
+    // A bound in words: `[inclusive keyword, word]` then `[exclusive keyword, word]`.
+    let bound = |[(key, word), (exclusive, exclusive_word)]: [(&str, &str); 2]| {
+        sub.number(key).map(|n| format!("{word} {n}")).or_else(|| {
+            sub.number(exclusive)
+                .map(|n| format!("{exclusive_word} {n}"))
+        })
+    };
+    let low = bound([("minimum", "from"), ("exclusiveMinimum", "more than")]);
+    let high = bound([("maximum", "to"), ("exclusiveMaximum", "less than")]);
     let kind = if sub.schema.get("type").and_then(Json::as_str) == Some("integer") {
         "a whole number"
     } else {

@@ -118,20 +118,7 @@ fn job_containers() -> Result<(Block, Block), Error> {
         "owner",
         "[\"chown\", \"1000:100\", \"/data\"]",
     )?
-    .add_block(
-        Block::builder("security_context")
-            .add_attribute(("run_as_user", 0))
-            .add_attribute(("run_as_non_root", false))
-            .add_attribute(("allow_privilege_escalation", false))
-            .add_attribute(("read_only_root_filesystem", true))
-            .add_block(
-                Block::builder("capabilities")
-                    .add_attribute(("drop", expr("[\"ALL\"]")?))
-                    .add_attribute(("add", expr("[\"CHOWN\"]")?))
-                    .build(),
-            )
-            .build(),
-    )
+    .add_block(security_context(0, None, Some("[\"CHOWN\"]"))?)
     .add_block(resources(
         "{ cpu = \"50m\", memory = \"64Mi\" }",
         "{ cpu = \"500m\", memory = \"128Mi\" }",
@@ -151,20 +138,7 @@ fn job_containers() -> Result<(Block, Block), Error> {
     )?
     .add_block(env("ATLASOD_DATASETS", "/opt/atlasod/datasets.json"))
     .add_block(env("ATLASOD_DATA_DIR", "/data"))
-    .add_block(
-        Block::builder("security_context")
-            .add_attribute(("run_as_user", 1000))
-            .add_attribute(("run_as_group", 100))
-            .add_attribute(("run_as_non_root", true))
-            .add_attribute(("allow_privilege_escalation", false))
-            .add_attribute(("read_only_root_filesystem", true))
-            .add_block(
-                Block::builder("capabilities")
-                    .add_attribute(("drop", expr("[\"ALL\"]")?))
-                    .build(),
-            )
-            .build(),
-    )
+    .add_block(security_context(1000, Some(100), None)?)
     .add_block(resources(
         "{ cpu = \"500m\", memory = \"512Mi\" }",
         "{ cpu = \"2\", memory = \"2Gi\" }",
@@ -173,6 +147,27 @@ fn job_containers() -> Result<(Block, Block), Error> {
     .add_block(volume_mount("script", "/opt/atlasod", true))
     .build();
     Ok((owner, fetch))
+}
+
+/// A container's security context: user `uid` (root for 0), group `gid`,
+/// a read-only root, no privilege escalation, every capability dropped but
+/// those in `add` (an HCL list).
+fn security_context(uid: u32, gid: Option<u32>, add: Option<&str>) -> Result<Block, Error> {
+    let mut context = Block::builder("security_context").add_attribute(("run_as_user", uid));
+    if let Some(gid) = gid {
+        context = context.add_attribute(("run_as_group", gid));
+    }
+    let mut capabilities =
+        Block::builder("capabilities").add_attribute(("drop", expr("[\"ALL\"]")?));
+    if let Some(add) = add {
+        capabilities = capabilities.add_attribute(("add", expr(add)?));
+    }
+    Ok(context
+        .add_attribute(("run_as_non_root", uid != 0))
+        .add_attribute(("allow_privilege_escalation", false))
+        .add_attribute(("read_only_root_filesystem", true))
+        .add_block(capabilities.build())
+        .build())
 }
 
 fn job(labels: &Expression) -> Result<Block, Error> {
