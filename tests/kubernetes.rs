@@ -295,3 +295,174 @@ fn fetch_script_downloads_once_and_checks_what_it_gets() {
         ran.all()
     );
 }
+
+/// `git` itself, in a repository made of the written bundle: the files that
+/// hold the hub's secrets (`terraform.tfvars`, the state) are ignored, and
+/// the generated files are not.
+#[test]
+fn git_ignores_the_files_that_hold_secrets() {
+    let Some(git) = tool("git") else {
+        return;
+    };
+    for (name, dir) in written("gitignore") {
+        let tf = dir.join("terraform");
+        for secret in [
+            "terraform.tfvars",
+            "terraform.tfstate",
+            "terraform.tfstate.backup",
+        ] {
+            std::fs::write(tf.join(secret), "secret = \"s3cret\"\n").unwrap();
+        }
+        run(std::process::Command::new(&git)
+            .arg("init")
+            .arg("-q")
+            .arg(&dir))
+        .assert_ok("git init");
+        let status = run(std::process::Command::new(&git)
+            .args([
+                "status",
+                "--porcelain",
+                "--ignored",
+                "--untracked-files=all",
+            ])
+            .current_dir(&dir));
+        let status = status.assert_ok("git status").stdout.clone();
+        for secret in [
+            "terraform.tfvars",
+            "terraform.tfstate",
+            "terraform.tfstate.backup",
+        ] {
+            assert!(
+                status.contains(&format!("!! terraform/{secret}\n")),
+                "{name}: git would commit terraform/{secret}:\n{status}"
+            );
+        }
+        assert!(
+            status.contains("?? terraform/main.tf\n"),
+            "{name}: main.tf should be committed:\n{status}"
+        );
+    }
+}
+
+/// The real start script, run by bash with every notebook repository
+/// unreachable and stand-ins for the image's programs on `PATH`: a failed
+/// pull never stops the server, which starts with the script's arguments.
+#[test]
+fn start_script_starts_the_server_when_a_repository_is_unreachable() {
+    let Some(bash) = tool("bash") else {
+        return;
+    };
+    for spec in specs() {
+        let built = spec.build(Target::Kubernetes);
+        if built.plan.notebooks.is_empty() {
+            continue;
+        }
+        let mut plan = built.plan.clone();
+        for (i, notebook) in plan.notebooks.iter_mut().enumerate() {
+            // A local path that is not a repository: git fails at once, offline.
+            notebook.repo = format!("/nonexistent/repo-{i}");
+            notebook.branch = None;
+        }
+        let script =
+            atlasod::targets::kubernetes::start_script(&plan, plan.kubernetes.as_ref().unwrap())
+                .unwrap();
+        let dir = bundles::scratch(&["kubernetes", "start-script", &spec.name]);
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let stub = |name: &str, body: &str| {
+            use std::os::unix::fs::PermissionsExt;
+            let path = bin.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        // An image that has the hub's JupyterHub and nbgitpuller already.
+        let version = &plan.kubernetes.as_ref().unwrap().singleuser_jupyterhub;
+        stub("python3", &format!("echo {version}"));
+        stub("gitpuller", "exit 1");
+        stub("jupyterhub-singleuser", "echo \"server started with $*\"");
+        std::fs::write(dir.join("start.sh"), &script).unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let ran = run(std::process::Command::new(&bash)
+            .arg(dir.join("start.sh"))
+            .arg("--port=8888")
+            .env("PATH", path)
+            .env("HOME", &dir));
+        assert!(
+            ran.ok && ran.stdout.contains("server started with --port=8888"),
+            "{}: the server did not start:\n{}",
+            spec.name,
+            ran.all()
+        );
+        assert!(
+            ran.stderr
+                .contains("could not read the default branch of /nonexistent/repo-0"),
+            "{}: {}",
+            spec.name,
+            ran.stderr
+        );
+    }
+}
+
+/// `main.tf` of the named fixture's bundle, as JSON (hcl-rs: references read
+/// as `${...}` strings).
+fn main_tf(name: &str) -> serde_json::Value {
+    let spec = support::specs::named(specs(), name);
+    let built = spec.build(Target::Kubernetes);
+    hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap()
+}
+
+/// A new EKS cluster has no StorageClass (EKS 1.30+), and the chart's hub
+/// database and every home claim need one: the bundle installs the EBS CSI
+/// driver with its role and makes an encrypted gp3 class the default, before
+/// the chart. Its subnets leave out the zones EKS refuses (`us-east-1e`).
+#[test]
+fn eks_has_a_default_storage_class_and_only_zones_eks_supports() {
+    let tf = main_tf("k8s-eks");
+    let addon = &tf["resource"]["aws_eks_addon"]["ebs_csi"];
+    assert_eq!(addon["addon_name"], "aws-ebs-csi-driver", "{tf:#}");
+    assert_eq!(
+        addon["pod_identity_association"]["service_account"],
+        "ebs-csi-controller-sa"
+    );
+    let class = &tf["resource"]["kubernetes_storage_class_v1"]["gp3"];
+    assert_eq!(class["storage_provisioner"], "ebs.csi.aws.com");
+    assert_eq!(
+        class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"],
+        "true"
+    );
+    assert_eq!(class["parameters"]["type"], "gp3");
+    let chart = tf["resource"]["helm_release"]["jupyterhub"]["depends_on"].to_string();
+    assert!(chart.contains("kubernetes_storage_class_v1.gp3"), "{chart}");
+    let zones = &tf["data"]["aws_availability_zones"]["eks"]["exclude_zone_ids"];
+    assert!(
+        zones.as_array().unwrap().iter().any(|z| z == "use1-az3"),
+        "{zones}"
+    );
+    let filters = tf["data"]["aws_subnets"]["default"]["filter"].to_string();
+    assert!(
+        filters.contains("data.aws_availability_zones.eks.names"),
+        "{filters}"
+    );
+}
+
+/// GKE upgrades drain nodes and kill running kernels: no node or minor
+/// upgrade during the spec's `schedule`, and a nightly window otherwise.
+#[test]
+fn gke_does_not_upgrade_nodes_during_the_workshop() {
+    let spec = support::specs::named(specs(), "online-k8s");
+    let schedule = spec.check().spec.schedule.clone().unwrap();
+    let tf = main_tf("online-k8s");
+    let policy = &tf["resource"]["google_container_cluster"]["this"]["maintenance_policy"];
+    let exclusion = &policy["maintenance_exclusion"];
+    assert_eq!(
+        exclusion["start_time"],
+        schedule.start.as_str(),
+        "{policy:#}"
+    );
+    assert_eq!(exclusion["end_time"], schedule.end.as_str());
+    assert_eq!(
+        exclusion["exclusion_options"]["scope"],
+        "NO_MINOR_OR_NODE_UPGRADES"
+    );
+    assert_eq!(policy["daily_maintenance_window"]["start_time"], "03:00");
+}

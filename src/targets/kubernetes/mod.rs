@@ -8,7 +8,8 @@
 //! - `datasets/fetch.py`, `datasets/datasets.json`, `manifests/datasets.yaml`:
 //!   the shared read-only volume and the Job that fills it once;
 //! - `terraform/`: `versions.tf`, `variables.tf`, `main.tf`, `outputs.tf`,
-//!   `terraform.tfvars.example`;
+//!   `terraform.tfvars.example`, and a `.gitignore` that keeps
+//!   `terraform.tfvars` and the state (both hold secrets) out of git;
 //! - `image/Dockerfile`: the optional derived single-user image;
 //! - `README.md`: the sizing, the commands, DNS, scaling and teardown.
 
@@ -47,6 +48,11 @@ pub fn render(plan: &Plan) -> Result<Bundle, Error> {
     for (name, text) in terraform::render(plan, k8s, &hub)? {
         bundle.add(format!("terraform/{name}"), text);
     }
+    // terraform.tfvars and the state hold the hub's secrets.
+    bundle.add(
+        "terraform/.gitignore",
+        include_str!("../../../targets/terraform.gitignore"),
+    );
     bundle.add("image/Dockerfile", values::dockerfile(plan, k8s)?);
     bundle.add("README.md", readme::render(plan, k8s, &hub)?);
     Ok(bundle)

@@ -129,7 +129,7 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
         ("README.md".to_owned(), readme),
         (
             "terraform/.gitignore".to_owned(),
-            include_str!("../../../targets/vm/gitignore").to_owned(),
+            include_str!("../../../targets/terraform.gitignore").to_owned(),
         ),
         (
             "terraform/versions.tf".to_owned(),

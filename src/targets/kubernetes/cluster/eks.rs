@@ -14,6 +14,10 @@ use crate::targets::kubernetes::datasets::EFS_CLASS;
 use crate::targets::kubernetes::terraform::{Module, label_map};
 use crate::targets::terraform::{Variable, expr};
 
+/// The zone ids where EKS creates no control plane (Amazon EKS User Guide,
+/// "Subnet requirements"): `us-east-1e` is `use1-az3` in every account.
+const EKS_UNSUPPORTED_ZONE_IDS: &[&str] = &["use1-az3", "usw1-az2", "cac1-az3"];
+
 pub(super) fn add(
     module: &mut Module,
     plan: &Plan,
@@ -44,6 +48,19 @@ pub(super) fn add(
             .build(),
         &["The region's default VPC and its public subnets: no NAT gateway to pay for."],
     );
+    module.resource(
+        block("data", &["aws_availability_zones", "eks"])
+            .add_attribute(("state", "available"))
+            .add_attribute((
+                "exclude_zone_ids",
+                Expression::Array(EKS_UNSUPPORTED_ZONE_IDS.iter().map(|&id| id.into()).collect()),
+            ))
+            .build(),
+        &[
+            "The zones EKS can place a control plane in: it refuses a subnet in the zones excluded here.",
+            "checkov:skip=CKV_AWS_394: a deny list of the zones EKS refuses; an allow list would need updating for every region",
+        ],
+    );
     module.main.push(
         block("data", &["aws_subnets", "default"])
             .add_block(
@@ -60,6 +77,16 @@ pub(super) fn add(
                 attrs(
                     Block::builder("filter"),
                     &[("name", "\"default-for-az\""), ("values", "[\"true\"]")],
+                )?
+                .build(),
+            )
+            .add_block(
+                attrs(
+                    Block::builder("filter"),
+                    &[
+                        ("name", "\"availability-zone\""),
+                        ("values", "data.aws_availability_zones.eks.names"),
+                    ],
                 )?
                 .build(),
             )
@@ -242,6 +269,7 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) -> Result<()
         .build(),
     );
     autoscaler(module)?;
+    ebs_default_class(module)?;
     if !k8s.datasets.copied.is_empty() {
         efs(module)?;
     }
@@ -265,10 +293,10 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) -> Result<()
             )?,
         ),
     ];
-    module.chart_depends_on = vec![
+    module.chart_depends_on.extend([
         "aws_eks_node_group.core".to_owned(),
         "aws_eks_node_group.users".to_owned(),
-    ];
+    ]);
     cluster_outputs(
         module,
         "aws eks update-kubeconfig --name ${aws_eks_cluster.this.name} --region ${var.region}",
@@ -452,37 +480,12 @@ fn efs(module: &mut Module) -> Result<(), Error> {
 }
 
 fn efs_driver(module: &mut Module) -> Result<(), Error> {
-    iam_role(
+    csi_driver(
         module,
         "efs_csi",
-        "pods.eks.amazonaws.com",
-        "[\"sts:AssumeRole\", \"sts:TagSession\"]",
-        &["service-role/AmazonEFSCSIDriverPolicy"],
+        "aws-efs-csi-driver",
+        "service-role/AmazonEFSCSIDriverPolicy",
     )?;
-    module.main.push(
-        attrs(
-            block("resource", &["aws_eks_addon", "efs_csi"]),
-            &[
-                ("cluster_name", "aws_eks_cluster.this.name"),
-                ("addon_name", "\"aws-efs-csi-driver\""),
-                (
-                    "depends_on",
-                    "[aws_eks_addon.pod_identity, aws_eks_node_group.core]",
-                ),
-            ],
-        )?
-        .add_block(
-            attrs(
-                Block::builder("pod_identity_association"),
-                &[
-                    ("role_arn", "aws_iam_role.efs_csi.arn"),
-                    ("service_account", "\"efs-csi-controller-sa\""),
-                ],
-            )?
-            .build(),
-        )
-        .build(),
-    );
     module.resource(
         attrs(
             block("resource", &["kubernetes_storage_class_v1", "efs"]),
@@ -503,5 +506,94 @@ fn efs_driver(module: &mut Module) -> Result<(), Error> {
         .build(),
         &["The class the datasets claim uses: each claim gets an EFS access point owned by the users' uid."],
     );
+    Ok(())
+}
+
+/// An AWS CSI driver as an EKS add-on (`addon`), its controller's service
+/// account `<addon minus aws->-controller-sa` given the managed `policy`
+/// through EKS Pod Identity; `name` labels the role and the add-on.
+fn csi_driver(module: &mut Module, name: &str, addon: &str, policy: &str) -> Result<(), Error> {
+    iam_role(
+        module,
+        name,
+        "pods.eks.amazonaws.com",
+        "[\"sts:AssumeRole\", \"sts:TagSession\"]",
+        &[policy],
+    )?;
+    let account = format!(
+        "\"{}-controller-sa\"",
+        addon.trim_start_matches("aws-").trim_end_matches("-driver")
+    );
+    module.main.push(
+        attrs(
+            block("resource", &["aws_eks_addon", name]),
+            &[
+                ("cluster_name", "aws_eks_cluster.this.name"),
+                ("addon_name", &format!("\"{addon}\"")),
+                (
+                    "depends_on",
+                    "[aws_eks_addon.pod_identity, aws_eks_node_group.core]",
+                ),
+            ],
+        )?
+        .add_block(
+            attrs(
+                Block::builder("pod_identity_association"),
+                &[
+                    ("role_arn", &format!("aws_iam_role.{name}.arn")),
+                    ("service_account", &account),
+                ],
+            )?
+            .build(),
+        )
+        .build(),
+    );
+    Ok(())
+}
+
+/// Block storage for the hub's database and every user's home: EKS 1.30 and
+/// later create no StorageClass, and neither the chart nor KubeSpawner names
+/// one, so without a default class their claims stay Pending.
+fn ebs_default_class(module: &mut Module) -> Result<(), Error> {
+    csi_driver(
+        module,
+        "ebs_csi",
+        "aws-ebs-csi-driver",
+        "service-role/AmazonEBSCSIDriverPolicy",
+    )?;
+    module.resource(
+        attrs(
+            block("resource", &["kubernetes_storage_class_v1", "gp3"]),
+            &[
+                ("storage_provisioner", "\"ebs.csi.aws.com\""),
+                ("volume_binding_mode", "\"WaitForFirstConsumer\""),
+                ("allow_volume_expansion", "true"),
+                ("reclaim_policy", "\"Delete\""),
+                (
+                    "parameters",
+                    "{ type = \"gp3\", encrypted = \"true\", kmsKeyId = aws_kms_key.eks.arn }",
+                ),
+                ("depends_on", "[aws_eks_addon.ebs_csi]"),
+            ],
+        )?
+        .add_block(
+            attrs(
+                Block::builder("metadata"),
+                &[
+                    ("name", "\"gp3\""),
+                    (
+                        "annotations",
+                        "{ \"storageclass.kubernetes.io/is-default-class\" = \"true\" }",
+                    ),
+                ],
+            )?
+            .build(),
+        )
+        .build(),
+        &["The default class: encrypted gp3 volumes for the hub's database and the users' homes, made in the zone of the pod that first uses them."],
+    );
+    module
+        .chart_depends_on
+        .push("kubernetes_storage_class_v1.gp3".to_owned());
     Ok(())
 }

@@ -81,6 +81,7 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Resu
             .add_attribute(("channel", "REGULAR"))
             .build(),
     )
+    .add_block(maintenance_policy(plan))
     .add_block(
         Block::builder("workload_identity_config")
             .add_attribute(("workload_pool", expr("\"${var.project}.svc.id.goog\"")?))
@@ -112,6 +113,33 @@ fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Resu
         ],
     );
     Ok(())
+}
+
+/// Automatic upgrades drain nodes, which kills the kernels on them: a daily
+/// window at night (03:00 UTC), and no node or minor upgrade at all during
+/// the workshop's `schedule` when it has one (security patches of the
+/// control plane still apply).
+fn maintenance_policy(plan: &Plan) -> Block {
+    let mut policy = Block::builder("maintenance_policy").add_block(
+        Block::builder("daily_maintenance_window")
+            .add_attribute(("start_time", "03:00"))
+            .build(),
+    );
+    if let Some(schedule) = &plan.schedule {
+        policy = policy.add_block(
+            Block::builder("maintenance_exclusion")
+                .add_attribute(("exclusion_name", "workshop"))
+                .add_attribute(("start_time", schedule.start.as_str()))
+                .add_attribute(("end_time", schedule.end.as_str()))
+                .add_block(
+                    Block::builder("exclusion_options")
+                        .add_attribute(("scope", "NO_MINOR_OR_NODE_UPGRADES"))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    policy.build()
 }
 
 fn node_pools(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Result<(), Error> {

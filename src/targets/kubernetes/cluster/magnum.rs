@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::targets::kubernetes::terraform::Module;
-use crate::targets::terraform::{Variable, expr};
+use crate::targets::terraform::{Variable, expr, object, string};
 
 pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Result<(), Error> {
     module.providers.push("openstack");
@@ -111,9 +111,12 @@ fn nodes(module: &mut Module, plan: &Plan) -> Result<(), Error> {
                 "flavor_id",
                 "var.node_type != \"\" ? var.node_type : data.openstack_compute_flavor_v2.users[0].id",
             ),
-            ("labels", &format!("{{ atlasod-workshop = \"{}\" }}", plan.name)),
         ],
     )?
+    .add_attribute((
+        "labels",
+        object([("atlasod-workshop", string(&plan.name))]),
+    ))
     .build();
     module.resource(
         users,

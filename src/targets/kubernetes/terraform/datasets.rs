@@ -23,7 +23,7 @@ pub(super) fn add(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Res
         .variables
         .push(match datasets::default_storage_class(k8s) {
             Some(default) => class.default(default),
-            None => class.example("nfs-client"),
+            None => class,
         });
     let labels = object(
         datasets::labels(plan)

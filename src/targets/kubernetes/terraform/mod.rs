@@ -230,7 +230,6 @@ fn chart(
             variable = variable.sensitive();
             set_sensitive.push(entry);
         } else {
-            variable = variable.example("xxxxxxxxxxxxxxxxxxxx");
             set.push(entry);
         }
         module.variables.push(variable);
@@ -352,7 +351,7 @@ fn outputs(module: &mut Module, plan: &Plan) -> Result<(), Error> {
         .push(output("hub_url", "The hub's address for students.", url));
     module.outputs.push(output(
         "load_balancer",
-        "The IP address or host name of the hub's load balancer: the DNS record of the domain points here.",
+        "The IP address or host name of the hub's load balancer: the DNS record of the domain points here. `pending` until the cloud assigns it: then `terraform apply -refresh-only` reads it.",
         expr(address)?,
     ));
     module.outputs.push(output(
