@@ -466,3 +466,70 @@ fn gke_does_not_upgrade_nodes_during_the_workshop() {
     );
     assert_eq!(policy["daily_maintenance_window"]["start_time"], "03:00");
 }
+
+/// The secrets reach the chart as a YAML values document that Terraform
+/// itself writes: the bundle's own expression, evaluated by `terraform apply`
+/// in a module of its own (no provider), gives back a password with every
+/// character helm's `set_sensitive` would break (`,` `\` `{` `"` `=`, a new
+/// line, non-ASCII) byte for byte.
+#[test]
+fn secrets_reach_the_chart_values_byte_for_byte() {
+    let Some(terraform) = tool("terraform") else {
+        return;
+    };
+    let spec = support::specs::named(specs(), "online-k8s");
+    let built = spec.build(Target::Kubernetes);
+    let body: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
+    let release = body
+        .blocks()
+        .find(|b| {
+            b.identifier() == "resource" && b.labels().iter().any(|l| l.as_str() == "jupyterhub")
+        })
+        .unwrap();
+    let values = release
+        .body()
+        .attributes()
+        .find(|a| a.key() == "values")
+        .unwrap();
+    let hcl::Expression::Array(documents) = values.expr() else {
+        panic!("values is not a list: {values:?}");
+    };
+    assert_eq!(
+        documents.len(),
+        2,
+        "values.yaml and the secrets: {documents:?}"
+    );
+    let secrets = hcl::format::to_string(&documents[1]).unwrap();
+    assert!(secrets.contains("var.oauth_client_secret"), "{secrets}");
+
+    let dir = bundles::scratch(&["kubernetes", "secret-values"]);
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "variable \"oauth_client_secret\" {{\n  type      = string\n  sensitive = true\n}}\n\n\
+             output \"secrets\" {{\n  value = nonsensitive({secrets})\n}}\n"
+        ),
+    )
+    .unwrap();
+    let password = "a,b\\c{d}\"e=f\ng ñ ${x}";
+    let command = || {
+        let mut command = std::process::Command::new(&terraform);
+        command
+            .current_dir(&dir)
+            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
+            .env("TF_VAR_oauth_client_secret", password);
+        command
+    };
+    run(command().args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
+    run(command().args(["apply", "-no-color", "-input=false", "-auto-approve"]))
+        .assert_ok("terraform apply");
+    let output = run(command().args(["output", "-raw", "secrets"]));
+    output.assert_ok("terraform output");
+    let yaml = SourceFile::new("secrets.yaml", output.stdout.as_str());
+    let document = atlasod::parse::parse_document(&yaml).unwrap().to_json();
+    assert_eq!(
+        document["hub"]["config"]["GitHubOAuthenticator"]["client_secret"], password,
+        "{}",
+        output.stdout
+    );
+}

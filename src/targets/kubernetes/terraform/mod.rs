@@ -5,7 +5,9 @@
 //! Input: the plan, its Kubernetes part and the hub settings. Output: the
 //! files of `terraform/`, built as hcl-rs structures and laid out as
 //! `terraform fmt` does. Secrets are sensitive variables, passed to the
-//! chart with `set_sensitive`; nothing secret is written in the bundle.
+//! chart as one `sensitive(yamlencode(...))` values document (helm's
+//! `set_sensitive` splits on `,` and eats `\\`); nothing secret is written
+//! in the bundle.
 
 mod datasets;
 
@@ -21,7 +23,7 @@ use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::Https;
 use crate::targets::terraform::fmt::expression;
 use crate::targets::terraform::{
-    File, Part, Variable, expr, object, string, template, variables_file, versions,
+    File, Part, Variable, call, expr, object, string, template, variables_file, versions,
 };
 
 /// How the `kubernetes` and `helm` providers reach the cluster.
@@ -154,6 +156,32 @@ fn providers(module: &mut Module) {
     module.main.push(helm);
 }
 
+/// One object of nested objects from `(path, value)` pairs, keys in the
+/// order they first appear: `[(["a", "b"], x), (["a", "c"], y)]` is
+/// `{ a = { b = x, c = y } }`.
+fn nested(values: &[(Vec<&str>, Expression)]) -> Expression {
+    let mut keys: Vec<&str> = Vec::new();
+    for (path, _) in values {
+        if let Some(first) = path.first() {
+            if !keys.contains(first) {
+                keys.push(first);
+            }
+        }
+    }
+    object(keys.into_iter().map(|key| {
+        let below: Vec<(Vec<&str>, Expression)> = values
+            .iter()
+            .filter(|(path, _)| path.first() == Some(&key))
+            .map(|(path, value)| (path[1..].to_vec(), value.clone()))
+            .collect();
+        let value = match below.as_slice() {
+            [(rest, value)] if rest.is_empty() => value.clone(),
+            _ => nested(&below),
+        };
+        (key, value)
+    }))
+}
+
 /// One `set` entry of a `helm_release`: the chart value at `name`.
 fn set_entry(name: &str, value: Expression, typed: bool) -> Expression {
     let mut items = vec![("name", string(name)), ("value", value)];
@@ -211,13 +239,10 @@ fn chart(
             true,
         ),
     ];
-    let mut set_sensitive = Vec::new();
+    // Chart values from sensitive variables and resources: (path, value).
+    let mut secret_values: Vec<(Vec<&str>, Expression)> = Vec::new();
     for secret in &hub.secrets {
-        let entry = set_entry(
-            &secret.path(),
-            expr(&format!("var.{}", secret.variable))?,
-            true,
-        );
+        let value = expr(&format!("var.{}", secret.variable))?;
         let mut variable = Variable::new(&secret.variable, "string", secret.description.as_str())
             .validate(
                 &format!("length(var.{}) >= {}", secret.variable, secret.min_length),
@@ -228,23 +253,24 @@ fn chart(
             );
         if secret.sensitive {
             variable = variable.sensitive();
-            set_sensitive.push(entry);
+            secret_values.push((
+                vec!["hub", "config", secret.class.as_str(), secret.name.as_str()],
+                value,
+            ));
         } else {
-            set.push(entry);
+            set.push(set_entry(&secret.path(), value, true));
         }
         module.variables.push(variable);
     }
     if plan.tls.mode != Https::Letsencrypt {
         self_signed(module, plan)?;
-        set_sensitive.push(set_entry(
-            "proxy.https.manual.key",
+        secret_values.push((
+            vec!["proxy", "https", "manual", "key"],
             expr("tls_private_key.hub.private_key_pem")?,
-            false,
         ));
-        set_sensitive.push(set_entry(
-            "proxy.https.manual.cert",
+        secret_values.push((
+            vec!["proxy", "https", "manual", "cert"],
             expr("tls_self_signed_cert.hub.cert_pem")?,
-            false,
         ));
     }
     let mut release = Block::builder("resource")
@@ -257,11 +283,17 @@ fn chart(
         .add_attribute(("namespace", expr("var.namespace")?))
         .add_attribute(("create_namespace", true))
         .add_attribute(("timeout", 1800))
-        .add_attribute(("values", expr("[file(\"${path.module}/../values.yaml\")]")?))
+        .add_attribute(("values", {
+            let mut values = vec![expr("file(\"${path.module}/../values.yaml\")")?];
+            if !secret_values.is_empty() {
+                values.push(call(
+                    "sensitive",
+                    vec![call("yamlencode", vec![nested(&secret_values)])],
+                ));
+            }
+            Expression::Array(values)
+        }))
         .add_attribute(("set", Expression::Array(set)));
-    if !set_sensitive.is_empty() {
-        release = release.add_attribute(("set_sensitive", Expression::Array(set_sensitive)));
-    }
     if !module.chart_depends_on.is_empty() {
         release = release.add_attribute(("depends_on", references(&module.chart_depends_on)?));
     }
