@@ -533,3 +533,21 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
         output.stdout
     );
 }
+
+/// The time a server has to answer after it starts reaches KubeSpawner
+/// through `hub.config` (the chart has no key for it, and it used to be
+/// dropped with the chart-owned Spawner settings).
+#[test]
+fn the_http_timeout_reaches_kubespawner() {
+    for spec in specs() {
+        let built = spec.build(Target::Kubernetes);
+        let file = SourceFile::new("values.yaml", text(&built.bundle, "values.yaml"));
+        let values = atlasod::parse::parse_document(&file).unwrap().to_json();
+        assert_eq!(
+            values["hub"]["config"]["KubeSpawner"]["http_timeout"],
+            atlasod::plan::jupyterhub::HTTP_TIMEOUT_SECONDS,
+            "{}",
+            spec.name
+        );
+    }
+}

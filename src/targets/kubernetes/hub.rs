@@ -44,11 +44,22 @@ pub struct HubSettings {
     pub secrets: Vec<SecretTrait>,
 }
 
-/// Settings the chart owns under its own keys.
+/// Settings the chart owns under its own keys (`singleuser.*`, `hub.*`).
+/// `Spawner.http_timeout` has no chart key: it goes to `hub.config` as
+/// KubeSpawner's (see [`class_in_hub_config`]).
 fn chart_owned(class: &str, name: &str) -> bool {
-    class == "Spawner"
+    (class == "Spawner" && name != "http_timeout")
         || (class == "JupyterHub"
             && matches!(name, "concurrent_spawn_limit" | "active_server_limit"))
+}
+
+/// The class a trait is set on in `hub.config`: the spawner is KubeSpawner.
+fn class_in_hub_config(class: &str) -> &str {
+    if class == "Spawner" {
+        "KubeSpawner"
+    } else {
+        class
+    }
 }
 
 /// The hub settings of `plan`, for `hub.config`.
@@ -59,7 +70,7 @@ pub fn settings(plan: &Plan) -> HubSettings {
         for (name, value) in values {
             if !chart_owned(class, name) {
                 traits
-                    .entry(class.clone())
+                    .entry(class_in_hub_config(class).to_owned())
                     .or_default()
                     .insert(name.clone(), value.clone());
             }
@@ -68,11 +79,15 @@ pub fn settings(plan: &Plan) -> HubSettings {
     let comments = config
         .comments
         .iter()
-        .filter(|(key, _)| {
-            key.split_once('.')
-                .is_some_and(|(class, name)| !chart_owned(class, name))
+        .filter_map(|(key, comment)| {
+            let (class, name) = key.split_once('.')?;
+            (!chart_owned(class, name)).then(|| {
+                (
+                    format!("{}.{name}", class_in_hub_config(class)),
+                    comment.clone(),
+                )
+            })
         })
-        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let secrets = config
         .from_env
