@@ -25,7 +25,7 @@ pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
 
-use crate::diagnostic::Diagnostics;
+use crate::error::Error;
 use crate::images::images;
 use crate::spec::{Access, AuthMethod, Clouds, Https, Spec};
 use crate::validate::Checked;
@@ -126,20 +126,17 @@ pub struct StoragePlan {
     pub disk_bytes: Option<u64>,
 }
 
-/// Lowers a checked spec. Errors here are bugs or rules only a plan can see.
-pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
+/// Lowers a checked spec. Validation has rejected every spec that cannot be
+/// lowered, so an error here is a bug in atlasod ([`Error::Internal`]), never
+/// a problem in the user's file.
+pub fn lower(checked: &Checked) -> Result<Plan, Error> {
     let mut plan = lower_spec(&checked.spec);
     if checked.targets.contains(&crate::spec::Target::Kubernetes) {
         if let Some(block) = &checked.spec.cloud.kubernetes {
             let lowered = kubernetes::lower(&checked.spec, block).map_err(|problem| {
-                crate::diagnostic::Diagnostic::error(
-                    crate::diagnostic::Code::ClusterSettings,
-                    &checked.parsed.file,
-                    checked.parsed.root.span,
-                    format!("internal error: the cluster passed validation but cannot be sized ({problem:?})"),
-                )
-                .label("here")
-                .help("this is a bug in atlasod, please report it with this file")
+                Error::Internal(format!(
+                    "the cluster passed validation but cannot be sized ({problem:?})"
+                ))
             })?;
             plan.kubernetes = Some(lowered);
         }
