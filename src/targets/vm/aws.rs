@@ -13,7 +13,7 @@ use crate::targets::terraform::{
     File, Part, block, call, expr, object, string, template, workshop_name,
 };
 use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
+use crate::plan::VmPlan;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +50,7 @@ pub(crate) fn cloud_facts() -> CloudFacts<'static> {
 }
 
 /// The AWS-specific variables: region and instance type.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
+pub(crate) fn variables(plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
     let aws = plan
         .clouds
         .aws

@@ -13,7 +13,7 @@ use crate::spec::Target;
 use crate::tables;
 use crate::targets::terraform::{File, Part, block, expr, object, string, template, workshop_name};
 use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
+use crate::plan::VmPlan;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
@@ -70,7 +70,7 @@ fn zone(plan: &Plan) -> Result<String, Error> {
 }
 
 /// The Google-specific variables: project, region, zone and machine type.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
+pub(crate) fn variables(plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
     let gcp = gcp(plan)?;
     let zone = zone(plan)?;
     Ok(vec![

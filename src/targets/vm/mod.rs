@@ -4,7 +4,8 @@
 //! Input: a plan and the cloud. Output: the bundle `<out>/<cloud>/`:
 //! `README.md` (the build summary and the commands) and `terraform/` (the
 //! root module, its `user-data.yaml` and `terraform.tfvars.example`).
-//! The three clouds share sizing ([`machine`]), cloud-init ([`cloud_init`]),
+//! The machine is sized once, at lowering ([`crate::plan::vm`]). The three
+//! clouds share cloud-init ([`cloud_init`]),
 //! the hub bundle ([`hub`]), the shared Terraform pieces ([`terraform`]) and
 //! the summary ([`summary`]); each cloud's own resources are in
 //! [`aws`], [`gcp`] and [`openstack`].
@@ -13,7 +14,6 @@ pub(crate) mod aws;
 pub(crate) mod cloud_init;
 pub(crate) mod gcp;
 pub(crate) mod hub;
-pub(crate) mod machine;
 pub(crate) mod openstack;
 pub(crate) mod summary;
 pub(crate) mod terraform;
@@ -21,22 +21,30 @@ pub(crate) mod terraform;
 use crate::bundle::Bundle;
 use crate::bundle::facts::{self, TargetFacts, machine_place};
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
 
 /// Everything one cloud build computes, before it becomes files.
 pub(crate) struct Vm {
     pub files: Vec<(String, String)>,
-    pub machine: machine::Machine,
     /// The hub bundle's facts (home volume, secrets).
     pub hub_facts: TargetFacts,
+}
+
+/// The machine the plan sized for `target`.
+fn sized(plan: &Plan, target: Target) -> Result<&VmPlan, Error> {
+    plan.vms.get(&target).ok_or_else(|| {
+        Error::Internal(format!(
+            "the plan has no machine for `{target}`: it was not lowered for that target"
+        ))
+    })
 }
 
 /// Renders the bundle of a single-VM `target`.
 pub(crate) fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
     let vm = build(plan, target)?;
     let mut bundle = Bundle::new();
-    bundle.facts = facts(plan, target, &vm.machine, vm.hub_facts);
+    bundle.facts = facts(plan, target, sized(plan, target)?, vm.hub_facts);
     for (path, text) in vm.files {
         bundle.add(path, text);
     }
@@ -48,7 +56,7 @@ pub(crate) fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
 fn facts(
     plan: &Plan,
     target: Target,
-    machine: &machine::Machine,
+    machine: &VmPlan,
     mut facts: TargetFacts,
 ) -> TargetFacts {
     let Some((location, os_image)) = machine_place(plan, target) else {
@@ -84,29 +92,33 @@ fn facts(
 /// The build summary printed after `atlasod build` (the bundle's README has
 /// the same); its commands `cd` into the bundle written to `bundle_dir`.
 pub(crate) fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<String, Error> {
-    let machine = machine::size(plan, target)?;
-    summary::text_in(plan, target, &machine, &format!("{bundle_dir}/terraform"))
+    summary::text_in(
+        plan,
+        target,
+        sized(plan, target)?,
+        &format!("{bundle_dir}/terraform"),
+    )
 }
 
 pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
-    let machine = machine::size(plan, target)?;
+    let machine = sized(plan, target)?;
     let env = hub::env(plan);
     let hub_bundle = hub::bundle(plan)?;
     let (facts, providers, mut variables) = match target {
         Target::Aws => (
             aws::cloud_facts(),
             aws::PROVIDERS,
-            aws::variables(plan, &machine)?,
+            aws::variables(plan, machine)?,
         ),
         Target::Gcp => (
             gcp::cloud_facts(),
             gcp::PROVIDERS,
-            gcp::variables(plan, &machine)?,
+            gcp::variables(plan, machine)?,
         ),
         Target::Openstack => (
             openstack::cloud_facts(),
             openstack::PROVIDERS,
-            openstack::variables(plan, &machine)?,
+            openstack::variables(plan, machine)?,
         ),
         Target::Kubernetes | Target::Local => {
             return Err(Error::Internal(format!(
@@ -114,17 +126,17 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
             )));
         }
     };
-    variables.extend(terraform::common_variables(plan, &machine, &env));
+    variables.extend(terraform::common_variables(plan, machine, &env));
     let files = cloud_init::files(plan, &hub_bundle, facts.ssh_user)?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
     let cloudinit = terraform::cloudinit(&facts, &env, hub::public_host_from_env(plan))?;
     let main = match target {
         Target::Gcp => gcp::main_tf(plan, cloudinit)?,
-        Target::Openstack => openstack::main_tf(plan, cloudinit, &machine)?,
+        Target::Openstack => openstack::main_tf(plan, cloudinit, machine)?,
         _ => aws::main_tf(plan, cloudinit)?,
     };
-    let summary = summary::text(plan, target, &machine)?;
-    let readme = summary::readme(plan, target, &machine, &summary)?;
+    let summary = summary::text(plan, target, machine)?;
+    let readme = summary::readme(plan, target, machine, &summary)?;
     let files = vec![
         ("README.md".to_owned(), readme),
         (
@@ -160,7 +172,6 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
     ];
     Ok(Vm {
         files,
-        machine,
         hub_facts: hub_bundle.facts,
     })
 }

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::plan::Plan;
 use crate::targets::terraform::{File, Part, block, expr, string, template, workshop_name};
 use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
+use crate::plan::VmPlan;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
@@ -55,9 +55,9 @@ fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {
 }
 
 /// The OpenStack-specific variables: endpoint, region, image, network and flavor.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
+pub(crate) fn variables(plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
     let os = openstack(plan)?;
-    let vcpus = crate::targets::vm::machine::flavor_vcpus(machine.min_vcpus);
+    let vcpus = crate::plan::vm::flavor_vcpus(machine.min_vcpus);
     Ok(vec![
         Variable::new(
             "auth_url",
@@ -141,7 +141,7 @@ pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>,
 pub(crate) fn main_tf(
     plan: &Plan,
     cloudinit: hcl::Block,
-    machine: &Machine,
+    machine: &VmPlan,
 ) -> Result<File, Error> {
     let f = facts();
     let header = header(plan, "The OpenStack resources");
@@ -193,7 +193,7 @@ fn tag_list() -> hcl::Expression {
 }
 
 /// The flavor: named, or looked up by vCPUs and memory; and a check that it fits.
-fn flavor(file: &mut File, machine: &Machine) -> Result<(), Error> {
+fn flavor(file: &mut File, machine: &VmPlan) -> Result<(), Error> {
     file.push(
         block("data", &["openstack_compute_flavor_v2", "hub"])
             .raw("name", "var.flavor")?

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::cloud_init::{DATA_DIR, HUB_DIR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
-use super::machine::Machine;
+use crate::plan::VmPlan;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Target;
@@ -47,7 +47,7 @@ fn commands(plan: &Plan, target: Target) -> Result<Commands, Error> {
 struct Context<'a> {
     plan: &'a Plan,
     target: &'static str,
-    machine: &'a Machine,
+    machine: &'a VmPlan,
     terraform_dir: &'a str,
     memory_gib: Option<String>,
     hourly: Option<String>,
@@ -75,7 +75,7 @@ fn required(env: &[EnvSetting]) -> Vec<String> {
 fn context<'a>(
     plan: &'a Plan,
     target: Target,
-    machine: &'a Machine,
+    machine: &'a VmPlan,
     terraform_dir: &'a str,
     summary: &'a str,
 ) -> Result<Context<'a>, Error> {
@@ -103,7 +103,7 @@ fn context<'a>(
 pub(crate) fn text_in(
     plan: &Plan,
     target: Target,
-    machine: &Machine,
+    machine: &VmPlan,
     terraform_dir: &str,
 ) -> Result<String, Error> {
     templates::render(
@@ -114,7 +114,7 @@ pub(crate) fn text_in(
 }
 
 /// The summary as the README shows it (commands relative to the bundle).
-pub(crate) fn text(plan: &Plan, target: Target, machine: &Machine) -> Result<String, Error> {
+pub(crate) fn text(plan: &Plan, target: Target, machine: &VmPlan) -> Result<String, Error> {
     text_in(plan, target, machine, "terraform")
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn text(plan: &Plan, target: Target, machine: &Machine) -> Result<Str
 pub(crate) fn readme(
     plan: &Plan,
     target: Target,
-    machine: &Machine,
+    machine: &VmPlan,
     summary: &str,
 ) -> Result<String, Error> {
     templates::render(

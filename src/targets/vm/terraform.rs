@@ -11,7 +11,7 @@ use hcl::{Block, Expression};
 
 use super::cloud_init::{HOST_ENV, HUB_DIR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
-use super::machine::Machine;
+use crate::plan::VmPlan;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::targets::compose::PUBLIC_HOST_VAR;
@@ -73,7 +73,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// The variables every VM module has: SSH access, disks and the hub's `.env` settings.
 pub(crate) fn common_variables(
     plan: &Plan,
-    machine: &Machine,
+    machine: &VmPlan,
     env: &[EnvSetting],
 ) -> Vec<Variable> {
     let access = &plan_access(plan);
