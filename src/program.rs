@@ -23,7 +23,10 @@ pub fn check(file: SourceFile, targets: Option<&[Target]>) -> Result<Checked, Di
 /// Why a build stopped: problems in the spec, or an operational failure.
 #[derive(Debug)]
 pub enum BuildFailure {
+    /// The spec has errors (parse, validate): the user's to fix.
     Invalid(Diagnostics),
+    /// I/O, usage, or a bug in atlasod (lowering and rendering fail only
+    /// with [`crate::error::Error::Internal`]): never a diagnostic.
     Failed(crate::error::Error),
 }
 

@@ -15,9 +15,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Plan;
-use crate::spec::Target;
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TargetFacts {
@@ -68,33 +65,4 @@ pub struct DataDisk {
     pub location: String,
     /// Size in GiB.
     pub size_gib: u64,
-}
-
-/// Where a single-VM target's machine runs and its OS image: a change of
-/// either means a new VM (and, for the location, a new data disk).
-pub(crate) fn machine_place(plan: &Plan, target: Target) -> Option<(String, String)> {
-    let clouds = &plan.clouds;
-    let ubuntu = || String::from("Ubuntu 24.04 LTS");
-    match target {
-        Target::Aws => clouds
-            .aws
-            .as_ref()
-            .map(|aws| (format!("aws {}", aws.region), ubuntu())),
-        Target::Gcp => clouds.gcp.as_ref().map(|gcp| {
-            let place = gcp.zone.as_deref().unwrap_or(&gcp.region);
-            (format!("gcp {} {place}", gcp.project), ubuntu())
-        }),
-        Target::Openstack => clouds.openstack.as_ref().map(|os| {
-            let region = os
-                .region
-                .as_deref()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default();
-            (
-                format!("openstack {}{region}", os.auth_url),
-                os.image.clone(),
-            )
-        }),
-        Target::Kubernetes | Target::Local => None,
-    }
 }

@@ -151,26 +151,44 @@ fn git_show(base: &str, path: &Path) -> Result<Option<Vec<u8>>, Error> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(folder)
+            .output()
+            .map_err(|error| {
+                Error::Usage(format!(
+                    "`--base` needs git, and running it failed ({error}); install git or compare two files: `atlasod diff OLD NEW`"
+                ))
+            })
+    };
+    let failed = |output: &std::process::Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr.trim().trim_start_matches("fatal: ");
+        Error::Usage(format!(
+            "cannot read `{}` at `{base}` with git: {reason}",
+            path.display()
+        ))
+    };
+    // Each question is answered by git's exit status, never by its wording:
+    // is `base` a revision, and does it hold the file (a spec added since
+    // does not)?
+    let revision = git(&[
+        "rev-parse",
+        "--verify",
+        "--end-of-options",
+        &format!("{base}^{{commit}}"),
+    ])?;
+    if !revision.status.success() {
+        return Err(failed(&revision));
+    }
     let object = format!("{base}:./{}", name.to_string_lossy());
-    let output = std::process::Command::new("git")
-        .args(["show", "--no-textconv", &object])
-        .current_dir(folder)
-        .output()
-        .map_err(|error| {
-            Error::Usage(format!(
-                "`--base` needs git, and running it failed ({error}); install git or compare two files: `atlasod diff OLD NEW`"
-            ))
-        })?;
+    if !git(&["cat-file", "-e", &object])?.status.success() {
+        return Ok(None);
+    }
+    let output = git(&["show", "--no-textconv", &object])?;
     if output.status.success() {
         return Ok(Some(output.stdout));
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    if stderr.contains("does not exist in") || stderr.contains("exists on disk, but not in") {
-        return Ok(None);
-    }
-    let reason = stderr.trim().trim_start_matches("fatal: ");
-    Err(Error::Usage(format!(
-        "cannot read `{}` at `{base}` with git: {reason}",
-        path.display()
-    )))
+    Err(failed(&output))
 }

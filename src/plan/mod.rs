@@ -11,12 +11,16 @@
 //!
 //! One concept per file: [`images`] (hub and single-user images),
 //! [`jupyterhub`] (the hub's settings as `Class → trait → value`),
-//! [`datasets`] (what to download and how to check it).
+//! [`datasets`] (what to download and how to check it), [`kubernetes`] (the
+//! cluster's decisions), [`vm`] (the machine of each single-VM cloud).
 
 pub mod datasets;
 pub mod images;
 pub mod jupyterhub;
 pub mod kubernetes;
+pub mod vm;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -24,10 +28,11 @@ pub use datasets::{DatasetFile, DatasetPlan};
 pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
+pub use vm::VmPlan;
 
-use crate::diagnostic::Diagnostics;
+use crate::error::Error;
 use crate::images::images;
-use crate::spec::{Access, AuthMethod, Clouds, Https, Spec};
+use crate::spec::{Access, AuthMethod, Clouds, Https, Spec, Target};
 use crate::validate::Checked;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +59,9 @@ pub struct Plan {
     /// The Kubernetes decisions, when the spec is lowered for that target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubernetes: Option<KubernetesPlan>,
+    /// The machine of each single-VM target the spec is lowered for, sized once.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vms: BTreeMap<Target, VmPlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,23 +134,24 @@ pub struct StoragePlan {
     pub disk_bytes: Option<u64>,
 }
 
-/// Lowers a checked spec. Errors here are bugs or rules only a plan can see.
-pub fn lower(checked: &Checked) -> Result<Plan, Diagnostics> {
+/// Lowers a checked spec. Validation has rejected every spec that cannot be
+/// lowered, so an error here is a bug in atlasod ([`Error::Internal`]), never
+/// a problem in the user's file.
+pub fn lower(checked: &Checked) -> Result<Plan, Error> {
     let mut plan = lower_spec(&checked.spec);
-    if checked.targets.contains(&crate::spec::Target::Kubernetes) {
+    if checked.targets.contains(&Target::Kubernetes) {
         if let Some(block) = &checked.spec.cloud.kubernetes {
             let lowered = kubernetes::lower(&checked.spec, block).map_err(|problem| {
-                crate::diagnostic::Diagnostic::error(
-                    crate::diagnostic::Code::ClusterSettings,
-                    &checked.parsed.file,
-                    checked.parsed.root.span,
-                    format!("internal error: the cluster passed validation but cannot be sized ({problem:?})"),
-                )
-                .label("here")
-                .help("this is a bug in atlasod, please report it with this file")
+                Error::Internal(format!(
+                    "the cluster passed validation but cannot be sized ({problem:?})"
+                ))
             })?;
             plan.kubernetes = Some(lowered);
         }
+    }
+    for &target in checked.targets.iter().filter(|t| t.is_single_vm()) {
+        let vm = vm::lower(&plan, target)?;
+        plan.vms.insert(target, vm);
     }
     Ok(plan)
 }
@@ -221,6 +230,7 @@ pub fn lower_spec(spec: &Spec) -> Plan {
         },
         datasets,
         kubernetes: None,
+        vms: BTreeMap::new(),
         notebooks: spec
             .notebooks
             .iter()

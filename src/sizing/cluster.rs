@@ -384,17 +384,7 @@ fn arithmetic(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Size;
-
-    fn users(count: u32, cpu: f64, memory: &str) -> Users {
-        Users {
-            count,
-            cpu,
-            memory: Size::parse(memory).unwrap(),
-            storage: Size::gib(5),
-            admins: vec![],
-        }
-    }
+    use crate::sizing::users;
 
     fn cluster(provider: ClusterProvider, region: &str, node_type: &str) -> Cluster {
         Cluster {

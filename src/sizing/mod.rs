@@ -10,3 +10,17 @@
 
 pub mod cluster;
 pub mod vm;
+
+/// The users block the sizing tests start from: `count` users with `cpu`
+/// cores and `memory` each, and 5 GiB of storage.
+#[cfg(test)]
+fn users(count: u32, cpu: f64, memory: &str) -> crate::spec::Users {
+    use crate::spec::Size;
+    crate::spec::Users {
+        count,
+        cpu,
+        memory: Size::parse(memory).unwrap(),
+        storage: Size::gib(5),
+        admins: vec![],
+    }
+}

@@ -274,17 +274,7 @@ pub fn data_disk(contents: &DiskContents, written: Option<u64>) -> DataDisk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Size;
-
-    fn users(count: u32, cpu: f64, memory: &str) -> Users {
-        Users {
-            count,
-            cpu,
-            memory: Size::parse(memory).unwrap(),
-            storage: Size::gib(5),
-            admins: vec![],
-        }
-    }
+    use crate::sizing::users;
 
     #[test]
     fn unpriced_regions_are_unknown_not_missing() {

@@ -31,9 +31,9 @@ pub(crate) struct File {
 }
 
 impl File {
-    pub fn new(header: &[&str]) -> Self {
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Self {
         Self {
-            header: header.iter().map(|line| (*line).to_owned()).collect(),
+            header: header.iter().map(|line| line.as_ref().to_owned()).collect(),
             ..Self::default()
         }
     }

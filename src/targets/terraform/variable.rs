@@ -91,7 +91,7 @@ impl Variable {
 /// `variables.tf`: one `variable` block each, in the order given, under
 /// `header` (comment lines, may be empty).
 pub(crate) fn variables_file(header: &[String], variables: &[Variable]) -> Result<File, Error> {
-    let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut file = File::new(header);
     for variable in variables {
         file.push(variable.block()?);
     }

@@ -49,7 +49,7 @@ pub(crate) fn versions(header: &[String], providers: &[&str]) -> Result<File, Er
             ]),
         );
     }
-    let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut file = File::new(header);
     file.push(
         block("terraform", &[])
             .attr("required_version", string(&pins.terraform))

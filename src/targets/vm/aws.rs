@@ -1,133 +1,142 @@
-//! The `aws` target's Terraform: one EC2 instance in its own VPC, an Elastic
-//! IP, a security group, and a separate encrypted EBS data volume that
+//! The `aws` cloud: one EC2 instance in its own VPC, an Elastic IP, a
+//! security group, and a separate encrypted EBS data volume that
 //! `terraform destroy` refuses to delete.
 //!
-//! Input: the plan and the sized machine. Output: `main.tf` and the
-//! AWS-specific variables. Data: `targets/aws/vm.yaml`.
+//! Input: the plan and its machine. Output: the AWS [`Cloud`]: its
+//! variables (region, instance type), the resources of `main.tf` and its
+//! commands. Data: `targets/aws/vm.yaml`.
 
 use serde::Deserialize;
 
+use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
+use super::terraform::{FIREWALL, admin_key, condition, data_disk, ingress_rules, locals};
+use super::variables::{instance_type, matching};
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, VmPlan};
+use crate::spec::Target;
 use crate::targets::terraform::{
-    File, Part, block, call, expr, object, string, template, workshop_name,
+    File, Part, Variable, block, call, expr, object, string, template, workshop_name,
 };
-use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
-use crate::targets::vm::terraform::{CloudFacts, locals};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    ami_owner: String,
-    ami_name: String,
-    volume_type: String,
-    data_device_name: String,
-    data_device_by_id: String,
-    vpc_cidr: String,
-    subnet_cidr: String,
+/// The AWS cloud.
+pub(crate) struct Aws;
+
+const PROFILE: Profile = Profile {
+    target: Target::Aws,
+    providers: &["aws", "cloudinit"],
+    resources: "The AWS resources",
+    public_ip: "aws_eip.hub.public_ip",
+    data_disk: "aws_ebs_volume.data",
+    compress: true,
+};
+
+fn aws(plan: &Plan) -> Result<&crate::spec::Aws, Error> {
+    cloud::block(plan.clouds.aws.as_ref(), Target::Aws)
 }
 
-fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/aws/vm.yaml",
-            include_str!("../../../targets/aws/vm.yaml"),
-        )
-    })
-}
-
-pub(crate) const PROVIDERS: &[&str] = &["aws", "cloudinit"];
-
-pub(crate) fn cloud_facts() -> CloudFacts<'static> {
-    CloudFacts {
-        public_ip: "aws_eip.hub.public_ip",
-        compress: true,
-        ssh_user: &facts().ssh_user,
-        data_disk_id: "aws_ebs_volume.data.id",
+impl Cloud for Aws {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
     }
-}
 
-/// The AWS-specific variables: region and instance type.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
-    let aws = plan
-        .clouds
-        .aws
-        .as_ref()
-        .ok_or_else(|| Error::Internal("the plan has no `cloud.aws` block".to_owned()))?;
-    let instance = machine.instance.name.clone().unwrap_or_default();
-    Ok(vec![
-        Variable::new("region", "string", "The AWS region of every resource.")
-            .default(string(&aws.region))
-            .validate(
-                r#"can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))"#,
+    fn place(&self, plan: &Plan) -> Result<Place, Error> {
+        Ok(Place {
+            location: format!("aws {}", aws(plan)?.region),
+            os_image: UBUNTU.to_owned(),
+        })
+    }
+
+    fn ssh_user(&self) -> &'static str {
+        &facts().ssh_user
+    }
+
+    fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
+        Ok(vec![
+            matching(
+                "region",
+                "The AWS region of every resource.",
+                &aws(plan)?.region,
+                "^[a-z]{2}(-[a-z]+)+-[0-9]+$",
                 "region must be an AWS region code such as eu-central-1.",
             ),
-        Variable::new(
-            "instance_type",
-            "string",
-            format!(
-                "The EC2 instance type. atlasod's sizing: {}; {}.",
-                machine.requirement.join("; "),
-                machine.instance.why.join("; ")
+            instance_type(
+                "instance_type",
+                "The EC2 instance type",
+                machine,
+                r"^[a-z][a-z0-9-]*\\.[a-z0-9]+$",
+                "instance_type must be an EC2 type name such as m7i.8xlarge.",
             ),
-        )
-        .default(string(instance))
-        .validate(
-            r#"can(regex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", var.instance_type))"#,
-            "instance_type must be an EC2 type name such as m7i.8xlarge.",
-        ),
-    ])
-}
+        ])
+    }
 
-/// `main.tf`.
-pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error> {
-    let f = facts();
-    let header = header(plan, "The AWS resources");
-    let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    file.push(
-        block("provider", &["aws"])
-            .raw("region", "var.region")?
-            .child(
-                block("default_tags", &[])
-                    .raw("tags", "local.tags")?
-                    .build(),
-            )
-            .build(),
-    );
-    file.push(locals(
-        plan,
-        "atlasod-workshop",
-        vec![
-            (
-                "zone",
-                expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
+    fn main_tf(
+        &self,
+        plan: &Plan,
+        _: &VmPlan,
+        file: &mut File,
+        cloudinit: hcl::Block,
+    ) -> Result<(), Error> {
+        let f = facts();
+        file.push(
+            block("provider", &["aws"])
+                .raw("region", "var.region")?
+                .child(
+                    block("default_tags", &[])
+                        .raw("tags", "local.tags")?
+                        .build(),
+                )
+                .build(),
+        );
+        file.push(locals(
+            plan,
+            vec![
+                (
+                    "zone",
+                    expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
+                ),
+                (
+                    "data_device",
+                    template(&[
+                        Part::Lit(&f.data_device_by_id),
+                        Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
+                    ]),
+                ),
+            ],
+        )?);
+        file.push(
+            block("data", &["aws_ami", "ubuntu"])
+                .attr("owners", hcl::Expression::from(vec![string(&f.ami_owner)]))
+                .attr("most_recent", true)
+                .child(filter("name", vec![string(&f.ami_name)]))
+                .child(filter("architecture", vec![string("x86_64")]))
+                .child(filter("virtualization-type", vec![string("hvm")]))
+                .build(),
+        );
+        file.push(offerings()?);
+        file.push(cloudinit);
+        network(file, f)?;
+        firewall(file)?;
+        disk_and_vm(file, f)?;
+        Ok(())
+    }
+
+    /// The AWS commands of the summary and README.
+    fn commands(&self, plan: &Plan) -> Result<Commands, Error> {
+        let region = &aws(plan)?.region;
+        let name = &plan.name;
+        Ok(Commands {
+            credentials: "aws configure   # or export AWS_PROFILE=...",
+            credentials_help: "Terraform's AWS provider reads the usual AWS credentials: `aws configure` (or `aws sso login`), or `AWS_PROFILE` / `AWS_ACCESS_KEY_ID` in the environment.".to_owned(),
+            delete_disk: format!("aws ec2 delete-volume --region {region} --volume-id <data_disk_id>"),
+            leftovers: format!(
+                "aws resourcegroupstaggingapi get-resources --region {region} --tag-filters Key=atlasod-workshop,Values={name}"
             ),
-            (
-                "data_device",
-                template(&[
-                    Part::Lit(&f.data_device_by_id),
-                    Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
-                ]),
+            start_vm: format!(
+                "`aws ec2 start-instances --region {region} --instance-ids <id>` (or the EC2 console)"
             ),
-        ],
-    )?);
-    file.push(
-        block("data", &["aws_ami", "ubuntu"])
-            .attr("owners", hcl::Expression::from(vec![string(&f.ami_owner)]))
-            .attr("most_recent", true)
-            .child(filter("name", vec![string(&f.ami_name)]))
-            .child(filter("architecture", vec![string("x86_64")]))
-            .child(filter("virtualization-type", vec![string("hvm")]))
-            .build(),
-    );
-    file.push(offerings()?);
-    file.push(cloudinit);
-    network(&mut file, f)?;
-    firewall(&mut file)?;
-    disk_and_vm(&mut file, f)?;
-    Ok(file)
+            boot_log: format!("aws ec2 get-console-output --region {region} --instance-id <id> --latest"),
+        })
+    }
 }
 
 /// `tags = { Name = "<workshop><suffix>" }`.
@@ -149,21 +158,17 @@ fn offerings() -> Result<hcl::Block, Error> {
         .child(filter("instance-type", vec![expr("var.instance_type")?]))
         .child(
             block("lifecycle", &[])
-                .child(
-                    block("postcondition", &[])
-                        .raw("condition", "length(self.locations) > 0")?
-                        .attr(
-                            "error_message",
-                            template(&[
-                                Part::Lit("The instance type "),
-                                Part::Ref("var.instance_type"),
-                                Part::Lit(" is not offered in "),
-                                Part::Ref("var.region"),
-                                Part::Lit(": set instance_type in terraform.tfvars to one that is (aws ec2 describe-instance-type-offerings)."),
-                            ]),
-                        )
-                        .build(),
-                )
+                .child(condition(
+                    "postcondition",
+                    "length(self.locations) > 0",
+                    &[
+                        Part::Lit("The instance type "),
+                        Part::Ref("var.instance_type"),
+                        Part::Lit(" is not offered in "),
+                        Part::Ref("var.region"),
+                        Part::Lit(": set instance_type in terraform.tfvars to one that is (aws ec2 describe-instance-type-offerings)."),
+                    ],
+                )?)
                 .build(),
         )
         .build())
@@ -244,46 +249,16 @@ fn firewall(file: &mut File) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_security_group", "hub"])
             .attr("name", workshop_name("-hub"))
-            .attr(
-                "description",
-                string(
-                    "atlasod workshop hub: HTTP and HTTPS from anywhere, SSH from admin_cidr only",
-                ),
-            )
+            .attr("description", string(FIREWALL))
             .raw("vpc_id", "aws_vpc.hub.id")?
             .attr("tags", named("-hub"))
             .build(),
     );
-    file.push(ingress(
-        "http",
-        "HTTP from anywhere: Let's Encrypt's challenge and the redirect to HTTPS",
-        80,
-        r#""0.0.0.0/0""#,
-    )?);
+    ingress_rules(file, ingress)?;
     file.note(
         "resource.aws_vpc_security_group_ingress_rule.http",
         "checkov:skip=CKV_AWS_260:port 80 must be open to everyone for the Let's Encrypt HTTP-01 challenge; Caddy only redirects it to HTTPS",
     );
-    file.push(ingress(
-        "https",
-        "HTTPS from anywhere: the hub",
-        443,
-        r#""0.0.0.0/0""#,
-    )?);
-    let mut ssh = ingress(
-        "ssh",
-        "SSH from the admin network only",
-        22,
-        "var.admin_cidr",
-    )?;
-    ssh.body.0.insert(
-        0,
-        hcl::Structure::Attribute(hcl::Attribute::new(
-            "count",
-            expr("var.admin_cidr == null ? 0 : 1")?,
-        )),
-    );
-    file.push(ssh);
     file.push(
         block("resource", &["aws_vpc_security_group_egress_rule", "all"])
             .raw("security_group_id", "aws_security_group.hub.id")?
@@ -304,30 +279,16 @@ fn firewall(file: &mut File) -> Result<(), Error> {
 
 /// The SSH key, the data volume, the instance, and the static IP.
 fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
-    file.push(
-        block("resource", &["aws_key_pair", "admin"])
-            .raw("count", "var.ssh_public_key == null ? 0 : 1")?
-            .attr("key_name", workshop_name("-admin"))
-            .raw("public_key", "var.ssh_public_key")?
-            .build(),
-    );
-    file.push(
+    file.push(admin_key("aws_key_pair", "key_name")?);
+    data_disk(
+        file,
+        &PROFILE,
         block("resource", &["aws_ebs_volume", "data"])
             .raw("availability_zone", "local.zone")?
             .raw("size", "var.data_disk_gb")?
             .attr("type", string(&f.volume_type))
             .attr("encrypted", true)
-            .attr("tags", named("-data"))
-            .child(
-                block("lifecycle", &[])
-                    .attr("prevent_destroy", true)
-                    .build(),
-            )
-            .build(),
-    );
-    file.note(
-        "resource.aws_ebs_volume.data",
-        "Homes, datasets and Docker's data: kept when the VM is replaced. See README.md to delete it.",
+            .attr("tags", named("-data")),
     );
     file.note(
         "resource.aws_ebs_volume.data",
@@ -406,28 +367,25 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .build())
 }
 
-/// The AWS commands of the summary and README.
-pub(crate) fn commands(plan: &Plan) -> Result<crate::targets::vm::summary::Commands, Error> {
-    let region = &plan
-        .clouds
-        .aws
-        .as_ref()
-        .ok_or_else(|| Error::Internal("the plan has no `cloud.aws` block".to_owned()))?
-        .region;
-    let name = &plan.name;
-    Ok(crate::targets::vm::summary::Commands {
-        credentials: "aws configure   # or export AWS_PROFILE=...".to_owned(),
-        credentials_help: "Terraform's AWS provider reads the usual AWS credentials: `aws configure` (or `aws sso login`), or `AWS_PROFILE` / `AWS_ACCESS_KEY_ID` in the environment.".to_owned(),
-        disk_resource: "aws_ebs_volume.data".to_owned(),
-        delete_disk: format!("aws ec2 delete-volume --region {region} --volume-id <data_disk_id>"),
-        leftovers: format!(
-            "aws resourcegroupstaggingapi get-resources --region {region} --tag-filters Key=atlasod-workshop,Values={name}"
-        ),
-        start_vm: format!(
-            "`aws ec2 start-instances --region {region} --instance-ids <id>` (or the EC2 console)"
-        ),
-        console_log: format!(
-            "read the boot log with `aws ec2 get-console-output --region {region} --instance-id <id> --latest`"
-        ),
+/// `targets/aws/vm.yaml`: the image, disk and network facts of the cloud.
+#[derive(Debug, Deserialize)]
+struct Facts {
+    ssh_user: String,
+    ami_owner: String,
+    ami_name: String,
+    volume_type: String,
+    data_device_name: String,
+    data_device_by_id: String,
+    vpc_cidr: String,
+    subnet_cidr: String,
+}
+
+fn facts() -> &'static Facts {
+    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
+    FACTS.get_or_init(|| {
+        crate::data::load(
+            "targets/aws/vm.yaml",
+            include_str!("../../../targets/aws/vm.yaml"),
+        )
     })
 }

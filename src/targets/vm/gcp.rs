@@ -1,59 +1,38 @@
-//! The `gcp` target's Terraform: one Compute Engine VM in its own network,
-//! a reserved external address, firewall rules, and a separate persistent
-//! data disk that `terraform destroy` refuses to delete.
+//! The `gcp` cloud: one Compute Engine VM in its own network, a reserved
+//! external address, firewall rules, and a separate persistent data disk
+//! that `terraform destroy` refuses to delete.
 //!
-//! Input: the plan and the sized machine. Output: `main.tf` and the
-//! Google-specific variables. Data: `targets/gcp/vm.yaml`.
+//! Input: the plan and its machine. Output: the Google Cloud [`Cloud`]: its
+//! variables (project, region, zone, machine type), the resources of
+//! `main.tf` and its commands. Data: `targets/gcp/vm.yaml`.
 
 use serde::Deserialize;
 
+use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
+use super::terraform::{DATA_DISK, IF_ADMIN_CIDR, SSH, condition, data_disk, locals};
+use super::variables::{instance_type, matching};
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
 use crate::tables;
-use crate::targets::terraform::{File, Part, block, expr, object, string, template, workshop_name};
-use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
-use crate::targets::vm::summary::Commands;
-use crate::targets::vm::terraform::{CloudFacts, locals};
+use crate::targets::terraform::{
+    File, Part, Variable, block, expr, object, string, template, workshop_name,
+};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    image_project: String,
-    image_family: String,
-    disk_type: String,
-    data_device_name: String,
-    subnet_cidr: String,
-    network_tag: String,
-}
+/// The Google Cloud cloud.
+pub(crate) struct Gcp;
 
-fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/gcp/vm.yaml",
-            include_str!("../../../targets/gcp/vm.yaml"),
-        )
-    })
-}
-
-pub(crate) const PROVIDERS: &[&str] = &["cloudinit", "google"];
-
-pub(crate) fn cloud_facts() -> CloudFacts<'static> {
-    CloudFacts {
-        public_ip: "google_compute_address.hub.address",
-        compress: false,
-        ssh_user: &facts().ssh_user,
-        data_disk_id: "google_compute_disk.data.id",
-    }
-}
+const PROFILE: Profile = Profile {
+    target: Target::Gcp,
+    providers: &["cloudinit", "google"],
+    resources: "The Google Cloud resources",
+    public_ip: "google_compute_address.hub.address",
+    data_disk: "google_compute_disk.data",
+    compress: false,
+};
 
 fn gcp(plan: &Plan) -> Result<&crate::spec::Gcp, Error> {
-    plan.clouds
-        .gcp
-        .as_ref()
-        .ok_or_else(|| Error::Internal("the plan has no `cloud.gcp` block".to_owned()))
+    cloud::block(plan.clouds.gcp.as_ref(), Target::Gcp)
 }
 
 /// The zone: as written, else the region's first zone in the table.
@@ -69,90 +48,126 @@ fn zone(plan: &Plan) -> Result<String, Error> {
         .ok_or_else(|| Error::Internal(format!("no zone known for `{}`", gcp.region)))
 }
 
-/// The Google-specific variables: project, region, zone and machine type.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
-    let gcp = gcp(plan)?;
-    let zone = zone(plan)?;
-    Ok(vec![
-        Variable::new("project", "string", "The Google Cloud project id.")
-            .default(string(&gcp.project))
-            .validate(
-                r#"can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project))"#,
+impl Cloud for Gcp {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
+
+    fn place(&self, plan: &Plan) -> Result<Place, Error> {
+        let gcp = gcp(plan)?;
+        let place = gcp.zone.as_deref().unwrap_or(&gcp.region);
+        Ok(Place {
+            location: format!("gcp {} {place}", gcp.project),
+            os_image: UBUNTU.to_owned(),
+        })
+    }
+
+    fn ssh_user(&self) -> &'static str {
+        &facts().ssh_user
+    }
+
+    fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
+        let gcp = gcp(plan)?;
+        Ok(vec![
+            matching(
+                "project",
+                "The Google Cloud project id.",
+                &gcp.project,
+                "^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
                 "project must be a Google Cloud project id: 6 to 30 lowercase letters, digits and hyphens.",
             ),
-        Variable::new("region", "string", "The region of the address and the subnetwork.")
-            .default(string(&gcp.region))
-            .validate(
-                r#"can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))"#,
+            matching(
+                "region",
+                "The region of the address and the subnetwork.",
+                &gcp.region,
+                "^[a-z]+-[a-z]+[0-9]+$",
                 "region must be a Google Cloud region such as europe-west4.",
             ),
-        Variable::new(
-            "zone",
-            "string",
-            "The zone of the VM and its data disk; it must be in the region.",
-        )
-        .default(string(zone))
-        .validate(
-            r#"can(regex("^[a-z]+-[a-z]+[0-9]+-[a-z]$", var.zone))"#,
-            "zone must be a Google Cloud zone such as europe-west4-a.",
-        ),
-        Variable::new(
-            "machine_type",
-            "string",
-            format!(
-                "The Compute Engine machine type. atlasod's sizing: {}; {}.",
-                machine.requirement.join("; "),
-                machine.instance.why.join("; ")
+            matching(
+                "zone",
+                "The zone of the VM and its data disk; it must be in the region.",
+                &zone(plan)?,
+                "^[a-z]+-[a-z]+[0-9]+-[a-z]$",
+                "zone must be a Google Cloud zone such as europe-west4-a.",
             ),
-        )
-        .default(string(machine.instance.name.clone().unwrap_or_default()))
-        .validate(
-            r#"can(regex("^[a-z][a-z0-9]*-[a-z0-9-]+$", var.machine_type))"#,
-            "machine_type must be a Compute Engine machine type such as n2-standard-32.",
-        ),
-    ])
-}
+            instance_type(
+                "machine_type",
+                "The Compute Engine machine type",
+                machine,
+                "^[a-z][a-z0-9]*-[a-z0-9-]+$",
+                "machine_type must be a Compute Engine machine type such as n2-standard-32.",
+            ),
+        ])
+    }
 
-/// `main.tf`.
-pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error> {
-    let f = facts();
-    let header = header(plan, "The Google Cloud resources");
-    let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    file.push(
-        block("provider", &["google"])
-            .raw("project", "var.project")?
-            .raw("region", "var.region")?
-            .raw("zone", "var.zone")?
-            .raw("default_labels", "local.tags")?
-            .build(),
-    );
-    file.push(locals(
-        plan,
-        "atlasod-workshop",
-        vec![(
-            "data_device",
-            string(format!("/dev/disk/by-id/google-{}", f.data_device_name)),
-        )],
-    )?);
-    file.push(
-        block("data", &["google_compute_image", "ubuntu"])
-            .attr("project", string(&f.image_project))
-            .attr("family", string(&f.image_family))
-            .build(),
-    );
-    file.push(cloudinit);
-    network(&mut file, f)?;
-    disk(&mut file, f)?;
-    file.push(instance(f)?);
-    file.note(
-        "resource.google_compute_instance.hub",
-        "checkov:skip=CKV_GCP_40:the hub is served on the VM's public address; there is no load balancer in front of one VM",
-    );
-    file.note(
-        "resource.google_compute_instance.hub",
-        "checkov:skip=CKV_GCP_38:the boot disk holds only Ubuntu and Docker, encrypted at rest with Google-managed keys",
-    );
-    Ok(file)
+    fn main_tf(
+        &self,
+        plan: &Plan,
+        _: &VmPlan,
+        file: &mut File,
+        cloudinit: hcl::Block,
+    ) -> Result<(), Error> {
+        let f = facts();
+        file.push(
+            block("provider", &["google"])
+                .raw("project", "var.project")?
+                .raw("region", "var.region")?
+                .raw("zone", "var.zone")?
+                .raw("default_labels", "local.tags")?
+                .build(),
+        );
+        file.push(locals(
+            plan,
+            vec![(
+                "data_device",
+                string(format!("/dev/disk/by-id/google-{}", f.data_device_name)),
+            )],
+        )?);
+        file.push(
+            block("data", &["google_compute_image", "ubuntu"])
+                .attr("project", string(&f.image_project))
+                .attr("family", string(&f.image_family))
+                .build(),
+        );
+        file.push(cloudinit);
+        network(file, f)?;
+        disk(file, f)?;
+        file.push(instance(f)?);
+        file.note(
+            "resource.google_compute_instance.hub",
+            "checkov:skip=CKV_GCP_40:the hub is served on the VM's public address; there is no load balancer in front of one VM",
+        );
+        file.note(
+            "resource.google_compute_instance.hub",
+            "checkov:skip=CKV_GCP_38:the boot disk holds only Ubuntu and Docker, encrypted at rest with Google-managed keys",
+        );
+        Ok(())
+    }
+
+    /// The Google Cloud commands of the summary and README.
+    fn commands(&self, plan: &Plan) -> Result<Commands, Error> {
+        let project = &gcp(plan)?.project;
+        let zone = zone(plan)?;
+        let name = &plan.name;
+        Ok(Commands {
+            credentials: "gcloud auth application-default login",
+            credentials_help: format!(
+                "Terraform's Google provider uses Application Default Credentials: `gcloud auth application-default login` (or `GOOGLE_APPLICATION_CREDENTIALS` with a service-account key). The project `{project}` needs the Compute Engine API enabled."
+            ),
+            delete_disk: format!(
+                "gcloud compute disks delete {name}-data --project {project} --zone {zone}"
+            ),
+            leftovers: format!(
+                "gcloud asset search-all-resources --scope projects/{project} --query 'labels.atlasod-workshop={name}'  (firewall rules and the network carry the name `{name}-*`: gcloud compute firewall-rules list --filter 'name~^{name}-')"
+            ),
+            start_vm: format!(
+                "`gcloud compute instances start {name}-hub --project {project} --zone {zone}`"
+            ),
+            boot_log: format!(
+                "gcloud compute instances get-serial-port-output {name}-hub --project {project} --zone {zone}"
+            ),
+        })
+    }
 }
 
 /// The network, its subnetwork, the firewall rules and the static address.
@@ -210,10 +225,10 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     );
     file.push(
         block("resource", &["google_compute_firewall", "ssh"])
-            .raw("count", "var.admin_cidr == null ? 0 : 1")?
+            .raw("count", IF_ADMIN_CIDR)?
             .attr("name", workshop_name("-ssh"))
             .raw("network", "google_compute_network.hub.id")?
-            .attr("description", string("SSH from the admin network only"))
+            .attr("description", string(SSH))
             .attr("direction", string("INGRESS"))
             .raw("source_ranges", "[var.admin_cidr]")?
             .attr("target_tags", tags.clone())
@@ -238,26 +253,15 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
 
 /// The data disk, and the marker that replaces the VM when its user-data changes.
 fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
-    file.push(
+    data_disk(
+        file,
+        &PROFILE,
         block("resource", &["google_compute_disk", "data"])
             .attr("name", workshop_name("-data"))
             .raw("zone", "var.zone")?
             .attr("type", string(&f.disk_type))
             .raw("size", "var.data_disk_gb")?
-            .attr(
-                "description",
-                string("Homes, datasets and Docker's data of the workshop hub"),
-            )
-            .child(
-                block("lifecycle", &[])
-                    .attr("prevent_destroy", true)
-                    .build(),
-            )
-            .build(),
-    );
-    file.note(
-        "resource.google_compute_disk.data",
-        "Homes, datasets and Docker's data: kept when the VM is replaced. See README.md to delete it.",
+            .attr("description", string(DATA_DISK)),
     );
     file.note(
         "resource.google_compute_disk.data",
@@ -345,49 +349,40 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                     "[boot_disk[0].initialize_params[0].image]",
                 )?
                 .raw("replace_triggered_by", "[terraform_data.user_data]")?
-                .child(
-                    block("precondition", &[])
-                        .raw("condition", r#"startswith(var.zone, "${var.region}-")"#)?
-                        .attr(
-                            "error_message",
-                            template(&[
-                                Part::Lit("The zone "),
-                                Part::Ref("var.zone"),
-                                Part::Lit(" is not in the region "),
-                                Part::Ref("var.region"),
-                                Part::Lit("."),
-                            ]),
-                        )
-                        .build(),
-                )
+                .child(condition(
+                    "precondition",
+                    r#"startswith(var.zone, "${var.region}-")"#,
+                    &[
+                        Part::Lit("The zone "),
+                        Part::Ref("var.zone"),
+                        Part::Lit(" is not in the region "),
+                        Part::Ref("var.region"),
+                        Part::Lit("."),
+                    ],
+                )?)
                 .build(),
         )
         .build())
 }
 
-/// The Google Cloud commands of the summary and README.
-pub(crate) fn commands(plan: &Plan) -> Result<Commands, Error> {
-    let gcp = gcp(plan)?;
-    let zone = zone(plan)?;
-    let name = &plan.name;
-    let project = &gcp.project;
-    Ok(Commands {
-        credentials: "gcloud auth application-default login".to_owned(),
-        credentials_help: format!(
-            "Terraform's Google provider uses Application Default Credentials: `gcloud auth application-default login` (or `GOOGLE_APPLICATION_CREDENTIALS` with a service-account key). The project `{project}` needs the Compute Engine API enabled."
-        ),
-        disk_resource: "google_compute_disk.data".to_owned(),
-        delete_disk: format!(
-            "gcloud compute disks delete {name}-data --project {project} --zone {zone}"
-        ),
-        leftovers: format!(
-            "gcloud asset search-all-resources --scope projects/{project} --query 'labels.atlasod-workshop={name}'  (firewall rules and the network carry the name `{name}-*`: gcloud compute firewall-rules list --filter 'name~^{name}-')"
-        ),
-        start_vm: format!(
-            "`gcloud compute instances start {name}-hub --project {project} --zone {zone}`"
-        ),
-        console_log: format!(
-            "read the boot log with `gcloud compute instances get-serial-port-output {name}-hub --project {project} --zone {zone}`"
-        ),
+/// `targets/gcp/vm.yaml`: the image, disk and network facts of the cloud.
+#[derive(Debug, Deserialize)]
+struct Facts {
+    ssh_user: String,
+    image_project: String,
+    image_family: String,
+    disk_type: String,
+    data_device_name: String,
+    subnet_cidr: String,
+    network_tag: String,
+}
+
+fn facts() -> &'static Facts {
+    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
+    FACTS.get_or_init(|| {
+        crate::data::load(
+            "targets/gcp/vm.yaml",
+            include_str!("../../../targets/gcp/vm.yaml"),
+        )
     })
 }

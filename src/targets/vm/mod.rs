@@ -1,59 +1,78 @@
 //! The single-VM targets (`aws`, `gcp`, `openstack`): one VM that runs the
 //! hub bundle with docker compose, created by a Terraform root module.
 //!
-//! Input: a plan and the cloud. Output: the bundle `<out>/<cloud>/`:
-//! `README.md` (the build summary and the commands) and `terraform/` (the
-//! root module, its `user-data.yaml` and `terraform.tfvars.example`).
-//! The three clouds share sizing ([`machine`]), cloud-init ([`cloud_init`]),
-//! the hub bundle ([`hub`]), the shared Terraform pieces ([`terraform`]) and
-//! the summary ([`summary`]); each cloud's own resources are in
+//! Input: a plan (with the machine it sized for the cloud) and the cloud.
+//! Output: the bundle `<out>/<cloud>/`: `README.md` (the build summary and
+//! the commands) and `terraform/` (the root module, its `user-data.yaml` and
+//! `terraform.tfvars.example`).
+//!
+//! The target is looked up once as a [`cloud::Cloud`] descriptor; everything
+//! else is shared: cloud-init ([`cloud_init`]), the hub bundle ([`hub`]), the
+//! variables ([`variables`]), the shared Terraform blocks ([`terraform`]) and
+//! the summary ([`summary`]). Each cloud's own facts and resources are in
 //! [`aws`], [`gcp`] and [`openstack`].
 
 pub(crate) mod aws;
+pub(crate) mod cloud;
 pub(crate) mod cloud_init;
 pub(crate) mod gcp;
 pub(crate) mod hub;
-pub(crate) mod machine;
 pub(crate) mod openstack;
 pub(crate) mod summary;
 pub(crate) mod terraform;
+pub(crate) mod variables;
+
+use cloud::Cloud;
 
 use crate::bundle::Bundle;
-use crate::bundle::facts::{self, TargetFacts, machine_place};
+use crate::bundle::facts::{self, TargetFacts};
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
-
-/// Everything one cloud build computes, before it becomes files.
-pub(crate) struct Vm {
-    pub files: Vec<(String, String)>,
-    pub machine: machine::Machine,
-    /// The hub bundle's facts (home volume, secrets).
-    pub hub_facts: TargetFacts,
-}
+use crate::targets::terraform::{File, header, variables_file, versions};
 
 /// Renders the bundle of a single-VM `target`.
 pub(crate) fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
-    let vm = build(plan, target)?;
+    let cloud = cloud::of(target)?;
+    let machine = sized(plan, target)?;
+    let hub = hub::bundle(plan)?;
     let mut bundle = Bundle::new();
-    bundle.facts = facts(plan, target, &vm.machine, vm.hub_facts);
-    for (path, text) in vm.files {
+    bundle.facts = facts(plan, cloud, machine, hub.facts.clone())?;
+    for (path, text) in files(plan, cloud, machine, &hub)? {
         bundle.add(path, text);
     }
     Ok(bundle)
+}
+
+/// The build summary printed after `atlasod build` (the bundle's README has
+/// the same); its commands `cd` into the bundle written to `bundle_dir`.
+pub(crate) fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<String, Error> {
+    summary::text_in(
+        plan,
+        cloud::of(target)?,
+        sized(plan, target)?,
+        &format!("{bundle_dir}/terraform"),
+    )
+}
+
+/// The machine the plan sized for `target`.
+fn sized(plan: &Plan, target: Target) -> Result<&VmPlan, Error> {
+    plan.vms.get(&target).ok_or_else(|| {
+        Error::Internal(format!(
+            "the plan has no machine for `{target}`: it was not lowered for that target"
+        ))
+    })
 }
 
 /// The machine and data disk this bundle asks the cloud for, for the
 /// semantic diff (the hub bundle's own facts, home volume and secrets, kept).
 fn facts(
     plan: &Plan,
-    target: Target,
-    machine: &machine::Machine,
+    cloud: &dyn Cloud,
+    machine: &VmPlan,
     mut facts: TargetFacts,
-) -> TargetFacts {
-    let Some((location, os_image)) = machine_place(plan, target) else {
-        return facts;
-    };
+) -> Result<TargetFacts, Error> {
+    let place = cloud.place(plan)?;
     let instance = &machine.instance;
     let kind = instance.name.clone().unwrap_or_else(|| {
         format!(
@@ -62,7 +81,7 @@ fn facts(
         )
     });
     facts.machine = Some(facts::Machine {
-        location: location.clone(),
+        location: place.location.clone(),
         kind,
         vcpu: instance.vcpu,
         memory_gib: instance.memory_gib,
@@ -72,60 +91,33 @@ fn facts(
             .as_ref()
             .map(|c| c.currency.clone())
             .unwrap_or_default(),
-        os_image,
+        os_image: place.os_image,
     });
     facts.data_disk = Some(facts::DataDisk {
-        location,
+        location: place.location,
         size_gib: machine.data_disk.gib,
     });
-    facts
+    Ok(facts)
 }
 
-/// The build summary printed after `atlasod build` (the bundle's README has
-/// the same); its commands `cd` into the bundle written to `bundle_dir`.
-pub(crate) fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<String, Error> {
-    let machine = machine::size(plan, target)?;
-    summary::text_in(plan, target, &machine, &format!("{bundle_dir}/terraform"))
-}
-
-pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
-    let machine = machine::size(plan, target)?;
+/// The files of the bundle, by path.
+fn files(
+    plan: &Plan,
+    cloud: &dyn Cloud,
+    machine: &VmPlan,
+    hub: &Bundle,
+) -> Result<Vec<(String, String)>, Error> {
     let env = hub::env(plan);
-    let hub_bundle = hub::bundle(plan)?;
-    let (facts, providers, mut variables) = match target {
-        Target::Aws => (
-            aws::cloud_facts(),
-            aws::PROVIDERS,
-            aws::variables(plan, &machine)?,
-        ),
-        Target::Gcp => (
-            gcp::cloud_facts(),
-            gcp::PROVIDERS,
-            gcp::variables(plan, &machine)?,
-        ),
-        Target::Openstack => (
-            openstack::cloud_facts(),
-            openstack::PROVIDERS,
-            openstack::variables(plan, &machine)?,
-        ),
-        Target::Kubernetes | Target::Local => {
-            return Err(Error::Internal(format!(
-                "`{target}` is not a single-VM target"
-            )));
-        }
-    };
-    variables.extend(terraform::common_variables(plan, &machine, &env));
-    let files = cloud_init::files(plan, &hub_bundle, facts.ssh_user)?;
+    let mut variables = cloud.variables(plan, machine)?;
+    variables.extend(variables::common(plan, machine, &env));
+    let files = cloud_init::files(plan, hub, cloud.ssh_user())?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
-    let cloudinit = terraform::cloudinit(&facts, &env, hub::public_host_from_env(plan))?;
-    let main = match target {
-        Target::Gcp => gcp::main_tf(plan, cloudinit)?,
-        Target::Openstack => openstack::main_tf(plan, cloudinit, &machine)?,
-        _ => aws::main_tf(plan, cloudinit)?,
-    };
-    let summary = summary::text(plan, target, &machine)?;
-    let readme = summary::readme(plan, target, &machine, &summary)?;
-    let files = vec![
+    let cloudinit = terraform::cloudinit(cloud.profile(), &env, hub::public_host_from_env(plan))?;
+    let mut main = File::new(&header(plan, cloud.profile().resources));
+    cloud.main_tf(plan, machine, &mut main, cloudinit)?;
+    let summary = summary::text(plan, cloud, machine)?;
+    let readme = summary::readme(plan, cloud, machine, &summary)?;
+    Ok(vec![
         ("README.md".to_owned(), readme),
         (
             "terraform/.gitignore".to_owned(),
@@ -133,34 +125,25 @@ pub(crate) fn build(plan: &Plan, target: Target) -> Result<Vm, Error> {
         ),
         (
             "terraform/versions.tf".to_owned(),
-            crate::targets::terraform::versions(
-                &crate::targets::terraform::header(plan, "Terraform and provider versions"),
-                providers,
+            versions(
+                &header(plan, "Terraform and provider versions"),
+                cloud.profile().providers,
             )?
             .to_text(),
         ),
         (
             "terraform/variables.tf".to_owned(),
-            crate::targets::terraform::variables_file(
-                &crate::targets::terraform::header(plan, "Input variables"),
-                &variables,
-            )?
-            .to_text(),
+            variables_file(&header(plan, "Input variables"), &variables)?.to_text(),
         ),
         ("terraform/main.tf".to_owned(), main.to_text()),
         (
             "terraform/outputs.tf".to_owned(),
-            terraform::outputs(plan, &facts)?.to_text(),
+            terraform::outputs(plan, cloud)?.to_text(),
         ),
         (
             "terraform/terraform.tfvars.example".to_owned(),
-            terraform::tfvars_example(plan, &variables),
+            variables::tfvars_example(plan, &variables),
         ),
         ("terraform/user-data.yaml".to_owned(), user_data),
-    ];
-    Ok(Vm {
-        files,
-        machine,
-        hub_facts: hub_bundle.facts,
-    })
+    ])
 }

@@ -1,199 +1,220 @@
-//! The `openstack` target's Terraform: one server booted from the spec's
-//! image, a port with a security group, a floating IP, and a separate data
-//! volume that `terraform destroy` refuses to delete.
+//! The `openstack` cloud: one server booted from the spec's image, a port
+//! with a security group, a floating IP, and a separate data volume that
+//! `terraform destroy` refuses to delete.
 //!
 //! OpenStack has no public flavor catalogue: `flavor: auto` becomes an
 //! `openstack_compute_flavor_v2` data source that asks the cloud, at apply
 //! time, for a flavor with the vCPUs and memory the class needs.
 //!
-//! Input: the plan and the sized machine. Output: `main.tf` and the
-//! OpenStack-specific variables. Data: `targets/openstack/vm.yaml`.
+//! Input: the plan and its machine. Output: the OpenStack [`Cloud`]: its
+//! variables (endpoint, region, image, network, flavor), the resources of
+//! `main.tf` and its commands. Data: `targets/openstack/vm.yaml`.
 
 use serde::Deserialize;
 
+use super::cloud::{self, Cloud, Commands, Place, Profile};
+use super::terraform::{
+    DATA_DISK, FIREWALL, TAG, admin_key, condition, data_disk, ingress_rules, locals,
+};
 use crate::error::Error;
-use crate::plan::Plan;
-use crate::targets::terraform::{File, Part, block, expr, string, template, workshop_name};
-use crate::targets::terraform::{Variable, header};
-use crate::targets::vm::machine::Machine;
-use crate::targets::vm::summary::Commands;
-use crate::targets::vm::terraform::{CloudFacts, locals};
+use crate::plan::{Plan, VmPlan};
+use crate::spec::Target;
+use crate::targets::terraform::{File, Part, Variable, block, string, template, workshop_name};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    virtio_prefix: String,
-    scsi_prefix: String,
+/// The OpenStack cloud.
+pub(crate) struct OpenStack;
+
+const PROFILE: Profile = Profile {
+    target: Target::Openstack,
+    providers: &["cloudinit", "openstack"],
+    resources: "The OpenStack resources",
+    public_ip: "openstack_networking_floatingip_v2.hub.address",
+    data_disk: "openstack_blockstorage_volume_v3.data",
+    compress: true,
+};
+
+fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {
+    cloud::block(plan.clouds.openstack.as_ref(), Target::Openstack)
 }
 
-fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/openstack/vm.yaml",
-            include_str!("../../../targets/openstack/vm.yaml"),
-        )
-    })
-}
+impl Cloud for OpenStack {
+    fn profile(&self) -> &'static Profile {
+        &PROFILE
+    }
 
-pub(crate) const PROVIDERS: &[&str] = &["cloudinit", "openstack"];
+    fn place(&self, plan: &Plan) -> Result<Place, Error> {
+        let os = openstack(plan)?;
+        let region = os
+            .region
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        Ok(Place {
+            location: format!("openstack {}{region}", os.auth_url),
+            os_image: os.image.clone(),
+        })
+    }
 
-pub(crate) fn cloud_facts() -> CloudFacts<'static> {
-    CloudFacts {
-        public_ip: "openstack_networking_floatingip_v2.hub.address",
-        compress: true,
-        ssh_user: &facts().ssh_user,
-        data_disk_id: "openstack_blockstorage_volume_v3.data.id",
+    fn ssh_user(&self) -> &'static str {
+        &facts().ssh_user
+    }
+
+    fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
+        let os = openstack(plan)?;
+        let vcpus = crate::plan::vm::flavor_vcpus(machine.min_vcpus);
+        Ok(vec![
+            Variable::new(
+                "auth_url",
+                "string",
+                "The cloud's Keystone (identity) endpoint. Credentials come from clouds.yaml (OS_CLOUD) or the OS_* variables, never from this module.",
+            )
+            .default(string(&os.auth_url))
+            .validate(
+                r#"can(regex("^https?://", var.auth_url))"#,
+                "auth_url must be an http(s) URL such as https://keystone.example.org:5000/v3.",
+            ),
+            Variable::new(
+                "region",
+                "string",
+                "The cloud region; null: the cloud's default (or OS_REGION_NAME).",
+            )
+            .optional_string(os.region.as_deref()),
+            name_in_cloud(
+                "image_name",
+                "The name of an Ubuntu 24.04 image in the cloud's catalogue (openstack image list).",
+                &os.image,
+            ),
+            name_in_cloud(
+                "network",
+                "The name of the tenant network the VM joins (openstack network list).",
+                &os.network,
+            ),
+            name_in_cloud(
+                "floating_ip_pool",
+                "The external network floating IPs come from (openstack network list --external).",
+                &os.floating_ip_pool,
+            ),
+            Variable::new(
+                "flavor",
+                "string",
+                format!(
+                    "A flavor name (openstack flavor list), used as is. null: ask the cloud for the flavor with exactly flavor_vcpus vCPUs and at least flavor_min_ram_mb MiB of memory. atlasod's sizing: {}.",
+                    machine.requirement.join("; ")
+                ),
+            )
+            .optional_string(machine.instance.name.as_deref()),
+            Variable::new(
+                "flavor_vcpus",
+                "number",
+                format!(
+                    "With flavor = null: the vCPUs of the flavor to look up ({} are needed, rounded up to a usual flavor size).",
+                    machine.min_vcpus
+                ),
+            )
+            .default(vcpus)
+            .validate(
+                &format!("var.flavor_vcpus >= {}", machine.min_vcpus),
+                format!("flavor_vcpus must be at least {}: the class needs that many.", machine.min_vcpus),
+            ),
+            Variable::new(
+                "flavor_min_ram_mb",
+                "number",
+                "With flavor = null: the least memory, in MiB, of the flavor to look up.",
+            )
+            .default(machine.min_memory_mib)
+            .validate(
+                &format!("var.flavor_min_ram_mb >= {}", machine.min_memory_mib),
+                format!(
+                    "flavor_min_ram_mb must be at least {}: the class needs that much.",
+                    machine.min_memory_mib
+                ),
+            ),
+        ])
+    }
+
+    fn main_tf(
+        &self,
+        plan: &Plan,
+        machine: &VmPlan,
+        file: &mut File,
+        cloudinit: hcl::Block,
+    ) -> Result<(), Error> {
+        let f = facts();
+        file.push(
+            block("provider", &["openstack"])
+                .raw("auth_url", "var.auth_url")?
+                .raw("region", "var.region")?
+                .build(),
+        );
+        file.push(locals(
+            plan,
+            vec![(
+                "data_device",
+                template(&[
+                    Part::Lit(&f.virtio_prefix),
+                    Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
+                    Part::Lit(" "),
+                    Part::Lit(&f.scsi_prefix),
+                    Part::Ref("openstack_blockstorage_volume_v3.data.id"),
+                ]),
+            )],
+        )?);
+        file.push(
+            block("data", &["openstack_images_image_v2", "ubuntu"])
+                .raw("name", "var.image_name")?
+                .attr("most_recent", true)
+                .build(),
+        );
+        file.push(
+            block("data", &["openstack_networking_network_v2", "hub"])
+                .raw("name", "var.network")?
+                .build(),
+        );
+        flavor(file, machine)?;
+        file.push(cloudinit);
+        firewall(file)?;
+        disk_and_vm(file)?;
+        Ok(())
+    }
+
+    /// The OpenStack commands of the summary and README.
+    fn commands(&self, plan: &Plan) -> Result<Commands, Error> {
+        let name = &plan.name;
+        openstack(plan)?;
+        Ok(Commands {
+            credentials: "export OS_CLOUD=<your cloud in clouds.yaml>   # or: source <project>-openrc.sh",
+            credentials_help: "Terraform's OpenStack provider reads your cloud's credentials from `clouds.yaml` (`export OS_CLOUD=...`) or from the `OS_*` variables of an openrc file; the endpoint is `auth_url` in terraform.tfvars. The project needs quota for one server, two volumes, a port and a floating IP.".to_owned(),
+            delete_disk: "openstack volume delete <data_disk_id>".to_owned(),
+            leftovers: format!(
+                "openstack server list --tags atlasod-workshop={name}; openstack floating ip list --tags atlasod-workshop={name}; openstack volume list --name {name}-data"
+            ),
+            start_vm: format!("`openstack server start {name}-hub`"),
+            boot_log: format!("openstack console log show {name}-hub"),
+        })
     }
 }
 
-fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {
-    plan.clouds
-        .openstack
-        .as_ref()
-        .ok_or_else(|| Error::Internal("the plan has no `cloud.openstack` block".to_owned()))
-}
-
-/// The OpenStack-specific variables: endpoint, region, image, network and flavor.
-pub(crate) fn variables(plan: &Plan, machine: &Machine) -> Result<Vec<Variable>, Error> {
-    let os = openstack(plan)?;
-    let vcpus = crate::targets::vm::machine::flavor_vcpus(machine.min_vcpus);
-    Ok(vec![
-        Variable::new(
-            "auth_url",
-            "string",
-            "The cloud's Keystone (identity) endpoint. Credentials come from clouds.yaml (OS_CLOUD) or the OS_* variables, never from this module.",
-        )
-        .default(string(&os.auth_url))
+/// A name the cloud knows (`openstack network list`): any non-empty string.
+fn name_in_cloud(name: &str, description: &str, default: &str) -> Variable {
+    Variable::new(name, "string", description)
+        .default(string(default))
         .validate(
-            r#"can(regex("^https?://", var.auth_url))"#,
-            "auth_url must be an http(s) URL such as https://keystone.example.org:5000/v3.",
-        ),
-        Variable::new(
-            "region",
-            "string",
-            "The cloud region; null: the cloud's default (or OS_REGION_NAME).",
+            &format!("length(var.{name}) > 0"),
+            format!("{name} must not be empty."),
         )
-        .optional_string(os.region.as_deref()),
-        Variable::new(
-            "image_name",
-            "string",
-            "The name of an Ubuntu 24.04 image in the cloud's catalogue (openstack image list).",
-        )
-        .default(string(&os.image))
-        .validate("length(var.image_name) > 0", "image_name must not be empty."),
-        Variable::new(
-            "network",
-            "string",
-            "The name of the tenant network the VM joins (openstack network list).",
-        )
-        .default(string(&os.network))
-        .validate("length(var.network) > 0", "network must not be empty."),
-        Variable::new(
-            "floating_ip_pool",
-            "string",
-            "The external network floating IPs come from (openstack network list --external).",
-        )
-        .default(string(&os.floating_ip_pool))
-        .validate(
-            "length(var.floating_ip_pool) > 0",
-            "floating_ip_pool must not be empty.",
-        ),
-        Variable::new(
-            "flavor",
-            "string",
-            format!(
-                "A flavor name (openstack flavor list), used as is. null: ask the cloud for the flavor with exactly flavor_vcpus vCPUs and at least flavor_min_ram_mb MiB of memory. atlasod's sizing: {}.",
-                machine.requirement.join("; ")
-            ),
-        )
-        .optional_string(machine.instance.name.as_deref()),
-        Variable::new(
-            "flavor_vcpus",
-            "number",
-            format!(
-                "With flavor = null: the vCPUs of the flavor to look up ({} are needed, rounded up to a usual flavor size).",
-                machine.min_vcpus
-            ),
-        )
-        .default(vcpus)
-        .validate(
-            &format!("var.flavor_vcpus >= {}", machine.min_vcpus),
-            format!("flavor_vcpus must be at least {}: the class needs that many.", machine.min_vcpus),
-        ),
-        Variable::new(
-            "flavor_min_ram_mb",
-            "number",
-            "With flavor = null: the least memory, in MiB, of the flavor to look up.",
-        )
-        .default(machine.min_memory_mib)
-        .validate(
-            &format!("var.flavor_min_ram_mb >= {}", machine.min_memory_mib),
-            format!(
-                "flavor_min_ram_mb must be at least {}: the class needs that much.",
-                machine.min_memory_mib
-            ),
-        ),
-    ])
-}
-
-/// `main.tf`.
-pub(crate) fn main_tf(
-    plan: &Plan,
-    cloudinit: hcl::Block,
-    machine: &Machine,
-) -> Result<File, Error> {
-    let f = facts();
-    let header = header(plan, "The OpenStack resources");
-    let mut file = File::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    file.push(
-        block("provider", &["openstack"])
-            .raw("auth_url", "var.auth_url")?
-            .raw("region", "var.region")?
-            .build(),
-    );
-    file.push(locals(
-        plan,
-        "atlasod-workshop",
-        vec![(
-            "data_device",
-            template(&[
-                Part::Lit(&f.virtio_prefix),
-                Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
-                Part::Lit(" "),
-                Part::Lit(&f.scsi_prefix),
-                Part::Ref("openstack_blockstorage_volume_v3.data.id"),
-            ]),
-        )],
-    )?);
-    file.push(
-        block("data", &["openstack_images_image_v2", "ubuntu"])
-            .raw("name", "var.image_name")?
-            .attr("most_recent", true)
-            .build(),
-    );
-    file.push(
-        block("data", &["openstack_networking_network_v2", "hub"])
-            .raw("name", "var.network")?
-            .build(),
-    );
-    flavor(&mut file, machine)?;
-    file.push(cloudinit);
-    firewall(&mut file)?;
-    disk_and_vm(&mut file)?;
-    Ok(file)
 }
 
 /// `["atlasod-workshop=<name>"]`: OpenStack tags are plain strings.
 fn tag_list() -> hcl::Expression {
     hcl::Expression::from(vec![template(&[
-        Part::Lit("atlasod-workshop="),
+        Part::Lit(TAG),
+        Part::Lit("="),
         Part::Ref("local.workshop"),
     ])])
 }
 
 /// The flavor: named, or looked up by vCPUs and memory; and a check that it fits.
-fn flavor(file: &mut File, machine: &Machine) -> Result<(), Error> {
+fn flavor(file: &mut File, machine: &VmPlan) -> Result<(), Error> {
     file.push(
         block("data", &["openstack_compute_flavor_v2", "hub"])
             .raw("name", "var.flavor")?
@@ -210,35 +231,47 @@ fn flavor(file: &mut File, machine: &Machine) -> Result<(), Error> {
     );
     file.push(
         block("check", &["flavor_fits"])
-            .child(
-                block("assert", &[])
-                    .raw(
-                        "condition",
-                        &format!(
-                            "data.openstack_compute_flavor_v2.hub.vcpus >= {} && data.openstack_compute_flavor_v2.hub.ram >= {}",
-                            machine.min_vcpus, machine.min_memory_mib
-                        ),
-                    )?
-                    .attr(
-                        "error_message",
-                        template(&[
-                            Part::Lit("The flavor "),
-                            Part::Ref("data.openstack_compute_flavor_v2.hub.name"),
-                            Part::Lit(" has "),
-                            Part::Ref("data.openstack_compute_flavor_v2.hub.vcpus"),
-                            Part::Lit(" vCPUs and "),
-                            Part::Ref("data.openstack_compute_flavor_v2.hub.ram"),
-                            Part::Lit(&format!(
-                                " MiB; the class needs {} vCPUs and {} MiB, so users will be short of CPU or memory.",
-                                machine.min_vcpus, machine.min_memory_mib
-                            )),
-                        ]),
-                    )
-                    .build(),
-            )
+            .child(condition(
+                "assert",
+                &format!(
+                    "data.openstack_compute_flavor_v2.hub.vcpus >= {} && data.openstack_compute_flavor_v2.hub.ram >= {}",
+                    machine.min_vcpus, machine.min_memory_mib
+                ),
+                &[
+                    Part::Lit("The flavor "),
+                    Part::Ref("data.openstack_compute_flavor_v2.hub.name"),
+                    Part::Lit(" has "),
+                    Part::Ref("data.openstack_compute_flavor_v2.hub.vcpus"),
+                    Part::Lit(" vCPUs and "),
+                    Part::Ref("data.openstack_compute_flavor_v2.hub.ram"),
+                    Part::Lit(&format!(
+                        " MiB; the class needs {} vCPUs and {} MiB, so users will be short of CPU or memory.",
+                        machine.min_vcpus, machine.min_memory_mib
+                    )),
+                ],
+            )?)
             .build(),
     );
     Ok(())
+}
+
+fn rule(label: &str, description: &str, port: u16, cidr: &str) -> Result<hcl::Block, Error> {
+    Ok(block(
+        "resource",
+        &["openstack_networking_secgroup_rule_v2", label],
+    )
+    .attr("description", string(description))
+    .attr("direction", string("ingress"))
+    .attr("ethertype", string("IPv4"))
+    .attr("protocol", string("tcp"))
+    .attr("port_range_min", port)
+    .attr("port_range_max", port)
+    .raw("remote_ip_prefix", cidr)?
+    .raw(
+        "security_group_id",
+        "openstack_networking_secgroup_v2.hub.id",
+    )?
+    .build())
 }
 
 /// The security group (80 and 443 from anywhere, 22 from `admin_cidr` only),
@@ -247,60 +280,11 @@ fn firewall(file: &mut File) -> Result<(), Error> {
     file.push(
         block("resource", &["openstack_networking_secgroup_v2", "hub"])
             .attr("name", workshop_name("-hub"))
-            .attr(
-                "description",
-                string(
-                    "atlasod workshop hub: HTTP and HTTPS from anywhere, SSH from admin_cidr only",
-                ),
-            )
+            .attr("description", string(FIREWALL))
             .attr("tags", tag_list())
             .build(),
     );
-    let rule =
-        |label: &str, description: &str, port: u16, cidr: &str| -> Result<hcl::Block, Error> {
-            Ok(block(
-                "resource",
-                &["openstack_networking_secgroup_rule_v2", label],
-            )
-            .attr("description", string(description))
-            .attr("direction", string("ingress"))
-            .attr("ethertype", string("IPv4"))
-            .attr("protocol", string("tcp"))
-            .attr("port_range_min", port)
-            .attr("port_range_max", port)
-            .raw("remote_ip_prefix", cidr)?
-            .raw(
-                "security_group_id",
-                "openstack_networking_secgroup_v2.hub.id",
-            )?
-            .build())
-        };
-    file.push(rule(
-        "http",
-        "HTTP from anywhere: Let's Encrypt's challenge and the redirect to HTTPS",
-        80,
-        r#""0.0.0.0/0""#,
-    )?);
-    file.push(rule(
-        "https",
-        "HTTPS from anywhere: the hub",
-        443,
-        r#""0.0.0.0/0""#,
-    )?);
-    let mut ssh = rule(
-        "ssh",
-        "SSH from the admin network only",
-        22,
-        "var.admin_cidr",
-    )?;
-    ssh.body.0.insert(
-        0,
-        hcl::Structure::Attribute(hcl::Attribute::new(
-            "count",
-            expr("var.admin_cidr == null ? 0 : 1")?,
-        )),
-    );
-    file.push(ssh);
+    ingress_rules(file, rule)?;
     file.push(
         block("resource", &["openstack_networking_port_v2", "hub"])
             .attr("name", workshop_name("-hub"))
@@ -326,32 +310,15 @@ fn firewall(file: &mut File) -> Result<(), Error> {
 
 /// The SSH key, the data volume and the server.
 fn disk_and_vm(file: &mut File) -> Result<(), Error> {
-    file.push(
-        block("resource", &["openstack_compute_keypair_v2", "admin"])
-            .raw("count", "var.ssh_public_key == null ? 0 : 1")?
-            .attr("name", workshop_name("-admin"))
-            .raw("public_key", "var.ssh_public_key")?
-            .build(),
-    );
-    file.push(
+    file.push(admin_key("openstack_compute_keypair_v2", "name")?);
+    data_disk(
+        file,
+        &PROFILE,
         block("resource", &["openstack_blockstorage_volume_v3", "data"])
             .attr("name", workshop_name("-data"))
             .raw("size", "var.data_disk_gb")?
-            .attr(
-                "description",
-                string("Homes, datasets and Docker's data of the workshop hub"),
-            )
-            .raw("metadata", "local.tags")?
-            .child(
-                block("lifecycle", &[])
-                    .attr("prevent_destroy", true)
-                    .build(),
-            )
-            .build(),
-    );
-    file.note(
-        "resource.openstack_blockstorage_volume_v3.data",
-        "Homes, datasets and Docker's data: kept when the VM is replaced. See README.md to delete it.",
+            .attr("description", string(DATA_DISK))
+            .raw("metadata", "local.tags")?,
     );
     file.push(
         block("resource", &["openstack_compute_instance_v2", "hub"])
@@ -404,19 +371,20 @@ fn disk_and_vm(file: &mut File) -> Result<(), Error> {
     Ok(())
 }
 
-/// The OpenStack commands of the summary and README.
-pub(crate) fn commands(plan: &Plan) -> Result<Commands, Error> {
-    let name = &plan.name;
-    let _ = openstack(plan)?;
-    Ok(Commands {
-        credentials: "export OS_CLOUD=<your cloud in clouds.yaml>   # or: source <project>-openrc.sh".to_owned(),
-        credentials_help: "Terraform's OpenStack provider reads your cloud's credentials from `clouds.yaml` (`export OS_CLOUD=...`) or from the `OS_*` variables of an openrc file; the endpoint is `auth_url` in terraform.tfvars. The project needs quota for one server, two volumes, a port and a floating IP.".to_owned(),
-        disk_resource: "openstack_blockstorage_volume_v3.data".to_owned(),
-        delete_disk: "openstack volume delete <data_disk_id>".to_owned(),
-        leftovers: format!(
-            "openstack server list --tags atlasod-workshop={name}; openstack floating ip list --tags atlasod-workshop={name}; openstack volume list --name {name}-data"
-        ),
-        start_vm: format!("`openstack server start {name}-hub`"),
-        console_log: format!("read the boot log with `openstack console log show {name}-hub`"),
+/// `targets/openstack/vm.yaml`: the image, disk and network facts of the cloud.
+#[derive(Debug, Deserialize)]
+struct Facts {
+    ssh_user: String,
+    virtio_prefix: String,
+    scsi_prefix: String,
+}
+
+fn facts() -> &'static Facts {
+    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
+    FACTS.get_or_init(|| {
+        crate::data::load(
+            "targets/openstack/vm.yaml",
+            include_str!("../../../targets/openstack/vm.yaml"),
+        )
     })
 }

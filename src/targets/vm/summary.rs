@@ -1,53 +1,45 @@
 //! The build summary of a single-VM target and the bundle's `README.md`.
 //!
-//! Input: the plan, the machine and the cloud's commands. Output: text. The
+//! Input: the plan, its machine and the cloud (its commands). Output: text. The
 //! summary is data the target produces; the CLI prints it, and the README
 //! embeds the same text.
 
 use serde::Serialize;
 
+use super::cloud::{self, Cloud};
 use super::cloud_init::{DATA_DIR, HUB_DIR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
-use super::machine::Machine;
 use crate::error::Error;
-use crate::plan::Plan;
-use crate::spec::Target;
+use crate::plan::{Plan, VmPlan};
 use crate::targets::templates;
-use crate::targets::vm::{aws, gcp, openstack};
 use crate::units::fmt_num;
 
-/// The cloud-specific commands the summary and README show.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Commands {
-    /// One line: how to give Terraform credentials.
-    pub credentials: String,
-    /// A sentence or two for the README.
-    pub credentials_help: String,
+/// The commands the summary and README show: the cloud's, and those every
+/// cloud words alike.
+#[derive(Serialize)]
+struct Commands {
+    #[serde(flatten)]
+    cloud: cloud::Commands,
     /// The data disk's Terraform address, e.g. `aws_ebs_volume.data`.
-    pub disk_resource: String,
-    pub delete_disk: String,
-    pub leftovers: String,
-    pub start_vm: String,
+    disk_resource: &'static str,
     /// Where to read the boot log without SSH.
-    pub console_log: String,
+    console_log: String,
 }
 
-fn commands(plan: &Plan, target: Target) -> Result<Commands, Error> {
-    match target {
-        Target::Aws => aws::commands(plan),
-        Target::Gcp => gcp::commands(plan),
-        Target::Openstack => openstack::commands(plan),
-        Target::Kubernetes | Target::Local => Err(Error::Internal(format!(
-            "`{target}` is not a single-VM target"
-        ))),
-    }
+fn commands(plan: &Plan, cloud: &dyn Cloud) -> Result<Commands, Error> {
+    let commands = cloud.commands(plan)?;
+    Ok(Commands {
+        console_log: format!("read the boot log with `{}`", commands.boot_log),
+        cloud: commands,
+        disk_resource: cloud.profile().data_disk,
+    })
 }
 
 #[derive(Serialize)]
 struct Context<'a> {
     plan: &'a Plan,
     target: &'static str,
-    machine: &'a Machine,
+    machine: &'a VmPlan,
     terraform_dir: &'a str,
     memory_gib: Option<String>,
     hourly: Option<String>,
@@ -74,8 +66,8 @@ fn required(env: &[EnvSetting]) -> Vec<String> {
 
 fn context<'a>(
     plan: &'a Plan,
-    target: Target,
-    machine: &'a Machine,
+    cloud: &dyn Cloud,
+    machine: &'a VmPlan,
     terraform_dir: &'a str,
     summary: &'a str,
 ) -> Result<Context<'a>, Error> {
@@ -83,7 +75,7 @@ fn context<'a>(
     let hourly = cost.and_then(|c| c.hourly);
     Ok(Context {
         plan,
-        target: target.as_str(),
+        target: cloud.profile().target.as_str(),
         machine,
         terraform_dir,
         memory_gib: machine.instance.memory_gib.map(fmt_num),
@@ -91,7 +83,7 @@ fn context<'a>(
         total: cost.and_then(|c| c.total).map(|t| format!("{t:.2}")),
         daily: hourly.map(|h| crate::units::fmt_amount(h * 24.0)),
         required: required(&super::hub::env(plan)),
-        commands: commands(plan, target)?,
+        commands: commands(plan, cloud)?,
         summary,
         hub_dir: HUB_DIR,
         data_dir: DATA_DIR,
@@ -102,32 +94,32 @@ fn context<'a>(
 /// The summary for a terminal, with `cd <terraform_dir>` in its commands.
 pub(crate) fn text_in(
     plan: &Plan,
-    target: Target,
-    machine: &Machine,
+    cloud: &dyn Cloud,
+    machine: &VmPlan,
     terraform_dir: &str,
 ) -> Result<String, Error> {
     templates::render(
         "vm/summary.txt.j2",
         include_str!("../../../targets/vm/summary.txt.j2"),
-        context(plan, target, machine, terraform_dir, "")?,
+        context(plan, cloud, machine, terraform_dir, "")?,
     )
 }
 
 /// The summary as the README shows it (commands relative to the bundle).
-pub(crate) fn text(plan: &Plan, target: Target, machine: &Machine) -> Result<String, Error> {
-    text_in(plan, target, machine, "terraform")
+pub(crate) fn text(plan: &Plan, cloud: &dyn Cloud, machine: &VmPlan) -> Result<String, Error> {
+    text_in(plan, cloud, machine, "terraform")
 }
 
 /// The bundle's `README.md`.
 pub(crate) fn readme(
     plan: &Plan,
-    target: Target,
-    machine: &Machine,
+    cloud: &dyn Cloud,
+    machine: &VmPlan,
     summary: &str,
 ) -> Result<String, Error> {
     templates::render(
         "vm/README.md.j2",
         include_str!("../../../targets/vm/README.md.j2"),
-        context(plan, target, machine, "terraform", summary.trim_end())?,
+        context(plan, cloud, machine, "terraform", summary.trim_end())?,
     )
 }

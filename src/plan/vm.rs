@@ -1,14 +1,16 @@
-//! The machine a single-VM target asks for: instance type, disks and cost,
-//! with the arithmetic that chose them.
+//! The machine a single-VM target asks for, sized once at lowering: instance
+//! type, disks and cost, with the arithmetic that chose them.
 //!
-//! Input: the plan and the cloud. Output: a [`Machine`], plain data that the
-//! Terraform module, the README and the build summary all read. Validation
-//! has already rejected specs no machine can hold, so a failure here is a bug.
+//! Input: the plan (users, storage, images, schedule, the cloud block) and
+//! the cloud. Output: a [`VmPlan`], plain data that the Terraform module, the
+//! README, the build summary and the semantic diff all read from
+//! [`super::Plan::vms`]. Validation has already rejected specs no machine can
+//! hold, so a failure here is a bug ([`Error::Internal`]).
 
 use serde::Serialize;
 
+use super::Plan;
 use crate::error::Error;
-use crate::plan::Plan;
 use crate::sizing::vm::{self as sizing, DataDisk, DiskContents, Requirement};
 use crate::spec::{MIB, Target};
 use crate::tables;
@@ -18,8 +20,9 @@ use crate::units::{self, fmt_gib, fmt_num};
 /// first one that covers the class.
 const FLAVOR_VCPUS: &[u32] = &[1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256];
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Machine {
+/// The VM of one single-VM cloud.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VmPlan {
     /// `AWS`, `Google Cloud`, `OpenStack`.
     pub cloud: &'static str,
     pub region: Option<String>,
@@ -34,8 +37,8 @@ pub(crate) struct Machine {
     pub cost: Option<Cost>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Instance {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instance {
     /// The type or flavor name; `None` for an OpenStack flavor chosen at apply time.
     pub name: Option<String>,
     pub vcpu: Option<u32>,
@@ -46,8 +49,8 @@ pub(crate) struct Instance {
     pub why: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Cost {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cost {
     pub currency: String,
     /// On-demand price per hour; `None` where the tables have no price.
     pub hourly: Option<f64>,
@@ -57,12 +60,8 @@ pub(crate) struct Cost {
     pub total: Option<f64>,
 }
 
-pub(crate) fn cloud_name(target: Target) -> &'static str {
-    target.cloud_name()
-}
-
 /// Sizes the VM for `plan` on `target`.
-pub(crate) fn size(plan: &Plan, target: Target) -> Result<Machine, Error> {
+pub(crate) fn lower(plan: &Plan, target: Target) -> Result<VmPlan, Error> {
     let users = &plan.users;
     let need = sizing::requirement(
         users.count,
@@ -133,8 +132,8 @@ pub(crate) fn size(plan: &Plan, target: Target) -> Result<Machine, Error> {
             )));
         }
     };
-    Ok(Machine {
-        cloud: cloud_name(target),
+    Ok(VmPlan {
+        cloud: target.cloud_name(),
         region,
         requirement: need.arithmetic.clone(),
         min_vcpus,

@@ -1,0 +1,96 @@
+//! What makes one single-VM cloud itself: the [`Cloud`] descriptor.
+//!
+//! Input: a target. Output: its cloud, looked up once: the cloud's fixed
+//! facts ([`Profile`]: the providers it pins, the Terraform addresses of its
+//! public IP and data disk) and what it computes (its own variables, its
+//! resources in `main.tf`, its commands, where its machine runs). Everything
+//! else a VM bundle holds is shared and built beside this file; each cloud's
+//! file ([`super::aws`], [`super::gcp`], [`super::openstack`]) holds only
+//! what is really that cloud's.
+
+use hcl::Block;
+use serde::Serialize;
+
+use super::{aws, gcp, openstack};
+use crate::error::Error;
+use crate::plan::{Plan, VmPlan};
+use crate::spec::Target;
+use crate::targets::terraform::{File, Variable};
+
+/// One single-VM cloud: what the shared code asks of it.
+pub(crate) trait Cloud: Sync {
+    /// The cloud's fixed facts.
+    fn profile(&self) -> &'static Profile;
+    /// Where the machine runs and its OS image (a change of either means a new VM).
+    fn place(&self, plan: &Plan) -> Result<Place, Error>;
+    /// The admin user of the cloud's image, for cloud-init and the SSH command.
+    fn ssh_user(&self) -> &'static str;
+    /// The cloud's own variables, written before the shared ones.
+    fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error>;
+    /// Adds the cloud's blocks to `main.tf`, the cloud-init data source among them.
+    fn main_tf(
+        &self,
+        plan: &Plan,
+        machine: &VmPlan,
+        file: &mut File,
+        cloudinit: Block,
+    ) -> Result<(), Error>;
+    /// The cloud's commands for the summary and the README.
+    fn commands(&self, plan: &Plan) -> Result<Commands, Error>;
+}
+
+/// What the shared code needs to know of a cloud, fixed for the cloud.
+pub(crate) struct Profile {
+    pub target: Target,
+    /// The providers `versions.tf` pins, in this order.
+    pub providers: &'static [&'static str],
+    /// What `main.tf` holds, for its heading: `The AWS resources`.
+    pub resources: &'static str,
+    /// The VM's public address, e.g. `aws_eip.hub.public_ip`.
+    pub public_ip: &'static str,
+    /// The data disk's Terraform address, e.g. `aws_ebs_volume.data`.
+    pub data_disk: &'static str,
+    /// gzip and base64 the user-data (AWS's 16 KB limit, OpenStack's 64 KB).
+    pub compress: bool,
+}
+
+/// Where a machine runs, e.g. `aws eu-central-1`, and its OS image.
+pub(crate) struct Place {
+    pub location: String,
+    pub os_image: String,
+}
+
+/// The image every cloud but OpenStack (which names its own) boots.
+pub(crate) const UBUNTU: &str = "Ubuntu 24.04 LTS";
+
+/// A cloud's commands that the summary and the README show.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Commands {
+    /// One line: how to give Terraform credentials.
+    pub credentials: &'static str,
+    /// A sentence or two for the README.
+    pub credentials_help: String,
+    pub delete_disk: String,
+    pub leftovers: String,
+    /// How to start the VM after it stopped itself, as Markdown.
+    pub start_vm: String,
+    /// The command that prints the boot log without SSH.
+    pub boot_log: String,
+}
+
+/// The cloud of a single-VM `target`.
+pub(crate) fn of(target: Target) -> Result<&'static dyn Cloud, Error> {
+    match target {
+        Target::Aws => Ok(&aws::Aws),
+        Target::Gcp => Ok(&gcp::Gcp),
+        Target::Openstack => Ok(&openstack::OpenStack),
+        Target::Kubernetes | Target::Local => Err(Error::Internal(format!(
+            "`{target}` is not a single-VM target"
+        ))),
+    }
+}
+
+/// The cloud's block of the plan, which validation requires for its target.
+pub(crate) fn block<T>(block: Option<&T>, target: Target) -> Result<&T, Error> {
+    block.ok_or_else(|| Error::Internal(format!("the plan has no `cloud.{target}` block")))
+}
