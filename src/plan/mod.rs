@@ -25,8 +25,8 @@ pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
 
+use crate::data::images::images;
 use crate::diagnostic::Diagnostics;
-use crate::images::images;
 use crate::spec::{Access, AuthMethod, Clouds, Https, Spec};
 use crate::validate::Checked;
 

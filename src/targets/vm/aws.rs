@@ -5,8 +5,6 @@
 //! Input: the plan and the sized machine. Output: `main.tf` and the
 //! AWS-specific variables. Data: `targets/aws/vm.yaml`.
 
-use serde::Deserialize;
-
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::targets::terraform::{
@@ -16,26 +14,11 @@ use crate::targets::terraform::{Variable, header};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    ami_owner: String,
-    ami_name: String,
-    volume_type: String,
-    data_device_name: String,
-    data_device_by_id: String,
-    vpc_cidr: String,
-    subnet_cidr: String,
-}
+/// `targets/aws/vm.yaml`.
+use crate::data::AwsVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/aws/vm.yaml",
-            include_str!("../../../targets/aws/vm.yaml"),
-        )
-    })
+    &crate::data::AWS_VM
 }
 
 pub(crate) const PROVIDERS: &[&str] = &["aws", "cloudinit"];
@@ -44,7 +27,7 @@ pub(crate) fn cloud_facts() -> CloudFacts<'static> {
     CloudFacts {
         public_ip: "aws_eip.hub.public_ip",
         compress: true,
-        ssh_user: &facts().ssh_user,
+        ssh_user: facts().ssh_user,
         data_disk_id: "aws_ebs_volume.data.id",
     }
 }
@@ -107,7 +90,7 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
             (
                 "data_device",
                 template(&[
-                    Part::Lit(&f.data_device_by_id),
+                    Part::Lit(f.data_device_by_id),
                     Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
                 ]),
             ),
@@ -115,9 +98,9 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     )?);
     file.push(
         block("data", &["aws_ami", "ubuntu"])
-            .attr("owners", hcl::Expression::from(vec![string(&f.ami_owner)]))
+            .attr("owners", hcl::Expression::from(vec![string(f.ami_owner)]))
             .attr("most_recent", true)
-            .child(filter("name", vec![string(&f.ami_name)]))
+            .child(filter("name", vec![string(f.ami_name)]))
             .child(filter("architecture", vec![string("x86_64")]))
             .child(filter("virtualization-type", vec![string("hvm")]))
             .build(),
@@ -173,7 +156,7 @@ fn offerings() -> Result<hcl::Block, Error> {
 fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_vpc", "hub"])
-            .attr("cidr_block", string(&f.vpc_cidr))
+            .attr("cidr_block", string(f.vpc_cidr))
             .attr("enable_dns_support", true)
             .attr("enable_dns_hostnames", true)
             .attr("tags", named(""))
@@ -193,7 +176,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_subnet", "hub"])
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("cidr_block", string(&f.subnet_cidr))
+            .attr("cidr_block", string(f.subnet_cidr))
             .raw("availability_zone", "local.zone")?
             .attr("map_public_ip_on_launch", false)
             .attr("tags", named(""))
@@ -315,7 +298,7 @@ fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
         block("resource", &["aws_ebs_volume", "data"])
             .raw("availability_zone", "local.zone")?
             .raw("size", "var.data_disk_gb")?
-            .attr("type", string(&f.volume_type))
+            .attr("type", string(f.volume_type))
             .attr("encrypted", true)
             .attr("tags", named("-data"))
             .child(
@@ -344,7 +327,7 @@ fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
     );
     file.push(
         block("resource", &["aws_volume_attachment", "data"])
-            .attr("device_name", string(&f.data_device_name))
+            .attr("device_name", string(f.data_device_name))
             .raw("volume_id", "aws_ebs_volume.data.id")?
             .raw("instance_id", "aws_instance.hub.id")?
             .attr("stop_instance_before_detaching", true)
@@ -389,7 +372,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .child(
             block("root_block_device", &[])
                 .raw("volume_size", "var.boot_disk_gb")?
-                .attr("volume_type", string(&f.volume_type))
+                .attr("volume_type", string(f.volume_type))
                 .attr("encrypted", true)
                 .attr("delete_on_termination", true)
                 .attr(

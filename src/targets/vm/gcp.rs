@@ -5,37 +5,21 @@
 //! Input: the plan and the sized machine. Output: `main.tf` and the
 //! Google-specific variables. Data: `targets/gcp/vm.yaml`.
 
-use serde::Deserialize;
-
+use crate::data::tables;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::spec::Target;
-use crate::tables;
 use crate::targets::terraform::{File, Part, block, expr, object, string, template, workshop_name};
 use crate::targets::terraform::{Variable, header};
 use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    image_project: String,
-    image_family: String,
-    disk_type: String,
-    data_device_name: String,
-    subnet_cidr: String,
-    network_tag: String,
-}
+/// `targets/gcp/vm.yaml`.
+use crate::data::GcpVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/gcp/vm.yaml",
-            include_str!("../../../targets/gcp/vm.yaml"),
-        )
-    })
+    &crate::data::GCP_VM
 }
 
 pub(crate) const PROVIDERS: &[&str] = &["cloudinit", "google"];
@@ -44,7 +28,7 @@ pub(crate) fn cloud_facts() -> CloudFacts<'static> {
     CloudFacts {
         public_ip: "google_compute_address.hub.address",
         compress: false,
-        ssh_user: &facts().ssh_user,
+        ssh_user: facts().ssh_user,
         data_disk_id: "google_compute_disk.data.id",
     }
 }
@@ -65,7 +49,7 @@ fn zone(plan: &Plan) -> Result<String, Error> {
     tables::for_target(Target::Gcp)
         .and_then(|t| t.region(&gcp.region))
         .and_then(|r| r.zones.first())
-        .cloned()
+        .map(|zone| (*zone).to_owned())
         .ok_or_else(|| Error::Internal(format!("no zone known for `{}`", gcp.region)))
 }
 
@@ -136,8 +120,8 @@ pub(crate) fn main_tf(plan: &Plan, cloudinit: hcl::Block) -> Result<File, Error>
     )?);
     file.push(
         block("data", &["google_compute_image", "ubuntu"])
-            .attr("project", string(&f.image_project))
-            .attr("family", string(&f.image_family))
+            .attr("project", string(f.image_project))
+            .attr("family", string(f.image_family))
             .build(),
     );
     file.push(cloudinit);
@@ -168,7 +152,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
             .attr("name", workshop_name("-subnet"))
             .raw("network", "google_compute_network.hub.id")?
             .raw("region", "var.region")?
-            .attr("ip_cidr_range", string(&f.subnet_cidr))
+            .attr("ip_cidr_range", string(f.subnet_cidr))
             .attr("private_ip_google_access", true)
             .build(),
     );
@@ -176,7 +160,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
         "resource.google_compute_subnetwork.hub",
         "checkov:skip=CKV_GCP_26:flow logs of a one-VM workshop network would be billed Cloud Logging volume with no reader; enable log_config if your institution audits traffic",
     );
-    let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
+    let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     file.push(
         block("resource", &["google_compute_firewall", "web"])
             .attr("name", workshop_name("-web"))
@@ -242,7 +226,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
         block("resource", &["google_compute_disk", "data"])
             .attr("name", workshop_name("-data"))
             .raw("zone", "var.zone")?
-            .attr("type", string(&f.disk_type))
+            .attr("type", string(f.disk_type))
             .raw("size", "var.data_disk_gb")?
             .attr(
                 "description",
@@ -276,7 +260,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
 }
 
 fn instance(f: &Facts) -> Result<hcl::Block, Error> {
-    let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
+    let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     let metadata = object([
         ("user-data", expr("data.cloudinit_config.hub.rendered")?),
         ("block-project-ssh-keys", string("true")),
@@ -287,7 +271,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                 expr("var.ssh_public_key == null")?,
                 string(""),
                 template(&[
-                    Part::Lit(&f.ssh_user),
+                    Part::Lit(f.ssh_user),
                     Part::Lit(":"),
                     Part::Ref("var.ssh_public_key"),
                 ]),
@@ -308,7 +292,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                     block("initialize_params", &[])
                         .raw("image", "data.google_compute_image.ubuntu.self_link")?
                         .raw("size", "var.boot_disk_gb")?
-                        .attr("type", string(&f.disk_type))
+                        .attr("type", string(f.disk_type))
                         .raw("labels", "local.tags")?
                         .build(),
                 )
@@ -317,7 +301,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .child(
             block("attached_disk", &[])
                 .raw("source", "google_compute_disk.data.id")?
-                .attr("device_name", string(&f.data_device_name))
+                .attr("device_name", string(f.data_device_name))
                 .attr("mode", string("READ_WRITE"))
                 .build(),
         )

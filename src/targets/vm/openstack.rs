@@ -9,8 +9,6 @@
 //! Input: the plan and the sized machine. Output: `main.tf` and the
 //! OpenStack-specific variables. Data: `targets/openstack/vm.yaml`.
 
-use serde::Deserialize;
-
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::targets::terraform::{File, Part, block, expr, string, template, workshop_name};
@@ -19,21 +17,11 @@ use crate::targets::vm::machine::Machine;
 use crate::targets::vm::summary::Commands;
 use crate::targets::vm::terraform::{CloudFacts, locals};
 
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    virtio_prefix: String,
-    scsi_prefix: String,
-}
+/// `targets/openstack/vm.yaml`.
+use crate::data::OpenstackVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/openstack/vm.yaml",
-            include_str!("../../../targets/openstack/vm.yaml"),
-        )
-    })
+    &crate::data::OPENSTACK_VM
 }
 
 pub(crate) const PROVIDERS: &[&str] = &["cloudinit", "openstack"];
@@ -42,7 +30,7 @@ pub(crate) fn cloud_facts() -> CloudFacts<'static> {
     CloudFacts {
         public_ip: "openstack_networking_floatingip_v2.hub.address",
         compress: true,
-        ssh_user: &facts().ssh_user,
+        ssh_user: facts().ssh_user,
         data_disk_id: "openstack_blockstorage_volume_v3.data.id",
     }
 }
@@ -158,10 +146,10 @@ pub(crate) fn main_tf(
         vec![(
             "data_device",
             template(&[
-                Part::Lit(&f.virtio_prefix),
+                Part::Lit(f.virtio_prefix),
                 Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
                 Part::Lit(" "),
-                Part::Lit(&f.scsi_prefix),
+                Part::Lit(f.scsi_prefix),
                 Part::Ref("openstack_blockstorage_volume_v3.data.id"),
             ]),
         )],
