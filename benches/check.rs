@@ -1,8 +1,8 @@
 //! `cargo bench --bench check`: how long `check` takes in-process.
 //!
 //! - `check_example`: each spec in `examples/`, parse + schema + semantic
-//!   rules, with the schema validator and data tables already built (they are
-//!   built once per process, in `OnceLock`s). Goal: under 1 ms.
+//!   rules, with the schema validator already built (once per process, in a
+//!   `OnceLock`; the data tables are statics). Goal: under 1 ms.
 //! - `check_10k_allowed_users`: a 10,000-user course with every user in
 //!   `auth.allowed`: the largest spec the schema admits in practice.
 //! - `parse_only_10k`: the parse stage alone on that spec, to see where the
@@ -75,40 +75,4 @@ fn startup_build_validator() -> jsonschema::Validator {
         .with_pattern_options(jsonschema::PatternOptions::regex())
         .build(atlasod::validate::schema::schema())
         .expect("the schema compiles")
-}
-
-/// What the first check of a spec pays once per table it needs: reading the
-/// embedded YAML (parse, JSON, serde), as `crate::data::load` does.
-#[divan::bench(args = ["aws", "gcp", "datasets"], sample_count = 30)]
-fn startup_read_tables(which: &str) -> usize {
-    fn read<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> T {
-        let file = SourceFile::new(name, text);
-        let root = parse::parse_document(&file).expect("the table parses");
-        serde_json::from_value(root.to_json()).expect("the table reads")
-    }
-    match which {
-        "aws" => {
-            let regions: atlasod::tables::Regions =
-                read("regions.yaml", include_str!("../targets/aws/regions.yaml"));
-            let instances: atlasod::tables::InstanceTable = read(
-                "instances.yaml",
-                include_str!("../targets/aws/instances.yaml"),
-            );
-            regions.regions.len() + instances.instances.len()
-        }
-        "gcp" => {
-            let regions: atlasod::tables::Regions =
-                read("regions.yaml", include_str!("../targets/gcp/regions.yaml"));
-            let instances: atlasod::tables::InstanceTable = read(
-                "instances.yaml",
-                include_str!("../targets/gcp/instances.yaml"),
-            );
-            regions.regions.len() + instances.instances.len()
-        }
-        _ => {
-            let catalogue: atlasod::catalogue::Catalogue =
-                read("datasets.yaml", include_str!("../targets/datasets.yaml"));
-            catalogue.datasets.len()
-        }
-    }
 }

@@ -13,10 +13,7 @@ pub mod units; // how numbers read: sizes, money, durations
 pub mod parse; // 1. bytes -> YAML tree with spans
 pub mod spec; // the typed model of workshop.yaml
 pub mod validate; // 2. schema, then meaning (rules/)
-mod data; // atlasod's embedded tables (owned by the data room)
-pub mod catalogue; // the dataset catalogue (data room)
-pub mod images; // image pins (data room)
-pub mod tables; // cloud regions, instances, prices (data room)
+pub mod data; // atlasod's embedded tables: catalogue, image pins, cloud tables, Terraform pins
 pub mod sizing; // VM and cluster sizing
 pub mod plan; // 3. lower: the target-neutral plan
 pub mod targets; // 4. render: plan -> files per target (compose, vm, kubernetes, terraform)

@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used)]
 
 use atlasod::Spec;
-use atlasod::catalogue::catalogue;
+use atlasod::data::catalogue::catalogue;
 use atlasod::validate::schema::{SCHEMA_TEXT, resolve, schema};
 use serde_json::{Map, Value, json};
 

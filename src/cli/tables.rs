@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use super::Status;
 use super::output::Output;
-use crate::catalogue::catalogue;
+use crate::data::catalogue::catalogue;
+use crate::data::tables;
 use crate::error::Error;
 use crate::spec::Target;
-use crate::tables;
 use crate::units::fmt_gib;
 
 pub(super) fn datasets_table() -> String {
@@ -37,7 +37,7 @@ fn cloud_tables(cloud: Target) -> Result<&'static tables::CloudTables, Error> {
 pub(super) fn regions(cloud: Target, out: &Output) -> Result<Status, Error> {
     let tables = cloud_tables(cloud)?;
     let mut text = String::new();
-    for region in &tables.regions.regions {
+    for region in tables.regions.regions {
         let _ = writeln!(text, "{:<28} {}", region.code, region.name);
     }
     out.out(&text);
@@ -67,7 +67,7 @@ pub(super) fn instances(
             |r| format!("{}/HOUR IN {r}", tables.instances.currency)
         )
     );
-    for instance in &tables.instances.instances {
+    for instance in tables.instances.instances {
         let column = match region {
             Some(r) => match instance.prices.get(r) {
                 Some(price) => format!("{price:.4}"),

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::catalogue::{Format, catalogue};
+use crate::data::catalogue::{Format, catalogue};
 use crate::spec::DatasetRef;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,8 +83,8 @@ fn dataset(dataset: &DatasetRef) -> DatasetPlan {
                                     )
                                 };
                                 DatasetFile {
-                                    url: f.url.clone(),
-                                    filename: file_name(&f.url),
+                                    url: f.url.to_owned(),
+                                    filename: file_name(f.url),
                                     size: Some(f.size),
                                     min_bytes: Some(min),
                                     max_bytes: Some(max),

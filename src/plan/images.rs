@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::images::Images;
+use crate::data::images::Images;
 use crate::spec::Environment;
 
 /// A pip requirement pinned to one version.
@@ -89,11 +89,16 @@ impl SingleUserImage {
 
 pub(crate) fn hub_image(images: &Images) -> HubImage {
     HubImage {
-        base_image: images.hub.image.clone(),
-        jupyterhub_version: images.hub.jupyterhub.clone(),
-        pins: images.hub.packages.clone(),
-        proxy_image: images.proxy.image.clone(),
-        fetcher_image: images.fetcher.image.clone(),
+        base_image: images.hub.image.to_owned(),
+        jupyterhub_version: images.hub.jupyterhub.to_owned(),
+        pins: images
+            .hub
+            .packages
+            .iter()
+            .map(|(name, version)| (name.to_owned(), (*version).to_owned()))
+            .collect(),
+        proxy_image: images.proxy.image.to_owned(),
+        fetcher_image: images.fetcher.image.to_owned(),
     }
 }
 
@@ -108,7 +113,7 @@ pub(crate) fn single_user_image(
     let jupyterhub = &images.hub.jupyterhub;
     let packages = vec![
         Package::new("jupyterhub", jupyterhub),
-        Package::new(&images.nbgitpuller.package, &images.nbgitpuller.version),
+        Package::new(images.nbgitpuller.package, images.nbgitpuller.version),
     ];
     let image = format!("{name}-singleuser:jupyterhub-{jupyterhub}");
     let preset = environment
@@ -117,9 +122,9 @@ pub(crate) fn single_user_image(
         .and_then(|p| images.presets.get(p.as_str()).map(|found| (p, found)));
     match (&environment.image, preset) {
         (None, Some((preset, found))) => SingleUserImage {
-            base_image: found.image.clone(),
+            base_image: found.image.to_owned(),
             preset: Some(preset.as_str().to_owned()),
-            base_jupyterhub: Some(found.jupyterhub.clone()),
+            base_jupyterhub: Some(found.jupyterhub.to_owned()),
             packages,
             image,
             disk_budget_gb: found.disk_budget_gb,

@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use crate::catalogue::catalogue;
-use crate::images::images;
+use crate::data::catalogue::catalogue;
+use crate::data::images::images;
 use crate::sizing::cluster::{self as cluster_sizing, ClusterSizing, SizingProblem};
 use crate::spec::{ClusterProvider, DatasetRef, GIB, Kubernetes, MIB, Spec};
 
@@ -118,13 +118,13 @@ pub(crate) fn lower(spec: &Spec, kubernetes: &Kubernetes) -> Result<KubernetesPl
             .unwrap_or_else(|| spec.name.clone()),
         context: kubernetes.context.clone(),
         chart: ChartPin {
-            name: pins.chart.clone(),
-            repository: pins.chart_repo.clone(),
-            version: pins.chart_version.clone(),
-            jupyterhub: pins.jupyterhub.clone(),
+            name: pins.chart.to_owned(),
+            repository: pins.chart_repo.to_owned(),
+            version: pins.chart_version.to_owned(),
+            jupyterhub: pins.jupyterhub.to_owned(),
         },
-        singleuser_jupyterhub: pins.jupyterhub.clone(),
-        nbgitpuller: images().nbgitpuller.version.clone(),
+        singleuser_jupyterhub: pins.jupyterhub.to_owned(),
+        nbgitpuller: images().nbgitpuller.version.to_owned(),
         pod: PodPlan {
             cpu_limit: pod.cpu_limit,
             cpu_guarantee: pod.cpu_guarantee,
@@ -146,11 +146,11 @@ fn cluster_plan(cluster: &crate::spec::Cluster, sizing: &ClusterSizing) -> Clust
     let zone = match cluster.provider {
         ClusterProvider::Gcp => cluster.zone.clone().or_else(|| {
             let region = cluster.region.as_deref()?;
-            crate::tables::for_target(crate::spec::Target::Gcp)?
+            crate::data::tables::for_target(crate::spec::Target::Gcp)?
                 .region(region)?
                 .zones
                 .first()
-                .cloned()
+                .map(|zone| (*zone).to_owned())
         }),
         ClusterProvider::Aws | ClusterProvider::Openstack => None,
     };
@@ -197,13 +197,13 @@ fn datasets(spec: &Spec) -> DatasetsVolume {
                 let Some(entry) = catalogue().get(id) else {
                     continue;
                 };
-                let url = entry.http_mirror.clone().or_else(|| entry.xrootd.clone());
+                let url = entry.http_mirror.or(entry.xrootd).map(str::to_owned);
                 if let (true, Some(url)) = (entry.stream, url) {
                     streamed.push(StreamedDataset {
                         env: env_name(&name),
                         name,
                         url,
-                        xrootd: entry.xrootd.clone(),
+                        xrootd: entry.xrootd.map(str::to_owned),
                     });
                     continue;
                 }

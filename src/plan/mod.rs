@@ -30,8 +30,8 @@ pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
 pub use vm::VmPlan;
 
+use crate::data::images::images;
 use crate::error::Error;
-use crate::images::images;
 use crate::spec::{Access, AuthMethod, Clouds, Https, Spec, Target};
 use crate::validate::Checked;
 

@@ -10,10 +10,10 @@
 use serde::Serialize;
 
 use super::Plan;
+use crate::data::tables;
 use crate::error::Error;
 use crate::sizing::vm::{self as sizing, DataDisk, DiskContents, Requirement};
 use crate::spec::{MIB, Target};
-use crate::tables;
 use crate::units::{self, fmt_gib, fmt_num};
 
 /// The usual vCPU counts of OpenStack flavors; `flavor: auto` asks for the
@@ -225,16 +225,16 @@ fn from_table(
     let total = price.zip(hours).map(|(p, h)| p * h as f64);
     Ok((
         Instance {
-            name: Some(chosen.name.clone()),
+            name: Some(chosen.name.to_owned()),
             vcpu: Some(chosen.vcpu),
             memory_gib: Some(chosen.memory_gib),
             auto,
             why,
         },
         Cost {
-            currency: tables.instances.currency.clone(),
+            currency: tables.instances.currency.to_owned(),
             hourly: price,
-            prices_read: tables.instances.prices_read.clone(),
+            prices_read: tables.instances.prices_read.to_owned(),
             hours,
             total,
         },

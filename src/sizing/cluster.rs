@@ -19,8 +19,8 @@
 //! - A separate core node (hub, proxy, scheduler, TLS) of at least 2 vCPU and
 //!   8 GiB: the cheapest such type.
 
+use crate::data::tables::{self, CloudTables, InstanceType};
 use crate::spec::{Cluster, ClusterProvider, GIB, MIB, Users};
-use crate::tables::{self, CloudTables, InstanceType};
 use crate::units::{fmt_gib, fmt_num};
 
 pub const NODE_RESERVED_CPU: f64 = 0.5;
@@ -70,7 +70,7 @@ pub struct NodeShape {
 impl NodeShape {
     fn from_instance(instance: &InstanceType, region: &str) -> Self {
         Self {
-            name: instance.name.clone(),
+            name: instance.name.to_owned(),
             vcpu: instance.vcpu,
             memory: instance.memory_bytes(),
             hourly: instance.prices.get(region).copied(),
@@ -169,8 +169,8 @@ pub fn size(users: &Users, cluster: &Cluster) -> Result<ClusterSizing, SizingPro
             (
                 node,
                 core,
-                tables.instances.currency.clone(),
-                Some(tables.instances.prices_read.clone()),
+                tables.instances.currency.to_owned(),
+                Some(tables.instances.prices_read.to_owned()),
             )
         }
         ClusterProvider::Openstack => (
@@ -270,7 +270,7 @@ fn core_node(tables: &CloudTables, region: &str) -> Option<NodeShape> {
         .iter()
         .filter(|i| i.vcpu >= CORE_MIN_VCPU && i.memory_gib >= CORE_MIN_MEMORY_GIB)
         .filter_map(|i| i.prices.get(region).map(|p| (i, *p)))
-        .min_by(|(a, pa), (b, pb)| pa.total_cmp(pb).then(a.name.cmp(&b.name)))
+        .min_by(|(a, pa), (b, pb)| pa.total_cmp(pb).then(a.name.cmp(b.name)))
         .map(|(i, _)| NodeShape::from_instance(i, region))
 }
 

@@ -9,9 +9,9 @@
 //! The data disk is sized from the same numbers: every home, the datasets
 //! unpacked, the images (Docker keeps its data on that disk) and headroom.
 
-use crate::images::images;
+use crate::data::images::images;
+use crate::data::tables::{CloudTables, InstanceType, Offer};
 use crate::spec::{Environment, GB, GIB, MIB, Users};
-use crate::tables::{CloudTables, InstanceType, Offer};
 use crate::units::{fmt_gib, fmt_num};
 
 /// Users one VM should serve at most; beyond this, use the `kubernetes` target.
@@ -135,7 +135,7 @@ pub fn choose<'a>(tables: &'a CloudTables, region: &'a str, need: &Requirement) 
             };
             by_price
                 .then(a.instance.memory_gib.total_cmp(&b.instance.memory_gib))
-                .then(a.instance.name.cmp(&b.instance.name))
+                .then(a.instance.name.cmp(b.instance.name))
         })
 }
 
@@ -278,7 +278,7 @@ mod tests {
 
     #[test]
     fn unpriced_regions_are_unknown_not_missing() {
-        let aws = crate::tables::for_target(crate::spec::Target::Aws).unwrap();
+        let aws = crate::data::tables::for_target(crate::spec::Target::Aws).unwrap();
         let need = vm_requirement(&users(12, 1.0, "3GiB"));
         // Priced region: the cheapest fit, with its price.
         let priced = choose(aws, "eu-central-1", &need).unwrap();
@@ -288,15 +288,18 @@ mod tests {
         assert_eq!(unpriced.price, None);
         assert_eq!(unpriced.instance.vcpu, 16);
         // asia-southeast3 offers none of the Google series in the table.
-        let gcp = crate::tables::for_target(crate::spec::Target::Gcp).unwrap();
+        let gcp = crate::data::tables::for_target(crate::spec::Target::Gcp).unwrap();
         assert!(choose(gcp, "asia-southeast3", &need).is_none());
         // A type missing from a priced region is not offered there.
         let m8i = aws.instance("m8i.96xlarge").unwrap();
         assert_eq!(
             aws.offer(m8i, "eu-west-1"),
-            crate::tables::Offer::NotOffered
+            crate::data::tables::Offer::NotOffered
         );
-        assert_eq!(aws.offer(m8i, "sa-east-1"), crate::tables::Offer::Unknown);
+        assert_eq!(
+            aws.offer(m8i, "sa-east-1"),
+            crate::data::tables::Offer::Unknown
+        );
     }
 
     #[test]

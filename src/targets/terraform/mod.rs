@@ -39,8 +39,8 @@ pub(crate) fn expr(text: &str) -> Result<Expression, Error> {
 }
 
 /// A string literal.
-pub(crate) fn string(text: impl Into<String>) -> Expression {
-    Expression::String(text.into())
+pub(crate) fn string(text: impl AsRef<str>) -> Expression {
+    Expression::String(text.as_ref().to_owned())
 }
 
 /// An object from key/expression pairs, in the order given.

@@ -6,8 +6,6 @@
 //! variables (region, instance type), the resources of `main.tf` and its
 //! commands. Data: `targets/aws/vm.yaml`.
 
-use serde::Deserialize;
-
 use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
 use super::terraform::{FIREWALL, admin_key, condition, data_disk, ingress_rules, locals};
 use super::variables::{instance_type, matching};
@@ -47,7 +45,7 @@ impl Cloud for Aws {
     }
 
     fn ssh_user(&self) -> &'static str {
-        &facts().ssh_user
+        facts().ssh_user
     }
 
     fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
@@ -97,7 +95,7 @@ impl Cloud for Aws {
                 (
                     "data_device",
                     template(&[
-                        Part::Lit(&f.data_device_by_id),
+                        Part::Lit(f.data_device_by_id),
                         Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
                     ]),
                 ),
@@ -105,9 +103,9 @@ impl Cloud for Aws {
         )?);
         file.push(
             block("data", &["aws_ami", "ubuntu"])
-                .attr("owners", hcl::Expression::from(vec![string(&f.ami_owner)]))
+                .attr("owners", hcl::Expression::from(vec![string(f.ami_owner)]))
                 .attr("most_recent", true)
-                .child(filter("name", vec![string(&f.ami_name)]))
+                .child(filter("name", vec![string(f.ami_name)]))
                 .child(filter("architecture", vec![string("x86_64")]))
                 .child(filter("virtualization-type", vec![string("hvm")]))
                 .build(),
@@ -178,7 +176,7 @@ fn offerings() -> Result<hcl::Block, Error> {
 fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_vpc", "hub"])
-            .attr("cidr_block", string(&f.vpc_cidr))
+            .attr("cidr_block", string(f.vpc_cidr))
             .attr("enable_dns_support", true)
             .attr("enable_dns_hostnames", true)
             .attr("tags", named(""))
@@ -198,7 +196,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
         block("resource", &["aws_subnet", "hub"])
             .raw("vpc_id", "aws_vpc.hub.id")?
-            .attr("cidr_block", string(&f.subnet_cidr))
+            .attr("cidr_block", string(f.subnet_cidr))
             .raw("availability_zone", "local.zone")?
             .attr("map_public_ip_on_launch", false)
             .attr("tags", named(""))
@@ -286,7 +284,7 @@ fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
         block("resource", &["aws_ebs_volume", "data"])
             .raw("availability_zone", "local.zone")?
             .raw("size", "var.data_disk_gb")?
-            .attr("type", string(&f.volume_type))
+            .attr("type", string(f.volume_type))
             .attr("encrypted", true)
             .attr("tags", named("-data")),
     );
@@ -305,7 +303,7 @@ fn disk_and_vm(file: &mut File, f: &Facts) -> Result<(), Error> {
     );
     file.push(
         block("resource", &["aws_volume_attachment", "data"])
-            .attr("device_name", string(&f.data_device_name))
+            .attr("device_name", string(f.data_device_name))
             .raw("volume_id", "aws_ebs_volume.data.id")?
             .raw("instance_id", "aws_instance.hub.id")?
             .attr("stop_instance_before_detaching", true)
@@ -350,7 +348,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .child(
             block("root_block_device", &[])
                 .raw("volume_size", "var.boot_disk_gb")?
-                .attr("volume_type", string(&f.volume_type))
+                .attr("volume_type", string(f.volume_type))
                 .attr("encrypted", true)
                 .attr("delete_on_termination", true)
                 .attr(
@@ -368,24 +366,8 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
 }
 
 /// `targets/aws/vm.yaml`: the image, disk and network facts of the cloud.
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    ami_owner: String,
-    ami_name: String,
-    volume_type: String,
-    data_device_name: String,
-    data_device_by_id: String,
-    vpc_cidr: String,
-    subnet_cidr: String,
-}
+use crate::data::AwsVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/aws/vm.yaml",
-            include_str!("../../../targets/aws/vm.yaml"),
-        )
-    })
+    &crate::data::AWS_VM
 }

@@ -6,15 +6,13 @@
 //! variables (project, region, zone, machine type), the resources of
 //! `main.tf` and its commands. Data: `targets/gcp/vm.yaml`.
 
-use serde::Deserialize;
-
 use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
 use super::terraform::{DATA_DISK, IF_ADMIN_CIDR, SSH, condition, data_disk, locals};
 use super::variables::{instance_type, matching};
+use crate::data::tables;
 use crate::error::Error;
 use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
-use crate::tables;
 use crate::targets::terraform::{
     File, Part, Variable, block, expr, object, string, template, workshop_name,
 };
@@ -44,7 +42,7 @@ fn zone(plan: &Plan) -> Result<String, Error> {
     tables::for_target(Target::Gcp)
         .and_then(|t| t.region(&gcp.region))
         .and_then(|r| r.zones.first())
-        .cloned()
+        .map(|zone| (*zone).to_owned())
         .ok_or_else(|| Error::Internal(format!("no zone known for `{}`", gcp.region)))
 }
 
@@ -63,7 +61,7 @@ impl Cloud for Gcp {
     }
 
     fn ssh_user(&self) -> &'static str {
-        &facts().ssh_user
+        facts().ssh_user
     }
 
     fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
@@ -125,8 +123,8 @@ impl Cloud for Gcp {
         )?);
         file.push(
             block("data", &["google_compute_image", "ubuntu"])
-                .attr("project", string(&f.image_project))
-                .attr("family", string(&f.image_family))
+                .attr("project", string(f.image_project))
+                .attr("family", string(f.image_family))
                 .build(),
         );
         file.push(cloudinit);
@@ -183,7 +181,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
             .attr("name", workshop_name("-subnet"))
             .raw("network", "google_compute_network.hub.id")?
             .raw("region", "var.region")?
-            .attr("ip_cidr_range", string(&f.subnet_cidr))
+            .attr("ip_cidr_range", string(f.subnet_cidr))
             .attr("private_ip_google_access", true)
             .build(),
     );
@@ -191,7 +189,7 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
         "resource.google_compute_subnetwork.hub",
         "checkov:skip=CKV_GCP_26:flow logs of a one-VM workshop network would be billed Cloud Logging volume with no reader; enable log_config if your institution audits traffic",
     );
-    let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
+    let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     file.push(
         block("resource", &["google_compute_firewall", "web"])
             .attr("name", workshop_name("-web"))
@@ -259,7 +257,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
         block("resource", &["google_compute_disk", "data"])
             .attr("name", workshop_name("-data"))
             .raw("zone", "var.zone")?
-            .attr("type", string(&f.disk_type))
+            .attr("type", string(f.disk_type))
             .raw("size", "var.data_disk_gb")?
             .attr("description", string(DATA_DISK)),
     );
@@ -280,7 +278,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
 }
 
 fn instance(f: &Facts) -> Result<hcl::Block, Error> {
-    let tags = hcl::Expression::from(vec![string(&f.network_tag)]);
+    let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     let metadata = object([
         ("user-data", expr("data.cloudinit_config.hub.rendered")?),
         ("block-project-ssh-keys", string("true")),
@@ -291,7 +289,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                 expr("var.ssh_public_key == null")?,
                 string(""),
                 template(&[
-                    Part::Lit(&f.ssh_user),
+                    Part::Lit(f.ssh_user),
                     Part::Lit(":"),
                     Part::Ref("var.ssh_public_key"),
                 ]),
@@ -312,7 +310,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                     block("initialize_params", &[])
                         .raw("image", "data.google_compute_image.ubuntu.self_link")?
                         .raw("size", "var.boot_disk_gb")?
-                        .attr("type", string(&f.disk_type))
+                        .attr("type", string(f.disk_type))
                         .raw("labels", "local.tags")?
                         .build(),
                 )
@@ -321,7 +319,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .child(
             block("attached_disk", &[])
                 .raw("source", "google_compute_disk.data.id")?
-                .attr("device_name", string(&f.data_device_name))
+                .attr("device_name", string(f.data_device_name))
                 .attr("mode", string("READ_WRITE"))
                 .build(),
         )
@@ -366,23 +364,8 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
 }
 
 /// `targets/gcp/vm.yaml`: the image, disk and network facts of the cloud.
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    image_project: String,
-    image_family: String,
-    disk_type: String,
-    data_device_name: String,
-    subnet_cidr: String,
-    network_tag: String,
-}
+use crate::data::GcpVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/gcp/vm.yaml",
-            include_str!("../../../targets/gcp/vm.yaml"),
-        )
-    })
+    &crate::data::GCP_VM
 }

@@ -10,8 +10,6 @@
 //! variables (endpoint, region, image, network, flavor), the resources of
 //! `main.tf` and its commands. Data: `targets/openstack/vm.yaml`.
 
-use serde::Deserialize;
-
 use super::cloud::{self, Cloud, Commands, Place, Profile};
 use super::terraform::{
     DATA_DISK, FIREWALL, TAG, admin_key, condition, data_disk, ingress_rules, locals,
@@ -56,7 +54,7 @@ impl Cloud for OpenStack {
     }
 
     fn ssh_user(&self) -> &'static str {
-        &facts().ssh_user
+        facts().ssh_user
     }
 
     fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error> {
@@ -151,10 +149,10 @@ impl Cloud for OpenStack {
             vec![(
                 "data_device",
                 template(&[
-                    Part::Lit(&f.virtio_prefix),
+                    Part::Lit(f.virtio_prefix),
                     Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
                     Part::Lit(" "),
-                    Part::Lit(&f.scsi_prefix),
+                    Part::Lit(f.scsi_prefix),
                     Part::Ref("openstack_blockstorage_volume_v3.data.id"),
                 ]),
             )],
@@ -372,19 +370,8 @@ fn disk_and_vm(file: &mut File) -> Result<(), Error> {
 }
 
 /// `targets/openstack/vm.yaml`: the image, disk and network facts of the cloud.
-#[derive(Debug, Deserialize)]
-struct Facts {
-    ssh_user: String,
-    virtio_prefix: String,
-    scsi_prefix: String,
-}
+use crate::data::OpenstackVm as Facts;
 
 fn facts() -> &'static Facts {
-    static FACTS: std::sync::OnceLock<Facts> = std::sync::OnceLock::new();
-    FACTS.get_or_init(|| {
-        crate::data::load(
-            "targets/openstack/vm.yaml",
-            include_str!("../../../targets/openstack/vm.yaml"),
-        )
-    })
+    &crate::data::OPENSTACK_VM
 }

@@ -4,12 +4,12 @@
 //! that holds everything, and SSH that can actually be used.
 
 use super::{Rules, cloud_name};
-use crate::catalogue::catalogue;
+use crate::data::catalogue::catalogue;
+use crate::data::tables::{self, CloudTables, InstanceType, Offer};
 use crate::diagnostic::Code;
 use crate::parse::Step;
 use crate::sizing::vm::{self as sizing, MAX_USERS_PER_VM};
 use crate::spec::{DatasetRef, Target};
-use crate::tables::{self, CloudTables, InstanceType, Offer};
 use crate::units::fmt_gib;
 use crate::units::{self, indent};
 use crate::validate::suggest::{closest, one_of};
@@ -141,10 +141,10 @@ impl Rules<'_> {
         let (Some(zone), Some(known)) = (zone, tables.region(region)) else {
             return;
         };
-        if known.zones.is_empty() || known.zones.iter().any(|z| z == zone) {
+        if known.zones.is_empty() || known.zones.contains(&zone) {
             return;
         }
-        let zones: Vec<&str> = known.zones.iter().map(String::as_str).collect();
+        let zones: Vec<&str> = known.zones.to_vec();
         let suggestion = closest(zone, zones.iter().copied());
         let diagnostic = self
             .error(
@@ -310,7 +310,7 @@ impl Rules<'_> {
         path: &[Step<'_>],
         base: &[Step<'_>],
     ) {
-        let offered: Vec<&str> = found.prices.keys().map(String::as_str).take(6).collect();
+        let offered: Vec<&str> = found.prices.keys().take(6).collect();
         let diagnostic = self
             .error(
                 Code::InstanceNotInRegion,
@@ -505,7 +505,7 @@ fn region_suggestion<'t>(
         }
         _ => region.to_owned(),
     };
-    let exact = tables.region(&translated).map(|r| r.code.as_str());
+    let exact = tables.region(&translated).map(|r| r.code);
     let suggestion = exact.or_else(|| closest(region, tables.region_codes()));
     (suggestion, other)
 }

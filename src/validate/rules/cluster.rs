@@ -5,11 +5,11 @@
 //! the value to change under `cloud.kubernetes.cluster`.
 
 use super::{Rules, cloud_name};
+use crate::data::tables;
 use crate::diagnostic::Code;
 use crate::parse::Step;
 use crate::sizing::cluster::{self as cluster_sizing, SizingProblem};
 use crate::spec::{Cluster, ClusterProvider, Target};
-use crate::tables;
 use crate::units::{fmt_gib, fmt_num};
 use crate::validate::suggest::closest;
 

@@ -2,7 +2,7 @@
 //! folder name under `/data`.
 
 use super::Rules;
-use crate::catalogue::catalogue;
+use crate::data::catalogue::catalogue;
 use crate::diagnostic::Code;
 use crate::parse::Step;
 use crate::spec::DatasetRef;

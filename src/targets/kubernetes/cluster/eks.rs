@@ -6,8 +6,8 @@ use hcl::{Block, Expression};
 use super::{
     CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs, iam_role,
 };
+use crate::data::images::images;
 use crate::error::Error;
-use crate::images::images;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::datasets::EFS_CLASS;

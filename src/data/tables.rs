@@ -5,58 +5,14 @@
 //! sizing (the cheapest type that fits). OpenStack has no public catalogue, so
 //! it has no table: its flavor is chosen at apply time.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-
 use crate::spec::Target;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Regions {
-    pub regions: Vec<Region>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Region {
-    pub code: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub zones: Vec<String>,
-    /// The machine series the region offers (`E2`, `N2`, ...), where the table records them.
-    #[serde(default)]
-    pub series: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct InstanceTable {
-    /// The date the prices were read, `YYYY-MM-DD`.
-    pub prices_read: String,
-    pub currency: String,
-    #[serde(default)]
-    pub price_kind: String,
-    /// Regions with no price for any type in the sources: there a missing
-    /// price means "not known", not "not offered".
-    #[serde(default)]
-    pub unpriced_regions: Vec<String>,
-    pub instances: Vec<InstanceType>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct InstanceType {
-    #[serde(rename = "type")]
-    pub name: String,
-    pub vcpu: u32,
-    pub memory_gib: f64,
-    /// Hourly price per region where the type is offered (and priced).
-    pub prices: BTreeMap<String, f64>,
-}
+pub use super::{InstanceTable, InstanceType, Region, Regions};
 
 impl InstanceType {
     /// The machine series, as the regions table names it: `n2-standard-8` → `N2`.
     pub fn series(&self) -> String {
-        let family = self.name.split(['-', '.']).next().unwrap_or(&self.name);
+        let family = self.name.split(['-', '.']).next().unwrap_or(self.name);
         family.to_ascii_uppercase()
     }
 }
@@ -75,30 +31,30 @@ pub enum Offer {
 /// The tables of one cloud.
 #[derive(Debug)]
 pub struct CloudTables {
-    pub regions: Regions,
-    pub instances: InstanceTable,
+    pub regions: &'static Regions,
+    pub instances: &'static InstanceTable,
 }
 
 impl CloudTables {
-    pub fn region(&self, code: &str) -> Option<&Region> {
+    pub fn region(&self, code: &str) -> Option<&'static Region> {
         self.regions.regions.iter().find(|r| r.code == code)
     }
 
-    pub fn region_codes(&self) -> impl Iterator<Item = &str> {
-        self.regions.regions.iter().map(|r| r.code.as_str())
+    pub fn region_codes(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.regions.regions.iter().map(|r| r.code)
     }
 
-    pub fn instance(&self, name: &str) -> Option<&InstanceType> {
+    pub fn instance(&self, name: &str) -> Option<&'static InstanceType> {
         self.instances.instances.iter().find(|i| i.name == name)
     }
 
-    pub fn instance_names(&self) -> impl Iterator<Item = &str> {
-        self.instances.instances.iter().map(|i| i.name.as_str())
+    pub fn instance_names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.instances.instances.iter().map(|i| i.name)
     }
 
     /// Whether the sources give prices for `region` (most regions; see `unpriced_regions`).
     pub fn is_priced(&self, region: &str) -> bool {
-        !self.instances.unpriced_regions.iter().any(|r| r == region)
+        !self.instances.unpriced_regions.contains(&region)
     }
 
     /// Whether `instance` is offered in `region`, and at what price.
@@ -121,7 +77,7 @@ impl CloudTables {
     }
 
     /// The type with the most memory, then the most vCPUs.
-    pub fn largest(&self) -> Option<&InstanceType> {
+    pub fn largest(&self) -> Option<&'static InstanceType> {
         self.instances.instances.iter().max_by(|a, b| {
             a.memory_gib
                 .total_cmp(&b.memory_gib)
@@ -132,29 +88,17 @@ impl CloudTables {
 
 /// The tables for a cloud target, or `None` for targets without a public catalogue.
 pub fn for_target(target: Target) -> Option<&'static CloudTables> {
-    static AWS: OnceLock<CloudTables> = OnceLock::new();
-    static GCP: OnceLock<CloudTables> = OnceLock::new();
+    static AWS: CloudTables = CloudTables {
+        regions: &super::AWS_REGIONS,
+        instances: &super::AWS_INSTANCES,
+    };
+    static GCP: CloudTables = CloudTables {
+        regions: &super::GCP_REGIONS,
+        instances: &super::GCP_INSTANCES,
+    };
     match target {
-        Target::Aws => Some(AWS.get_or_init(|| CloudTables {
-            regions: crate::data::load(
-                "targets/aws/regions.yaml",
-                include_str!("../targets/aws/regions.yaml"),
-            ),
-            instances: crate::data::load(
-                "targets/aws/instances.yaml",
-                include_str!("../targets/aws/instances.yaml"),
-            ),
-        })),
-        Target::Gcp => Some(GCP.get_or_init(|| CloudTables {
-            regions: crate::data::load(
-                "targets/gcp/regions.yaml",
-                include_str!("../targets/gcp/regions.yaml"),
-            ),
-            instances: crate::data::load(
-                "targets/gcp/instances.yaml",
-                include_str!("../targets/gcp/instances.yaml"),
-            ),
-        })),
+        Target::Aws => Some(&AWS),
+        Target::Gcp => Some(&GCP),
         Target::Openstack | Target::Kubernetes | Target::Local => None,
     }
 }
@@ -168,7 +112,7 @@ mod tests {
         for target in [Target::Aws, Target::Gcp] {
             let tables = for_target(target).unwrap();
             assert!(!tables.regions.regions.is_empty());
-            for instance in &tables.instances.instances {
+            for instance in tables.instances.instances {
                 assert!(
                     instance.vcpu > 0 && instance.memory_gib > 0.0,
                     "{}",
@@ -187,7 +131,7 @@ mod tests {
                     );
                 }
             }
-            for region in &tables.instances.unpriced_regions {
+            for region in tables.instances.unpriced_regions {
                 assert!(tables.region(region).is_some(), "unpriced {region} unknown");
             }
         }

@@ -1,0 +1,188 @@
+// The shape of every embedded table. Compiled three times: by the build
+// script (owned types, to read the YAML and write the statics), by the
+// library (static types: `Str` is `&'static str`, `List<T>` a `&'static
+// [T]`, `Map` a sorted slice) and by the tests (owned again, to read the YAML
+// at test time with the library's own parser and compare). The including
+// module defines `Str`, `List`, `Map` and the `tables!` macro that adds the
+// derives each context needs.
+
+tables! {
+    /// `targets/datasets.yaml`: the dataset catalogue.
+    pub struct Catalogue {
+        pub datasets: Map<Str, CatalogueEntry>,
+    }
+
+    /// How a catalogue dataset is packed.
+    #[derive(Copy, Eq)]
+    #[serde(rename_all(deserialize = "lowercase"))]
+    pub enum Format {
+        Zip,
+        Root,
+    }
+
+    /// One catalogue dataset.
+    pub struct CatalogueEntry {
+        pub title: Str,
+        #[serde(default)]
+        pub release: Option<Str>,
+        #[serde(default)]
+        pub description: Str,
+        pub format: Format,
+        pub files: List<CatalogueFile>,
+        /// Bytes on disk after unpacking.
+        pub unpacked_size: u64,
+        #[serde(default)]
+        pub xrootd: Option<Str>,
+        /// The unzipped files over plain HTTPS, one URL per collection folder.
+        #[serde(default)]
+        pub http_mirror: Option<Str>,
+        /// Too big to copy for a class: targets that can should let notebooks
+        /// read it remotely (`http_mirror` or `xrootd`) instead.
+        #[serde(default)]
+        pub stream: bool,
+        #[serde(default)]
+        pub checksum_note: Option<Str>,
+    }
+
+    /// One file of a catalogue dataset.
+    pub struct CatalogueFile {
+        pub url: Str,
+        /// Download size in bytes.
+        pub size: u64,
+        /// Whether `size` is the exact byte count (else a rounded publisher figure).
+        #[serde(default)]
+        pub size_exact: bool,
+        #[serde(default)]
+        pub sha256: Option<Str>,
+    }
+
+    /// `targets/images.yaml`: pinned images and packages.
+    pub struct Images {
+        pub hub: HubImagePins,
+        pub proxy: PinnedImage,
+        pub fetcher: PinnedImage,
+        pub presets: Map<Str, PresetImage>,
+        pub nbgitpuller: PinnedPackage,
+        pub z2jh: Z2jh,
+        pub cluster_autoscaler: ChartPinData,
+    }
+
+    /// A Helm chart pin.
+    pub struct ChartPinData {
+        pub chart: Str,
+        pub chart_repo: Str,
+        pub chart_version: Str,
+    }
+
+    /// The hub image and the pip pins for it.
+    pub struct HubImagePins {
+        pub image: Str,
+        pub jupyterhub: Str,
+        pub packages: Map<Str, Str>,
+    }
+
+    pub struct PinnedImage {
+        pub image: Str,
+    }
+
+    pub struct PresetImage {
+        pub image: Str,
+        pub description: Str,
+        pub jupyterhub: Str,
+        pub has_nbgitpuller: bool,
+        /// Disk to budget for pulling and unpacking the image, in GB.
+        pub disk_budget_gb: u64,
+    }
+
+    pub struct PinnedPackage {
+        pub package: Str,
+        pub version: Str,
+    }
+
+    pub struct Z2jh {
+        pub chart: Str,
+        pub chart_repo: Str,
+        pub chart_version: Str,
+        pub jupyterhub: Str,
+    }
+
+    /// `targets/<cloud>/regions.yaml`.
+    pub struct Regions {
+        pub regions: List<Region>,
+    }
+
+    pub struct Region {
+        pub code: Str,
+        #[serde(default)]
+        pub name: Str,
+        #[serde(default)]
+        pub zones: List<Str>,
+        /// The machine series the region offers (`E2`, `N2`, ...), where the table records them.
+        #[serde(default)]
+        pub series: Option<List<Str>>,
+    }
+
+    /// `targets/<cloud>/instances.yaml`.
+    pub struct InstanceTable {
+        /// The date the prices were read, `YYYY-MM-DD`.
+        pub prices_read: Str,
+        pub currency: Str,
+        #[serde(default)]
+        pub price_kind: Str,
+        /// Regions with no price for any type in the sources: there a missing
+        /// price means "not known", not "not offered".
+        #[serde(default)]
+        pub unpriced_regions: List<Str>,
+        pub instances: List<InstanceType>,
+    }
+
+    pub struct InstanceType {
+        #[serde(rename(deserialize = "type"))]
+        pub name: Str,
+        pub vcpu: u32,
+        pub memory_gib: f64,
+        /// Hourly price per region where the type is offered (and priced).
+        pub prices: Map<Str, f64>,
+    }
+
+    /// `targets/terraform.yaml`: the Terraform and provider versions the modules pin.
+    pub struct TerraformPins {
+        pub terraform: Str,
+        pub providers: Map<Str, ProviderPin>,
+    }
+
+    pub struct ProviderPin {
+        pub source: Str,
+        pub version: Str,
+    }
+
+    /// `targets/aws/vm.yaml`: how the `aws` target builds its VM.
+    pub struct AwsVm {
+        pub ssh_user: Str,
+        pub ami_owner: Str,
+        pub ami_name: Str,
+        pub volume_type: Str,
+        pub data_device_name: Str,
+        pub data_device_by_id: Str,
+        pub vpc_cidr: Str,
+        pub subnet_cidr: Str,
+    }
+
+    /// `targets/gcp/vm.yaml`: how the `gcp` target builds its VM.
+    pub struct GcpVm {
+        pub ssh_user: Str,
+        pub image_project: Str,
+        pub image_family: Str,
+        pub disk_type: Str,
+        pub data_device_name: Str,
+        pub subnet_cidr: Str,
+        pub network_tag: Str,
+    }
+
+    /// `targets/openstack/vm.yaml`: how the `openstack` target builds its VM.
+    pub struct OpenstackVm {
+        pub ssh_user: Str,
+        pub virtio_prefix: Str,
+        pub scsi_prefix: Str,
+    }
+}
