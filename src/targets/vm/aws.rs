@@ -7,16 +7,16 @@
 //! commands. Data: `targets/aws/vm.yaml`.
 
 use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
-use super::terraform::{FIREWALL, admin_key, condition, data_disk, ingress_rules, locals};
+use super::terraform::{FIREWALL, admin_key, condition, data_disk, ingress_rules};
 use super::variables::{instance_type, matching};
 use crate::error::Error;
 use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
 use crate::targets::terraform::{
-    File, Part, Variable, block, call, expr, object, string, template, workshop_name,
+    BlockBuilder, File, Part, Variable, block, call, expr, object, string, template, workshop_name,
 };
 
-/// The AWS cloud.
+/// AWS: EC2, EBS and a VPC of its own.
 pub(crate) struct Aws;
 
 const PROFILE: Profile = Profile {
@@ -67,40 +67,36 @@ impl Cloud for Aws {
         ])
     }
 
-    fn main_tf(
-        &self,
-        plan: &Plan,
-        _: &VmPlan,
-        file: &mut File,
-        cloudinit: hcl::Block,
-    ) -> Result<(), Error> {
+    fn provider(&self) -> Result<hcl::Block, Error> {
+        Ok(block("provider", &["aws"])
+            .raw("region", "var.region")?
+            .child(
+                block("default_tags", &[])
+                    .raw("tags", "local.tags")?
+                    .build(),
+            )
+            .build())
+    }
+
+    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
         let f = facts();
-        file.push(
-            block("provider", &["aws"])
-                .raw("region", "var.region")?
-                .child(
-                    block("default_tags", &[])
-                        .raw("tags", "local.tags")?
-                        .build(),
-                )
-                .build(),
-        );
-        file.push(locals(
-            plan,
-            vec![
-                (
-                    "zone",
-                    expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
-                ),
-                (
-                    "data_device",
-                    template(&[
-                        Part::Lit(f.data_device_by_id),
-                        Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
-                    ]),
-                ),
-            ],
-        )?);
+        Ok(vec![
+            (
+                "zone",
+                expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
+            ),
+            (
+                "data_device",
+                template(&[
+                    Part::Lit(f.data_device_by_id),
+                    Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
+                ]),
+            ),
+        ])
+    }
+
+    fn main_tf(&self, _: &VmPlan, file: &mut File, cloudinit: hcl::Block) -> Result<(), Error> {
+        let f = facts();
         file.push(
             block("data", &["aws_ami", "ubuntu"])
                 .attr("owners", hcl::Expression::from(vec![string(f.ami_owner)]))
@@ -172,6 +168,11 @@ fn offerings() -> Result<hcl::Block, Error> {
         .build())
 }
 
+/// A `resource` of the workshop's VPC, `<resource>.hub`, its `vpc_id` first.
+fn in_vpc(resource: &str) -> Result<BlockBuilder, Error> {
+    block("resource", &[resource, "hub"]).raw("vpc_id", "aws_vpc.hub.id")
+}
+
 /// The VPC, its one public subnet and the route to the internet.
 fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     file.push(
@@ -188,14 +189,12 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
     );
     // The VPC's default security group, emptied: nothing may use it.
     file.push(
-        block("resource", &["aws_default_security_group", "hub"])
-            .raw("vpc_id", "aws_vpc.hub.id")?
+        in_vpc("aws_default_security_group")?
             .attr("tags", named("-default-closed"))
             .build(),
     );
     file.push(
-        block("resource", &["aws_subnet", "hub"])
-            .raw("vpc_id", "aws_vpc.hub.id")?
+        in_vpc("aws_subnet")?
             .attr("cidr_block", string(f.subnet_cidr))
             .raw("availability_zone", "local.zone")?
             .attr("map_public_ip_on_launch", false)
@@ -203,14 +202,12 @@ fn network(file: &mut File, f: &Facts) -> Result<(), Error> {
             .build(),
     );
     file.push(
-        block("resource", &["aws_internet_gateway", "hub"])
-            .raw("vpc_id", "aws_vpc.hub.id")?
+        in_vpc("aws_internet_gateway")?
             .attr("tags", named(""))
             .build(),
     );
     file.push(
-        block("resource", &["aws_route_table", "hub"])
-            .raw("vpc_id", "aws_vpc.hub.id")?
+        in_vpc("aws_route_table")?
             .attr("tags", named(""))
             .child(
                 block("route", &[])

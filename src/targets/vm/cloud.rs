@@ -8,7 +8,7 @@
 //! file ([`super::aws`], [`super::gcp`], [`super::openstack`]) holds only
 //! what is really that cloud's.
 
-use hcl::Block;
+use hcl::{Block, Expression};
 use serde::Serialize;
 
 use super::{aws, gcp, openstack};
@@ -27,14 +27,14 @@ pub(crate) trait Cloud: Sync {
     fn ssh_user(&self) -> &'static str;
     /// The cloud's own variables, written before the shared ones.
     fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error>;
-    /// Adds the cloud's blocks to `main.tf`, the cloud-init data source among them.
-    fn main_tf(
-        &self,
-        plan: &Plan,
-        machine: &VmPlan,
-        file: &mut File,
-        cloudinit: Block,
-    ) -> Result<(), Error>;
+    /// The `provider` block `main.tf` opens with.
+    fn provider(&self) -> Result<Block, Error>;
+    /// The cloud's own `locals` after the workshop name and tags: at least
+    /// `data_device`, where the data disk appears on the VM.
+    fn locals(&self) -> Result<Vec<(&'static str, Expression)>, Error>;
+    /// Adds the cloud's resources to `main.tf` (after the provider and the
+    /// locals), the cloud-init data source among them.
+    fn main_tf(&self, machine: &VmPlan, file: &mut File, cloudinit: Block) -> Result<(), Error>;
     /// The cloud's commands for the summary and the README.
     fn commands(&self, plan: &Plan) -> Result<Commands, Error>;
 }

@@ -7,7 +7,7 @@
 //! `main.tf` and its commands. Data: `targets/gcp/vm.yaml`.
 
 use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
-use super::terraform::{DATA_DISK, IF_ADMIN_CIDR, SSH, condition, data_disk, locals};
+use super::terraform::{DATA_DISK, IF_ADMIN_CIDR, SSH, condition, data_disk};
 use super::variables::{instance_type, matching};
 use crate::data::tables;
 use crate::error::Error;
@@ -17,7 +17,7 @@ use crate::targets::terraform::{
     File, Part, Variable, block, expr, object, string, template, workshop_name,
 };
 
-/// The Google Cloud cloud.
+/// Google Cloud: Compute Engine and a network of its own.
 pub(crate) struct Gcp;
 
 const PROFILE: Profile = Profile {
@@ -98,29 +98,25 @@ impl Cloud for Gcp {
         ])
     }
 
-    fn main_tf(
-        &self,
-        plan: &Plan,
-        _: &VmPlan,
-        file: &mut File,
-        cloudinit: hcl::Block,
-    ) -> Result<(), Error> {
+    fn provider(&self) -> Result<hcl::Block, Error> {
+        Ok(block("provider", &["google"])
+            .raw("project", "var.project")?
+            .raw("region", "var.region")?
+            .raw("zone", "var.zone")?
+            .raw("default_labels", "local.tags")?
+            .build())
+    }
+
+    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
         let f = facts();
-        file.push(
-            block("provider", &["google"])
-                .raw("project", "var.project")?
-                .raw("region", "var.region")?
-                .raw("zone", "var.zone")?
-                .raw("default_labels", "local.tags")?
-                .build(),
-        );
-        file.push(locals(
-            plan,
-            vec![(
-                "data_device",
-                string(format!("/dev/disk/by-id/google-{}", f.data_device_name)),
-            )],
-        )?);
+        Ok(vec![(
+            "data_device",
+            string(format!("/dev/disk/by-id/google-{}", f.data_device_name)),
+        )])
+    }
+
+    fn main_tf(&self, _: &VmPlan, file: &mut File, cloudinit: hcl::Block) -> Result<(), Error> {
+        let f = facts();
         file.push(
             block("data", &["google_compute_image", "ubuntu"])
                 .attr("project", string(f.image_project))

@@ -114,7 +114,9 @@ fn files(
     let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
     let cloudinit = terraform::cloudinit(cloud.profile(), &env, hub::public_host_from_env(plan))?;
     let mut main = File::new(&header(plan, cloud.profile().resources));
-    cloud.main_tf(plan, machine, &mut main, cloudinit)?;
+    main.push(cloud.provider()?);
+    main.push(terraform::locals(plan, cloud.locals()?)?);
+    cloud.main_tf(machine, &mut main, cloudinit)?;
     let summary = summary::text(plan, cloud, machine)?;
     let readme = summary::readme(plan, cloud, machine, &summary)?;
     Ok(vec![

@@ -11,15 +11,13 @@
 //! `main.tf` and its commands. Data: `targets/openstack/vm.yaml`.
 
 use super::cloud::{self, Cloud, Commands, Place, Profile};
-use super::terraform::{
-    DATA_DISK, FIREWALL, TAG, admin_key, condition, data_disk, ingress_rules, locals,
-};
+use super::terraform::{DATA_DISK, FIREWALL, TAG, admin_key, condition, data_disk, ingress_rules};
 use crate::error::Error;
 use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
 use crate::targets::terraform::{File, Part, Variable, block, string, template, workshop_name};
 
-/// The OpenStack cloud.
+/// An OpenStack cloud: Nova, Cinder and Neutron, through its own endpoint.
 pub(crate) struct OpenStack;
 
 const PROFILE: Profile = Profile {
@@ -130,33 +128,33 @@ impl Cloud for OpenStack {
         ])
     }
 
+    fn provider(&self) -> Result<hcl::Block, Error> {
+        Ok(block("provider", &["openstack"])
+            .raw("auth_url", "var.auth_url")?
+            .raw("region", "var.region")?
+            .build())
+    }
+
+    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
+        let f = facts();
+        Ok(vec![(
+            "data_device",
+            template(&[
+                Part::Lit(f.virtio_prefix),
+                Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
+                Part::Lit(" "),
+                Part::Lit(f.scsi_prefix),
+                Part::Ref("openstack_blockstorage_volume_v3.data.id"),
+            ]),
+        )])
+    }
+
     fn main_tf(
         &self,
-        plan: &Plan,
         machine: &VmPlan,
         file: &mut File,
         cloudinit: hcl::Block,
     ) -> Result<(), Error> {
-        let f = facts();
-        file.push(
-            block("provider", &["openstack"])
-                .raw("auth_url", "var.auth_url")?
-                .raw("region", "var.region")?
-                .build(),
-        );
-        file.push(locals(
-            plan,
-            vec![(
-                "data_device",
-                template(&[
-                    Part::Lit(f.virtio_prefix),
-                    Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
-                    Part::Lit(" "),
-                    Part::Lit(f.scsi_prefix),
-                    Part::Ref("openstack_blockstorage_volume_v3.data.id"),
-                ]),
-            )],
-        )?);
         file.push(
             block("data", &["openstack_images_image_v2", "ubuntu"])
                 .raw("name", "var.image_name")?
