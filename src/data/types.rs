@@ -143,6 +143,10 @@ tables! {
         pub memory_gib: f64,
         /// Hourly price per region where the type is offered (and priced).
         pub prices: Map<Str, f64>,
+        /// Runs on CPU credits (AWS T3): a class at full CPU exhausts them and is
+        /// throttled, or billed for the surplus. `auto` never picks such a type.
+        #[serde(default)]
+        pub burstable: bool,
     }
 
     /// `targets/terraform.yaml`: the Terraform and provider versions the modules pin.

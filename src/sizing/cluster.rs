@@ -238,7 +238,7 @@ fn priced_node(
             .instances
             .instances
             .iter()
-            .filter(|i| i.prices.contains_key(region))
+            .filter(|i| i.prices.contains_key(region) && !i.burstable)
             .map(|i| NodeShape::from_instance(i, region))
             .filter(|n| n.users(pod) > 0)
     };
@@ -423,6 +423,24 @@ mod tests {
             matches!(result, Err(SizingProblem::TooSmall(_))),
             "{result:?}"
         );
+    }
+
+    /// EKS user nodes once came out as `t3.2xlarge`, whose CPU credits a
+    /// class at full CPU exhausts.
+    #[test]
+    fn auto_never_picks_a_burstable_node() {
+        for count in [10, 30, 100, 400] {
+            let sizing = size(
+                &users(count, 1.0, "2GiB"),
+                &cluster(ClusterProvider::Aws, "eu-central-1", "auto"),
+            )
+            .unwrap();
+            assert!(
+                !sizing.node.name.starts_with("t3."),
+                "{count}: {}",
+                sizing.node.name
+            );
+        }
     }
 
     #[test]

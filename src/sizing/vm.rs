@@ -122,12 +122,12 @@ pub fn candidates<'a>(
 }
 
 /// What `instance: auto` picks: the cheapest type offered in `region` that
-/// fits (ties: less memory, then the name). In a region without price data
+/// fits and is not burstable (ties: less memory, then the name). In a region without price data
 /// the smallest type that fits (fewest vCPUs, then least memory), whose price
 /// is then unknown.
 pub fn choose<'a>(tables: &'a CloudTables, region: &'a str, need: &Requirement) -> Option<Fit<'a>> {
     candidates(tables, region)
-        .filter(|fit| fit.instance.fits(need))
+        .filter(|fit| fit.instance.fits(need) && !fit.instance.burstable)
         .min_by(|a, b| {
             let by_price = match (a.price, b.price) {
                 (Some(pa), Some(pb)) => pa.total_cmp(&pb),
@@ -275,6 +275,25 @@ pub fn data_disk(contents: &DiskContents, written: Option<u64>) -> DataDisk {
 mod tests {
     use super::*;
     use crate::sizing::users;
+
+    /// T3 runs on CPU credits: a class at full CPU is throttled or billed
+    /// more than the estimate. A 3-user class once got a `t3.xlarge`.
+    #[test]
+    fn auto_never_picks_a_burstable_type() {
+        let aws = crate::data::tables::for_target(crate::spec::Target::Aws).unwrap();
+        assert!(aws.instance("t3.xlarge").unwrap().burstable);
+        for count in [1, 3, 5, 12, 30] {
+            let need = vm_requirement(&users(count, 1.0, "2GiB"));
+            for region in ["us-east-1", "eu-central-1", "sa-east-1"] {
+                let picked = cheapest_fit(aws, region, &need).unwrap();
+                assert!(
+                    !picked.burstable,
+                    "{count} users in {region}: {}",
+                    picked.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn unpriced_regions_are_unknown_not_missing() {
