@@ -420,3 +420,25 @@ fn build_prints_the_summary_on_stdout() {
         "README.md lacks the summary line `{first}`"
     );
 }
+
+/// Cinder extends an attached volume only with `enable_online_resize`: the
+/// README says the data disk grows in place, so every OpenStack data volume
+/// asks for it (read back from `main.tf`).
+#[test]
+fn openstack_data_volume_grows_while_attached() {
+    let mut checked = 0;
+    for case in cases()
+        .into_iter()
+        .filter(|c| c.target == Target::Openstack)
+    {
+        let tf: serde_json::Value = hcl::from_str(text(&case.bundle, "terraform/main.tf")).unwrap();
+        let volume = &tf["resource"]["openstack_blockstorage_volume_v3"]["data"];
+        assert_eq!(
+            volume["enable_online_resize"], true,
+            "{}: {volume:#}",
+            case.name
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no OpenStack case");
+}

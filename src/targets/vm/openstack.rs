@@ -313,6 +313,9 @@ fn disk_and_vm(file: &mut File) -> Result<(), Error> {
         block("resource", &["openstack_blockstorage_volume_v3", "data"])
             .attr("name", workshop_name("-data"))
             .raw("size", "var.data_disk_gb")?
+            // Cinder extends an attached volume only when asked: without it,
+            // growing data_disk_gb fails while the disk is in use.
+            .attr("enable_online_resize", true)
             .attr("description", string(DATA_DISK))
             .raw("metadata", "local.tags")?,
     );
