@@ -442,3 +442,46 @@ fn openstack_data_volume_grows_while_attached() {
     }
     assert!(checked > 0, "no OpenStack case");
 }
+
+/// The README's ready time counts the datasets' download: the size the
+/// catalogue knows, and the minutes it takes at the rate the README states.
+#[test]
+fn readme_ready_time_includes_the_download() {
+    for case in cases() {
+        let plan = case.spec.build(case.target).plan;
+        let bytes: u64 = plan
+            .datasets
+            .iter()
+            .flat_map(|d| &d.files)
+            .filter_map(|f| f.size)
+            .sum();
+        let readme = text(&case.bundle, "README.md").replace('\n', " ");
+        if bytes == 0 {
+            assert!(
+                !readme.contains("of datasets (at an assumed"),
+                "{}",
+                case.name
+            );
+            continue;
+        }
+        let size = atlasod::units::fmt_download(bytes);
+        assert!(
+            readme.contains(&format!("download {size} of datasets")),
+            "{}: no `download {size}` in the README",
+            case.name
+        );
+        let rate: u64 = readme
+            .split("at an assumed ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no assumed rate", case.name));
+        let minutes = bytes.div_ceil(rate * 1_000_000 * 60);
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        assert!(
+            readme.contains(&format!("about {minutes} {unit} to download")),
+            "{}: expected about {minutes} {unit}",
+            case.name
+        );
+    }
+}

@@ -53,6 +53,35 @@ struct Context<'a> {
     data_dir: &'static str,
     /// `access.admin_cidr`: SSH is open to it, or closed when `None`.
     admin_cidr: Option<&'a str>,
+    /// The datasets' download and how long it takes at [`ASSUMED_DOWNLOAD_MB_S`].
+    download: Option<Download>,
+}
+
+/// The download rate the ready time assumes, in MB/s (200 Mbit/s): a cloud
+/// VM's link is faster, the dataset servers often are not.
+pub(crate) const ASSUMED_DOWNLOAD_MB_S: u64 = 25;
+
+#[derive(Serialize)]
+struct Download {
+    size: String,
+    minutes: u64,
+    rate_mb_s: u64,
+}
+
+/// What the VM downloads before the datasets are in place (the sizes the
+/// catalogue knows), and the minutes that takes at the assumed rate.
+fn download(plan: &Plan) -> Option<Download> {
+    let bytes: u64 = plan
+        .datasets
+        .iter()
+        .flat_map(|d| &d.files)
+        .filter_map(|f| f.size)
+        .sum();
+    (bytes > 0).then(|| Download {
+        size: crate::units::fmt_download(bytes),
+        minutes: bytes.div_ceil(ASSUMED_DOWNLOAD_MB_S * 1_000_000 * 60),
+        rate_mb_s: ASSUMED_DOWNLOAD_MB_S,
+    })
 }
 
 /// The variables without a default: the settings and secrets the hub reads
@@ -88,6 +117,7 @@ fn context<'a>(
         hub_dir: HUB_DIR,
         data_dir: DATA_DIR,
         admin_cidr: plan.access.admin_cidr.as_deref(),
+        download: download(plan),
     })
 }
 
