@@ -485,3 +485,40 @@ fn readme_ready_time_includes_the_download() {
         );
     }
 }
+
+/// With OAuth, the trainer must register the app's callback URL: Terraform
+/// prints it (`oauth_callback_url`, the domain's or the static IP's), and the
+/// README says where to register it and when.
+#[test]
+fn oauth_callback_url_is_an_output_and_in_the_readme() {
+    use atlasod::spec::AuthMethod;
+    for case in cases() {
+        let plan = case.spec.build(case.target).plan;
+        let outputs: serde_json::Value =
+            hcl::from_str(text(&case.bundle, "terraform/outputs.tf")).unwrap();
+        let callback = &outputs["output"]["oauth_callback_url"]["value"];
+        let readme = text(&case.bundle, "README.md");
+        let oauth = matches!(
+            plan.auth.method,
+            AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc
+        );
+        if !oauth {
+            assert!(callback.is_null(), "{}: {callback}", case.name);
+            continue;
+        }
+        let url = callback.as_str().unwrap_or_default();
+        assert!(url.ends_with("/hub/oauth_callback"), "{}: {url}", case.name);
+        match &plan.tls.domain {
+            Some(domain) => assert!(
+                url == format!("https://{domain}/hub/oauth_callback") && readme.contains(url),
+                "{}: {url}",
+                case.name
+            ),
+            None => assert!(
+                readme.contains("terraform output oauth_callback_url"),
+                "{}",
+                case.name
+            ),
+        }
+    }
+}

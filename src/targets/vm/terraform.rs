@@ -12,6 +12,7 @@ use super::cloud_init::{HOST_ENV, HUB_DIR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use crate::error::Error;
 use crate::plan::Plan;
+use crate::spec::AuthMethod;
 use crate::targets::compose::PUBLIC_HOST_VAR;
 use crate::targets::terraform::{
     BlockBuilder, File, Part, block, call, expr, header, object, string, template, workshop_name,
@@ -254,6 +255,28 @@ pub(crate) fn outputs(plan: &Plan, cloud: &dyn Cloud) -> Result<File, Error> {
                         Part::Ref(profile.public_ip),
                     ]),
                 )
+                .build(),
+        );
+    }
+    if matches!(
+        plan.auth.method,
+        AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc
+    ) {
+        let callback = match &plan.tls.domain {
+            Some(domain) => string(format!("https://{domain}/hub/oauth_callback")),
+            None => template(&[
+                Part::Lit("https://"),
+                Part::Ref(profile.public_ip),
+                Part::Lit("/hub/oauth_callback"),
+            ]),
+        };
+        file.push(
+            block("output", &["oauth_callback_url"])
+                .attr(
+                    "description",
+                    string("The callback URL to register with the OAuth app (see README.md)."),
+                )
+                .attr("value", callback)
                 .build(),
         );
     }
