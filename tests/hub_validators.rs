@@ -16,7 +16,7 @@ use atlasod::bundle::Bundle;
 use atlasod::plan::Plan;
 use atlasod::spec::AuthMethod;
 use support::specs::for_the_hub;
-use support::{bundles, run, script, tool};
+use support::{bundles, run, script, tool, validators};
 
 /// One bundle written to disk.
 struct Written {
@@ -290,9 +290,6 @@ fn shell_scripts_pass_shellcheck() {
 
 #[test]
 fn dockerfiles_pass_checkov() {
-    let Some(checkov) = tool("checkov") else {
-        return;
-    };
     let written = write_all("checkov");
     let root = written[0].dir.parent().unwrap().parent().unwrap();
     let dockerfiles = written
@@ -300,39 +297,5 @@ fn dockerfiles_pass_checkov() {
         .flat_map(|w| w.bundle.files.keys())
         .filter(|p| p.ends_with("Dockerfile"))
         .count();
-    let output = run(Command::new(checkov)
-        .args([
-            "--framework",
-            "dockerfile",
-            "--skip-download",
-            "--output",
-            "json",
-            "--directory",
-        ])
-        .arg(root)
-        .env("BC_SKIP_MAPPING", "TRUE"));
-    output.assert_ok("checkov");
-    let report: serde_json::Value = serde_json::from_str(&output.stdout)
-        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", output.stdout));
-    let summary = &report["summary"];
-    assert_eq!(
-        summary["failed"], 0,
-        "checkov failures: {:#}",
-        report["results"]["failed_checks"]
-    );
-    assert_eq!(summary["parsing_errors"], 0);
-    assert_eq!(
-        summary["resource_count"], dockerfiles,
-        "checkov did not read every Dockerfile"
-    );
-    // every skip is written in the Dockerfile with a reason
-    for skipped in report["results"]["skipped_checks"].as_array().unwrap() {
-        let reason = skipped["check_result"]["suppress_comment"]
-            .as_str()
-            .unwrap_or("");
-        assert!(
-            reason.len() > 20,
-            "a checkov skip without a real reason: {skipped:#}"
-        );
-    }
+    validators::checkov_dockerfiles(root, dockerfiles, "the hub bundles");
 }

@@ -551,3 +551,11 @@ fn the_http_timeout_reaches_kubespawner() {
         );
     }
 }
+
+/// The optional single-user image is checked as the hub bundles' images are.
+#[test]
+fn image_dockerfile_passes_checkov() {
+    let written = written("checkov-dockerfile");
+    let root = written[0].1.parent().unwrap();
+    validators::checkov_dockerfiles(root, written.len(), "kubernetes image/Dockerfile");
+}

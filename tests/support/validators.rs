@@ -233,3 +233,44 @@ pub fn kubernetes_manifests(files: &[PathBuf], version: &str, what: &str) -> Opt
     );
     Some(all.matches(" passed for resource ").count())
 }
+
+/// checkov over every Dockerfile under `root`: it reads `count` of them, none
+/// fails a check, none fails to parse, and every skip says why.
+pub fn checkov_dockerfiles(root: &Path, count: usize, what: &str) -> Option<()> {
+    let checkov = tool("checkov")?;
+    let output = run(Command::new(checkov)
+        .args([
+            "--framework",
+            "dockerfile",
+            "--skip-download",
+            "--output",
+            "json",
+            "--directory",
+        ])
+        .arg(root)
+        .env("BC_SKIP_MAPPING", "TRUE"));
+    output.assert_ok(&format!("{what}: checkov"));
+    let report: serde_json::Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|e| panic!("{what}: checkov printed no JSON ({e}): {}", output.stdout));
+    let summary = &report["summary"];
+    assert_eq!(
+        summary["failed"], 0,
+        "{what}: checkov failures: {:#}",
+        report["results"]["failed_checks"]
+    );
+    assert_eq!(summary["parsing_errors"], 0, "{what}");
+    assert_eq!(
+        summary["resource_count"], count,
+        "{what}: checkov did not read every Dockerfile"
+    );
+    for skipped in report["results"]["skipped_checks"].as_array().unwrap() {
+        let reason = skipped["check_result"]["suppress_comment"]
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            reason.len() > 20,
+            "{what}: a checkov skip without a real reason: {skipped:#}"
+        );
+    }
+    Some(())
+}

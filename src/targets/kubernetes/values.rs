@@ -114,6 +114,7 @@ pub fn dockerfile(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
         serde_json::json!({
             "name": plan.name,
             "image": plan.singleuser.base_image,
+            "base_is_moving": plan.singleuser.base_is_moving(),
             "jupyterhub": k8s.singleuser_jupyterhub,
             "nbgitpuller": k8s.nbgitpuller,
         }),
