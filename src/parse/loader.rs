@@ -14,7 +14,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::parse::node::{MapEntry, Node, Value};
 use crate::parse::scalar::resolve_plain;
-use crate::parse::syntax::{explain_syntax_error, find_tab, unclosed_bracket};
+use crate::parse::syntax::{explain_syntax_error, tab_at, unclosed_bracket};
 use crate::source::{CharToByte, SourceFile, Span};
 
 /// Deepest nesting a spec may have; real specs use four or five levels.
@@ -182,8 +182,7 @@ impl<'a> Loader<'a> {
         let text = self.file.text();
         let at = self.chars.byte(error.marker().index());
         let info = error.info();
-        if info.contains("tab") {
-            let tab = find_tab(text, at);
+        if let Some(tab) = tab_at(text, at) {
             self.diagnostics.push(
                 Diagnostic::error(
                     Code::TabIndentation,

@@ -72,18 +72,25 @@ pub(super) fn explain_syntax_error(info: &str) -> SyntaxExplanation {
     }
 }
 
-/// The tab in the indentation of the line at `at`, or the next tab after it.
-pub(super) fn find_tab(text: &str, at: usize) -> usize {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let indentation = text[line_start..]
-        .find(|c: char| c != ' ' && c != '\t')
-        .map_or(&text[line_start..], |end| {
-            &text[line_start..line_start + end]
-        });
-    if let Some(i) = indentation.find('\t') {
-        return line_start + i;
+/// The tab that broke the YAML at `at`: one at `at`, or in the indentation
+/// of that line or the next (the parser may stop at the end of the line
+/// before). Decided from the text, not from the parser's message.
+pub(super) fn tab_at(text: &str, at: usize) -> Option<usize> {
+    if text[at..].starts_with('\t') {
+        return Some(at);
     }
-    text[at..].find('\t').map_or(at, |i| at + i)
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let next_start = text[at..].find('\n').map(|i| at + i + 1);
+    [Some(line_start), next_start]
+        .into_iter()
+        .flatten()
+        .find_map(|start| {
+            let line = &text[start..];
+            let indentation = &line[..line
+                .find(|c: char| c != ' ' && c != '\t')
+                .unwrap_or(line.len())];
+            indentation.find('\t').map(|i| start + i)
+        })
 }
 
 /// The last `[` or `{` before `at` that is not closed, skipping quotes and comments.
