@@ -120,7 +120,7 @@ t0=$(date +%s)
 bash "$HERE/e2e/images.sh" || { fail "the stand-in images build (.ci/e2e/images.sh)"; exit 1; }
 say "stand-in images ready in $(( $(date +%s) - t0 ))s"
 (cd "$REPO" && cargo build --quiet --locked --bin atlasod) || { fail "atlasod builds"; exit 1; }
-ATLASOD="$REPO/target/debug/atlasod"
+ATLASOD="${CARGO_TARGET_DIR:-$REPO/target}/debug/atlasod"
 
 # ---- the test's HTTP server (datasets, and git's dumb HTTP for notebooks) -------------------------------
 mkdir -p "$W/srv"
