@@ -277,7 +277,10 @@ run_spec() {  # spec file
   # down -v: what the README says it deletes (compose's volumes), and not the users' homes
   local before_v; before_v="$(docker volume ls -q | grep -E "^${name}[-_]" | sort | tr '\n' ' ')"
   CT=300 check "$name: docker compose down -v" compose down -v
-  check "$name: down -v deleted compose's volumes and kept only the users' homes (before: $before_v)" \
+  check "$name: down -v deleted compose's volumes, kept the homes and single mode's volume (before: $before_v)" \
+    eq "$(docker volume ls -q | grep -E "^${name}[-_]" | sort | tr '\n' ' ')" "$name-home-$student $name-single-work "
+  CT=300 check "$name: docker compose --profile single down -v" compose --profile single down -v
+  check "$name: ... deleted single mode's volume too, and kept the homes" \
     eq "$(docker volume ls -q | grep -E "^${name}[-_]" | sort | tr '\n' ' ')" "$name-home-$student "
 }
 
