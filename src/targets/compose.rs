@@ -52,8 +52,11 @@ pub const HUB_PROXY_PORT: u16 = 8000;
 pub const HUB_API_PORT: u16 = 8080;
 /// Single-user mode: `http://127.0.0.1:8888`.
 pub const SINGLE_PORT: u16 = 8888;
-/// Every user's persistent work directory, and the Jupyter root.
+/// Every user's work directory, and the Jupyter root.
 pub const WORK_DIR: &str = "/home/jovyan/work";
+/// Every user's home, the persistent volume: the work directory and the settings beside it
+/// (`~/.jupyter`, `~/.local`, `~/.ipython`) survive a container's removal.
+pub const HOME_DIR: &str = "/home/jovyan";
 /// The variable Caddy reads the public address from when the build does not know it.
 pub const PUBLIC_HOST_VAR: &str = "PUBLIC_HOST";
 /// Where datasets appear, read-only, in every user's container.
@@ -128,6 +131,9 @@ struct Caddy {
     internal: bool,
     /// The site is `https://{$PUBLIC_HOST}`: a VM whose address is unknown at build time.
     from_env: bool,
+    /// The certificate for clients that send no name (TLS carries no IP address as a server
+    /// name): the site's IP address, when it has one.
+    default_sni: Option<&'static str>,
 }
 
 /// Everything the templates see.
@@ -149,6 +155,7 @@ struct Context<'a> {
     hub_api_port: u16,
     single_port: u16,
     work_dir: &'static str,
+    home_dir: &'static str,
     data_dir: &'static str,
     base_is_moving: bool,
     jupyterhub_major: String,
@@ -264,6 +271,13 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         (_, Some(name)) => (format!("https://{name}"), true, false),
         (_, None) => ("https://{$PUBLIC_HOST}".to_owned(), true, true),
     };
+    let default_sni = if from_env {
+        Some("{$PUBLIC_HOST}")
+    } else if site.contains("https://127.0.0.1") {
+        Some("127.0.0.1")
+    } else {
+        None
+    };
     let mut hub_packages = Vec::new();
     for name in
         std::iter::once("dockerspawner").chain(plan.jupyterhub.packages.iter().map(String::as_str))
@@ -284,6 +298,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
             site,
             internal,
             from_env,
+            default_sni,
         },
         hub_image: format!(
             "{}-hub:jupyterhub-{}",
@@ -300,6 +315,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         hub_api_port: HUB_API_PORT,
         single_port: SINGLE_PORT,
         work_dir: WORK_DIR,
+        home_dir: HOME_DIR,
         data_dir: DATA_DIR,
         base_is_moving: plan.singleuser.base_is_moving(),
         start_hook: !plan.notebooks.is_empty() || !plan.datasets.is_empty(),

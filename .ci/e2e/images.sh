@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the stand-in container images the `local` bundle names (no container registry is reachable
+# here), offline from Debian's and PyPI's packages, tagged with exactly the names in
+# targets/images.yaml. README.md beside this file lists how each stand-in differs from the real image.
+#
+#   bash .ci/e2e/images.sh          # needs a Docker engine (.ci/docker.sh up) and root (debootstrap)
+#
+# Cached by content hash in $CACHE (default /var/cache/atlasod-e2e): the Debian root filesystem as a
+# tarball, and every image as a `docker save` archive; an image whose label holds the same key is
+# left alone, so a second run rebuilds nothing (and loads the archives when the engine lost them).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=.ci/lib/debian-mirror.sh
+. "$REPO/.ci/lib/debian-mirror.sh"
+CACHE="${ATLASOD_E2E_CACHE:-/var/cache/atlasod-e2e}"
+SUITE=bookworm
+# the versions of the programs inside the stand-ins: the ones the real images carry where known
+HUB_JUPYTERHUB=5.5.1          # quay.io/jupyterhub/jupyterhub:5.5.1
+SCIPY_JUPYTERHUB=5.5.1        # scipy-notebook 2026-08-17: a 5.x (5.5.0 or 5.5.1, targets/images.yaml)
+ATLAS_JUPYTERHUB=4.1.6        # the ATLAS image: most likely 4.1.x (targets/images.yaml)
+JUPYTERLAB=4.6.6
+LABEL_KEY=org.atlasod.e2e.key
+
+log() { echo "images.sh: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+sha() { sha256sum | cut -c1-16; }
+
+# the image names the bundle references
+image_of() {  # top-level key of targets/images.yaml, then (for presets) the preset name
+  python3 - "$REPO/targets/images.yaml" "$@" <<'PY'
+import re, sys
+path, keys = sys.argv[1], sys.argv[2:]
+want = [(0, keys[0])] + [(2 * (i + 1), k) for i, k in enumerate(keys[1:])]
+depth, lines = 0, open(path).read().splitlines()
+for line in lines:
+    m = re.match(r"^( *)([A-Za-z0-9_-]+):\s*(.*)$", line)
+    if not m:
+        continue
+    ind, key, val = len(m.group(1)), m.group(2), m.group(3)
+    if depth < len(want) and (ind, key) == want[depth]:
+        depth += 1
+    elif depth == len(want) and ind == 2 * len(want) and key == "image":
+        print(val.strip().strip('"')); sys.exit(0)
+    elif ind < 2 * depth:
+        depth = min(depth, ind // 2)
+sys.exit("no image for " + ".".join(keys))
+PY
+}
+
+mkdir -p "$CACHE/images"
+exec 9>"$CACHE/.lock"
+flock -w 1800 9 || die "another images.sh holds $CACHE/.lock"
+
+# ---- the Debian root filesystem, with this machine's CA bundle (containers reach the package
+# registries through it) ----------------------------------------------------------------------------
+CA="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+[ -f "$CA" ] || die "no CA bundle at $CA"
+base_key="$( { echo "$SUITE minbase ca-certificates v1"; cat "$CA"; } | sha)"
+BASE="atlasod-e2e/debian-base:$base_key"
+have_label() { [ "$(docker image inspect -f "{{ index .Config.Labels \"$LABEL_KEY\" }}" "$1" 2>/dev/null || true)" = "$2" ]; }
+if ! docker image inspect "$BASE" >/dev/null 2>&1; then
+  tarball="$CACHE/rootfs-$base_key.tar"
+  if ! [ -f "$tarball" ]; then
+    command -v debootstrap >/dev/null || { log "installing debootstrap"; DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq debootstrap >/dev/null; }
+    root="$CACHE/rootfs-$base_key.tmp"
+    rm -rf "$root"
+    mirror="$(debian_mirror)" || die "cannot tell which Debian archive apt uses"
+    log "debootstrap $SUITE (minbase) into $root"
+    timeout 1200 debootstrap --variant=minbase --include=ca-certificates "$SUITE" "$root" "$mirror" > "$CACHE/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed"; }
+    cp "$CA" "$root/etc/ssl/certs/ca-certificates.crt"
+    printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' > "$root/etc/pip.conf"
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  log "docker import $BASE"
+  docker import -c 'CMD ["/bin/bash"]' "$tarball" "$BASE" >/dev/null
+fi
+
+# ---- the stand-ins ---------------------------------------------------------------------------------
+build() {  # dir tag build-arg...
+  local dir="$1" tag="$2"; shift 2
+  local args=(--build-arg "BASE=$BASE") a
+  for a in "$@"; do args+=(--build-arg "$a"); done
+  local key
+  key="$( { echo "$BASE $*"; (cd "$HERE/images/$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha)"
+  if have_label "$tag" "$key"; then log "$tag: cached ($key)"; return 0; fi
+  local archive="$CACHE/images/$key.tar"
+  if [ -f "$archive" ]; then
+    log "$tag: docker load $archive"
+    docker load -q -i "$archive" >/dev/null
+    if have_label "$tag" "$key"; then return 0; fi
+  fi
+  log "$tag: building ($key; log $CACHE/build-$dir-$key.log)"
+  local t0; t0=$(date +%s)
+  timeout 1800 docker build -q --label "$LABEL_KEY=$key" --label org.atlasod.e2e=stand-in "${args[@]}" \
+    -t "$tag" "$HERE/images/$dir" > "$CACHE/build-$dir-$key.log" 2>&1 \
+    || { tail -n 30 "$CACHE/build-$dir-$key.log" >&2; die "building $tag failed"; }
+  docker save -o "$archive.tmp" "$tag" && mv "$archive.tmp" "$archive"
+  log "$tag: built in $(( $(date +%s) - t0 ))s"
+}
+
+build hub "$(image_of hub)" "JUPYTERHUB_VERSION=$HUB_JUPYTERHUB"
+build caddy "$(image_of proxy)"
+build alpine "$(image_of fetcher)"
+build singleuser "$(image_of presets python)" "JUPYTERHUB_VERSION=$SCIPY_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
+build singleuser "$(image_of presets root)" "JUPYTERHUB_VERSION=$ATLAS_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
+log "all stand-in images in place"
