@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # backticks in printf formats are Markdown, not commands
 # benches/startup.sh: what a whole `atlasod` process costs, as a trainer, an
 # editor's save hook or a CI job runs it.
 #
@@ -14,7 +15,6 @@
 # Needs valgrind, hyperfine and GNU time (Debian packages valgrind,
 # hyperfine, time). Prints a Markdown table; asserts nothing.
 set -euo pipefail
-# shellcheck disable=SC2016 # backticks in printf formats are Markdown, not commands
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${ATLASOD:-$repo/target/release/atlasod}"
