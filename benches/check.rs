@@ -2,7 +2,8 @@
 //!
 //! - `check_example`: each spec in `examples/`, parse + schema + semantic
 //!   rules, with the schema validator already built (once per process, in a
-//!   `OnceLock`; the data tables are statics). Goal: under 1 ms.
+//!   `OnceLock`; the data tables are statics). Goal: under 1 ms. What a
+//!   whole process pays once is measured by `benches/startup.sh`.
 //! - `check_10k_allowed_users`: a 10,000-user course with every user in
 //!   `auth.allowed`: the largest spec the schema admits in practice.
 //! - `parse_only_10k`: the parse stage alone on that spec, to see where the
@@ -62,17 +63,4 @@ fn parse_only_10k(bencher: divan::Bencher<'_, '_>) {
     bencher
         .with_inputs(|| SourceFile::new("mooc.yaml", text.as_str()))
         .bench_values(|file| parse::parse_source(file).expect("the spec parses"));
-}
-
-/// What the first `check` of a process pays once: building the schema
-/// validator (as `validate::schema` does; the draft 2020-12 meta-schema that
-/// jsonschema checks it against is built once per process, so only the first
-/// sample pays for that).
-#[divan::bench(sample_count = 30)]
-fn startup_build_validator() -> jsonschema::Validator {
-    jsonschema::options()
-        .should_validate_formats(true)
-        .with_pattern_options(jsonschema::PatternOptions::regex())
-        .build(atlasod::validate::schema::schema())
-        .expect("the schema compiles")
 }

@@ -62,6 +62,49 @@ pub fn build(file: SourceFile, target: Target) -> Result<Built, BuildFailure> {
     })
 }
 
+/// The targets `atlasod build` builds when none is named: every target the
+/// spec declares, plus `local`, in [`Target::ALL`] order.
+pub fn build_targets(spec: &crate::spec::Spec) -> Vec<Target> {
+    Target::ALL
+        .iter()
+        .copied()
+        .filter(|t| *t == Target::Local || spec.cloud.is_declared(*t))
+        .collect()
+}
+
+/// Builds `file` for each of `targets` (`None`: [`build_targets`]) in memory,
+/// checking it once for all of them. Each bundle is the one [`build`] makes
+/// for its target alone.
+pub fn build_all(
+    file: SourceFile,
+    targets: Option<&[Target]>,
+) -> Result<Vec<(Target, Built)>, BuildFailure> {
+    let parsed = parse::parse_source(file)?;
+    let targets = match targets {
+        Some(targets) => targets.to_vec(),
+        None => build_targets(&validate::validate(parsed.clone(), Some(&[]))?.spec),
+    };
+    let all = validate::validate(parsed, Some(&targets))?;
+    let mut built = Vec::with_capacity(targets.len());
+    for target in targets {
+        let checked = Checked {
+            targets: vec![target],
+            ..all.clone()
+        };
+        let plan = crate::plan::lower(&checked)?;
+        let bundle = crate::targets::render(&plan, target)?;
+        built.push((
+            target,
+            Built {
+                checked,
+                plan,
+                bundle,
+            },
+        ));
+    }
+    Ok(built)
+}
+
 impl Built {
     /// The facts of this build the semantic diff compares.
     pub fn record(&self, target: Target) -> BuildRecord {

@@ -285,3 +285,59 @@ fn init_never_overwrites() {
     assert!(!dir.join("workshop.schema.json").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn build_without_a_target_builds_every_declared_target_plus_local() {
+    let spec = "benches/specs/three-clouds.yaml";
+    let all = scratch("build-all");
+    let output = run(atlasod()
+        .args(["build", spec, "--color", "never", "-o"])
+        .arg(&all));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let built: Vec<&str> = stderr.lines().filter(|l| l.starts_with("built ")).collect();
+    assert_eq!(built.len(), 4, "one summary line per target:\n{stderr}");
+    for (line, target) in built.iter().zip(["aws", "gcp", "kubernetes", "local"]) {
+        assert!(line.contains(&format!(" for {target}: ")), "{line}");
+    }
+    // Each bundle is the one `--target` builds alone (the manifest included).
+    for target in ["aws", "gcp", "kubernetes", "local"] {
+        let one = scratch(&format!("build-one-{target}"));
+        let single = run(atlasod()
+            .args(["build", spec, "-q", "--target", target, "-o"])
+            .arg(&one));
+        assert_eq!(single.status.code(), Some(0), "{}", text(&single.stderr));
+        let (together, alone) = (tree(&all.join(target)), tree(&one.join(target)));
+        assert!(!alone.is_empty());
+        assert_eq!(
+            together.keys().collect::<Vec<_>>(),
+            alone.keys().collect::<Vec<_>>()
+        );
+        assert!(together == alone, "{target}: the bundles differ");
+        let _ = std::fs::remove_dir_all(one);
+    }
+    assert!(!all.join("openstack").exists(), "openstack is not declared");
+    let _ = std::fs::remove_dir_all(all);
+}

@@ -21,6 +21,16 @@ fn check_bytes(bytes: Vec<u8>, targets: Option<&[Target]>) {
         Err(ParseFailure::Invalid(diagnostics)) => return assert_sound(&diagnostics),
         Err(ParseFailure::Io(error)) => panic!("no I/O here: {error}"),
     };
+    if let Ok(parsed) = parse::parse_source(file.clone()) {
+        // The schema stage compiles `pattern`s lazily (validate::schema):
+        // its verdict is jsonschema's own on the published schema.
+        let instance = parsed.root.to_json();
+        assert_eq!(
+            atlasod::validate::schema::check(&parsed).is_ok(),
+            stock_validator().is_valid(&instance),
+            "the schema stage and jsonschema disagree on {instance}"
+        );
+    }
     match program::check(file, targets) {
         Ok(checked) => assert_sound(&checked.warnings),
         Err(diagnostics) => {
@@ -28,6 +38,17 @@ fn check_bytes(bytes: Vec<u8>, targets: Option<&[Target]>) {
             assert_sound(&diagnostics);
         }
     }
+}
+
+/// jsonschema's validator for the published schema, built as it ships.
+fn stock_validator() -> &'static jsonschema::Validator {
+    static STOCK: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    STOCK.get_or_init(|| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(atlasod::validate::schema::schema())
+            .expect("the schema compiles")
+    })
 }
 
 /// Every span lies inside the text on character boundaries, and every renderer works.

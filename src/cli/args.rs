@@ -50,9 +50,9 @@ pub enum Command {
         after_help = "Examples:\n  atlasod check\n  atlasod check workshop.yaml --target aws\n  atlasod check examples/*.yaml --format json\n  cat workshop.yaml | atlasod check -\n\nExit codes: 0 every spec is valid (warnings allowed), 1 problems found in a spec, 2 usage or I/O error."
     )]
     Check(CheckArgs),
-    /// Build the bundle of one target: check, plan, render, write.
+    /// Build the bundles of the spec's targets (or of one): check, plan, render, write.
     #[command(
-        after_help = "Examples:\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws\n  atlasod build --target local --force    replace files edited by hand (copies are kept)\n\nRebuilds: the bundle's .atlasod/manifest.json records every generated file's sha256. A file edited\nby hand since the last build is never overwritten or removed silently: the build stops and lists\nit; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never\nwrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted\nbuild leaves the previous bundle, restored if need be by the next build.\n\nExit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way."
+        after_help = "Examples:\n  atlasod build                           every target workshop.yaml declares, plus local\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws\n  atlasod build --target local --force    replace files edited by hand (copies are kept)\n\nRebuilds: the bundle's .atlasod/manifest.json records every generated file's sha256. A file edited\nby hand since the last build is never overwritten or removed silently: the build stops and lists\nit; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never\nwrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted\nbuild leaves the previous bundle, restored if need be by the next build.\n\nExit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way."
     )]
     Build(BuildArgs),
     /// Show what a build would change: a summary in plain words (dangerous changes first), then per-file diffs.
@@ -156,9 +156,9 @@ pub struct BuildArgs {
     #[arg(default_value = "workshop.yaml")]
     pub spec: PathBuf,
 
-    /// The target to build for.
+    /// The target to build for. Default: every target the spec declares, plus `local`.
     #[arg(long, short, value_enum)]
-    pub target: Target,
+    pub target: Option<Target>,
 
     /// The folder bundles are written to; the bundle goes to `<DIR>/<target>/`.
     #[arg(long, short, default_value = "bundle", value_name = "DIR")]

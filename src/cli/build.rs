@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::parse::ParseFailure;
 use crate::program;
 use crate::report;
+use crate::spec::Target;
 
 pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Error> {
     let file = match read_spec(&args.spec) {
@@ -22,7 +23,11 @@ pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Erro
         }
     };
     let name = file.name().to_owned();
-    let built = match program::build(file, args.target) {
+    let built = match args.target {
+        Some(target) => program::build(file, target).map(|built| vec![(target, built)]),
+        None => program::build_all(file, None),
+    };
+    let built = match built {
         Ok(built) => built,
         Err(program::BuildFailure::Invalid(diagnostics)) => {
             out.err(&report::human(&diagnostics, out.style()));
@@ -30,17 +35,37 @@ pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Erro
         }
         Err(program::BuildFailure::Failed(error)) => return Err(error),
     };
-    if !built.checked.warnings.is_empty() {
-        out.err(&report::human(&built.checked.warnings, out.style()));
+    // Checked once for every target: the warnings are the same in each.
+    if let Some((_, first)) = built.first() {
+        if !first.checked.warnings.is_empty() {
+            out.err(&report::human(&first.checked.warnings, out.style()));
+        }
     }
-    let dir = args.output.join(args.target.as_str());
-    let manifest = built.manifest(args.target);
+    let mut status = Status::Ok;
+    for (target, built) in &built {
+        if write_one(&name, *target, built, args, out)? != Status::Ok {
+            status = Status::Failure;
+        }
+    }
+    Ok(status)
+}
+
+/// Writes the bundle of one target and prints its summary.
+fn write_one(
+    name: &str,
+    target: Target,
+    built: &program::Built,
+    args: &args::BuildArgs,
+    out: &Output,
+) -> Result<Status, Error> {
+    let dir = args.output.join(target.as_str());
+    let manifest = built.manifest(target);
     let options = bundle::WriteOptions { force: args.force };
     let report = match bundle::write(&built.bundle, &manifest, &dir, options) {
         Ok(report) => report,
         Err(bundle::WriteError::Failed(error)) => return Err(error),
         Err(bundle::WriteError::Refused(refused)) => {
-            out.err(&refusal(&refused, args, out));
+            out.err(&refusal(&refused, target, args, out));
             return Ok(Status::Failure);
         }
     };
@@ -70,9 +95,8 @@ pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Erro
     }
     let _ = write!(
         text,
-        "{} {name} for {}: {} files in {} ({} written, {} removed, {} unchanged)",
+        "{} {name} for {target}: {} files in {} ({} written, {} removed, {} unchanged)",
         out.paint("built", "1;32"),
-        args.target,
         built.bundle.files.len(),
         dir.display(),
         report.written.len(),
@@ -81,8 +105,7 @@ pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Erro
     );
     out.status(&text);
     if !out.quiet {
-        let summary =
-            crate::targets::summary(&built.plan, args.target, &dir.display().to_string())?;
+        let summary = crate::targets::summary(&built.plan, target, &dir.display().to_string())?;
         if let Some(summary) = summary {
             out.out(&summary);
         }
@@ -91,7 +114,12 @@ pub(super) fn build(args: &args::BuildArgs, out: &Output) -> Result<Status, Erro
 }
 
 /// The message of a build refused because of hand edits.
-fn refusal(refused: &bundle::Refused, args: &args::BuildArgs, out: &Output) -> String {
+fn refusal(
+    refused: &bundle::Refused,
+    target: Target,
+    args: &args::BuildArgs,
+    out: &Output,
+) -> String {
     let count = refused.conflicts.len();
     let mut text = format!(
         "{} {count} file{} in {} changed by hand since the last build; nothing was written\n",
@@ -114,7 +142,6 @@ fn refusal(refused: &bundle::Refused, args: &args::BuildArgs, out: &Output) -> S
         );
     }
     let spec = args.spec.display();
-    let target = args.target;
     let output = args.output.display();
     let _ = writeln!(
         text,

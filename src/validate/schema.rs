@@ -34,6 +34,11 @@ pub fn schema() -> &'static Json {
 /// OpenStack resources, ...): no control character, no line or paragraph separator.
 pub const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$";
 
+/// What [`ONE_LINE`] rejects: a control character, or a line or paragraph separator.
+fn is_line_breaking(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}')
+}
+
 /// The node a local `$ref` (`#/$defs/...`) points to, or `node` itself.
 pub fn resolve(node: &Json) -> &Json {
     node.get("$ref")
@@ -43,19 +48,125 @@ pub fn resolve(node: &Json) -> &Json {
         .unwrap_or(node)
 }
 
+/// The schema's `$id`: the validator reaches it through a registry.
+const SCHEMA_ID: &str = "https://atlasod.dev/schema/workshop.schema.json";
+
+/// The validator of the schema, built once per process for what it costs:
+///
+/// - jsonschema checks the schema it is given against its draft's
+///   meta-schema, which means building a validator for the draft 2020-12
+///   meta-schema first (a third of a `check`'s start-up). The schema is
+///   atlasod's own and does not change at run time, so the validator is
+///   built from a one-line draft-04 root that `$ref`s it (draft-04's
+///   meta-schema is small) and the schema itself, as a registry resource,
+///   keeps its own draft. `tests::the_schema_is_valid_against_its_meta_schema`
+///   checks it the way jsonschema would.
+/// - `pattern`s compile when a spec first reaches them ([`LazyPattern`]).
 fn validator() -> &'static Validator {
+    static REGISTRY: OnceLock<jsonschema::Registry<'static>> = OnceLock::new();
     static VALIDATOR: OnceLock<Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        jsonschema::options()
-            .should_validate_formats(true)
-            // The schema's patterns need no lookaround, and the `regex` engine
-            // compiles them faster: this is most of a process's start-up.
-            .with_pattern_options(jsonschema::PatternOptions::regex())
-            .build(schema())
+        let registry = REGISTRY.get_or_init(|| {
+            jsonschema::Registry::new()
+                .add(SCHEMA_ID, schema())
+                .and_then(jsonschema::RegistryBuilder::prepare)
+                .unwrap_or_else(|error| panic!("schema/workshop.schema.json: {error}"))
+        });
+        let patterns = Patterns::default();
+        let root = serde_json::json!({
+            "$schema": "http://json-schema.org/draft-04/schema#",
+            "$ref": SCHEMA_ID,
+        });
+        options()
+            .with_registry(registry)
+            .with_keyword("pattern", move |_, pattern, _| {
+                let source = pattern.as_str().ok_or_else(|| {
+                    jsonschema::ValidationError::custom("`pattern` must be a string")
+                })?;
+                Ok(Box::new(patterns.get(source)))
+            })
+            .build(&root)
             .unwrap_or_else(|error| {
                 panic!("schema/workshop.schema.json is not a valid schema: {error}")
             })
     })
+}
+
+/// One [`LazyPattern`] per distinct pattern: the one-line pattern alone is
+/// used a dozen times, and is compiled once.
+#[derive(Default)]
+struct Patterns(std::sync::Mutex<std::collections::HashMap<String, LazyPattern>>);
+
+impl Patterns {
+    fn get(&self, source: &str) -> LazyPattern {
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known
+            .entry(source.to_owned())
+            .or_insert_with(|| LazyPattern::new(source))
+            .clone()
+    }
+}
+
+/// The validator options, shared with the test that builds the stock validator.
+fn options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        // The schema's patterns need no lookaround, and the `regex` engine
+        // compiles them faster.
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+}
+
+/// The `pattern` keyword, its regex compiled the first time a spec reaches
+/// it: compiling all of the schema's patterns was a third of every
+/// process's start-up, and a spec uses few of them. Its error is a custom
+/// one with keyword `pattern`, which `schema_errors` words like jsonschema's
+/// own; `tests::start_up_validator_reports_what_jsonschema_reports` holds the two
+/// validators to the same verdicts.
+#[derive(Clone)]
+struct LazyPattern {
+    source: std::sync::Arc<str>,
+    regex: std::sync::Arc<OnceLock<Option<regex::Regex>>>,
+}
+
+impl LazyPattern {
+    fn new(source: &str) -> Self {
+        Self {
+            source: source.into(),
+            regex: std::sync::Arc::default(),
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        if *self.source == *ONE_LINE {
+            // A dozen fields use it and its Unicode ranges make the costliest
+            // regex to build; this is the same test, character by character.
+            return text.chars().all(|c| !is_line_breaking(c));
+        }
+        self.regex
+            .get_or_init(|| regex::Regex::new(&self.source).ok())
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(text))
+    }
+}
+
+impl<'i> jsonschema::Keyword<'i> for LazyPattern {
+    fn validate(&self, instance: &'i Json) -> Result<(), jsonschema::ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(format!(
+                "does not match `{}`",
+                self.source
+            )))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Json) -> bool {
+        instance.as_str().is_none_or(|text| self.matches(text))
+    }
 }
 
 /// Checks the spec's shape; returns the JSON the typed model is read from.
@@ -280,4 +391,121 @@ pub(crate) fn yaml_inline(value: &Json) -> String {
 /// The description of the value at `path`, if the schema has one.
 pub(crate) fn description_at(path: &[Seg], instance: &Node) -> Option<&'static str> {
     schema_at(path, instance).and_then(Subschema::description)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// Every spec the repository holds: examples and fixtures, valid and invalid.
+    fn every_spec() -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("a readable folder") {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        walk(&root.join("examples"), &mut out);
+        walk(&root.join("tests/fixtures"), &mut out);
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn start_up_validator_reports_what_jsonschema_reports() {
+        let stock = options().build(schema()).expect("the schema compiles");
+        let specs = every_spec();
+        assert!(specs.len() > 100, "found only {} specs", specs.len());
+        let mut invalid = 0;
+        for path in specs {
+            let bytes = std::fs::read(&path).expect("a readable spec");
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue; // a fixture of the parse stage
+            };
+            let file = crate::SourceFile::new(path.display().to_string(), text);
+            let Ok(parsed) = crate::parse::parse_source(file) else {
+                continue;
+            };
+            let instance = parsed.root.to_json();
+            let mapper = Mapper::new(&parsed);
+            let diagnostics =
+                |errors: &mut dyn Iterator<Item = jsonschema::ValidationError<'_>>| {
+                    let mut found = Vec::new();
+                    for error in errors {
+                        mapper.map(&error, &mut found);
+                    }
+                    format!("{:?}", drop_implied_missing(found).sorted())
+                };
+            let ours = diagnostics(&mut validator().iter_errors(&instance));
+            let theirs = diagnostics(&mut stock.iter_errors(&instance));
+            assert_eq!(ours, theirs, "{}", path.display());
+            invalid += usize::from(!stock.is_valid(&instance));
+        }
+        assert!(
+            invalid > 50,
+            "only {invalid} specs fail the schema: the test would prove little"
+        );
+    }
+
+    #[test]
+    fn the_schema_is_valid_against_its_meta_schema() {
+        assert_eq!(schema().get("$id").and_then(Json::as_str), Some(SCHEMA_ID));
+        jsonschema::meta::validate(schema()).expect("valid against draft 2020-12");
+        // And the stock build, which checks it too, accepts it.
+        options().build(schema()).expect("the schema compiles");
+    }
+
+    #[test]
+    fn one_line_is_its_pattern() {
+        let regex = regex::Regex::new(ONE_LINE).expect("ONE_LINE compiles");
+        let pattern = LazyPattern::new(ONE_LINE);
+        let mut samples: Vec<String> = (0..0x3000u32)
+            .filter_map(char::from_u32)
+            .map(|c| format!("ab{c}cd"))
+            .collect();
+        samples.extend(
+            [
+                "",
+                "plain",
+                "two\nlines",
+                "tab\there",
+                "\u{85}",
+                "é ü 漢字 🙂",
+            ]
+            .map(String::from),
+        );
+        for text in samples {
+            assert_eq!(pattern.matches(&text), regex.is_match(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_pattern_in_the_schema_compiles() {
+        fn walk(node: &Json, found: &mut Vec<String>) {
+            match node {
+                Json::Object(map) => {
+                    if let Some(Json::String(pattern)) = map.get("pattern") {
+                        found.push(pattern.clone());
+                    }
+                    map.values().for_each(|v| walk(v, found));
+                }
+                Json::Array(items) => items.iter().for_each(|v| walk(v, found)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        walk(schema(), &mut found);
+        assert!(found.len() > 20);
+        for pattern in found {
+            assert!(regex::Regex::new(&pattern).is_ok(), "{pattern}");
+        }
+    }
 }

@@ -89,6 +89,10 @@ impl<'a> Mapper<'a> {
             ValidationErrorKind::Enum { options } => self.bad_value(&at, options),
             ValidationErrorKind::Constant { expected_value } => self.constant(&at, expected_value),
             ValidationErrorKind::Pattern { .. } => self.bad_form(&at, None),
+            // `validate::schema`'s lazily compiled `pattern`.
+            ValidationErrorKind::Custom { keyword, .. } if keyword == "pattern" => {
+                self.bad_form(&at, None)
+            }
             ValidationErrorKind::Format { format } => self.bad_form(&at, Some(format)),
             ValidationErrorKind::Minimum { limit } => self.out_of_range(&at, "at least", limit),
             ValidationErrorKind::ExclusiveMinimum { limit } => {
