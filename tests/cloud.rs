@@ -449,12 +449,7 @@ fn openstack_data_volume_grows_while_attached() {
 fn readme_ready_time_includes_the_download() {
     for case in cases() {
         let plan = case.spec.build(case.target).plan;
-        let bytes: u64 = plan
-            .datasets
-            .iter()
-            .flat_map(|d| &d.files)
-            .filter_map(|f| f.size)
-            .sum();
+        let bytes = plan.download_bytes();
         let readme = text(&case.bundle, "README.md").replace('\n', " ");
         if bytes == 0 {
             assert!(

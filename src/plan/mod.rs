@@ -156,6 +156,18 @@ pub fn lower(checked: &Checked) -> Result<Plan, Error> {
     Ok(plan)
 }
 
+impl Plan {
+    /// The bytes the datasets' downloads add up to, as far as their sizes
+    /// are known (the catalogue's; a URL of the spec's own may have none).
+    pub fn download_bytes(&self) -> u64 {
+        self.datasets
+            .iter()
+            .flat_map(|d| &d.files)
+            .filter_map(|f| f.size)
+            .sum()
+    }
+}
+
 /// Lowers a spec that passed validation.
 pub fn lower_spec(spec: &Spec) -> Plan {
     let images = images();

@@ -71,12 +71,7 @@ struct Download {
 /// What the VM downloads before the datasets are in place (the sizes the
 /// catalogue knows), and the minutes that takes at the assumed rate.
 fn download(plan: &Plan) -> Option<Download> {
-    let bytes: u64 = plan
-        .datasets
-        .iter()
-        .flat_map(|d| &d.files)
-        .filter_map(|f| f.size)
-        .sum();
+    let bytes = plan.download_bytes();
     (bytes > 0).then(|| Download {
         size: crate::units::fmt_download(bytes),
         minutes: bytes.div_ceil(ASSUMED_DOWNLOAD_MB_S * 1_000_000 * 60),
