@@ -54,6 +54,15 @@ struct Items<'a> {
     close: &'static str,
 }
 
+/// `fn name(self, v: T)` that writes `v` as it displays, for each `name: T`.
+macro_rules! as_displayed {
+    ($($name:ident: $t:ty),*) => {$(
+        fn $name(self, v: $t) -> Result<(), Error> {
+            self.push(v)
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for &'a mut Rust {
     type Ok = ();
     type Error = Error;
@@ -65,33 +74,18 @@ impl<'a> ser::Serializer for &'a mut Rust {
     type SerializeStruct = Items<'a>;
     type SerializeStructVariant = ser::Impossible<(), Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.push(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.push(v)
-    }
+    // Booleans and integers read the same in Rust as they display.
+    as_displayed!(
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64
+    );
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.push(format_args!("{v:?}_f32"))
     }
@@ -216,27 +210,23 @@ impl Items<'_> {
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
+/// A list and a tuple are both `&[item, ...]`.
+macro_rules! items {
+    ($($serialize:ident),*) => {$(
+        impl ser::$serialize for Items<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close()
-    }
-}
+items!(SerializeSeq, SerializeTuple);
 
 impl ser::SerializeMap for Items<'_> {
     type Ok = ();
