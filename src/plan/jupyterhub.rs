@@ -169,6 +169,11 @@ fn limits(b: &mut Builder, spec: &Spec) {
     );
     b.set("Spawner", "cpu_limit", json!(users.cpu));
     b.set("Spawner", "cpu_guarantee", json!(users.cpu));
+    b.note(
+        "Spawner",
+        "cpu_guarantee",
+        "KubeSpawner reserves it; DockerSpawner ignores it (the VM is sized for every user's `users.cpu`)",
+    );
     b.set("Spawner", "mem_limit", json!(users.memory.bytes()));
     b.note(
         "Spawner",
