@@ -49,13 +49,12 @@ install_buildx() {
   local have; have="$(buildx_version)"
   if [ -n "$have" ] && version_ge "$have" "$BUILDX_MIN"; then return 0; fi
   log "docker-buildx ${have:-none} is older than $BUILDX_MIN: unpacking docker-buildx from Debian $BUILDX_SUITE into $PLUGINS"
-  local tmp mirror; tmp="$(mktemp -d)"
-  mirror="$(debian_mirror)" || die "cannot tell which Debian archive apt uses"
+  local tmp; tmp="$(mktemp -d)"
   mkdir -p "$tmp/lists/partial" "$tmp/dl"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${BUILDX_SUITE} main" > "$tmp/sources.list"
-  local o=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$tmp/lists"
-           -o "Dir::Cache::pkgcache=$tmp/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$tmp/srcpkgcache.bin"
-           -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+  # the machine's own source entry for its release, with the suite replaced (no file names a
+  # mirror host or writes its own source line)
+  apt_suite_options "${BUILDX_SUITE}" "$tmp" || die "cannot derive an apt source for ${BUILDX_SUITE} from this machine's apt sources"
+  local o=("${APT_SUITE_OPTS[@]}")
   timeout 600 apt-get "${o[@]}" update -qq
   (cd "$tmp/dl" && timeout 600 apt-get "${o[@]}" download -qq docker-buildx)
   dpkg-deb -x "$tmp"/dl/docker-buildx_*.deb "$tmp/x"

@@ -88,12 +88,10 @@ install_cloudinit_trixie() {
   log "fetching cloud-init $CLOUDINIT_TRIXIE_UPSTREAM from Debian trixie (unpacked into $dest)"
   local tmp; tmp="$(mktemp -d)"
   mkdir -p "$tmp/lists/partial" "$tmp/dl"
-  # the archive this machine's apt already uses (no file names a mirror host)
-  local mirror; mirror="$(debian_mirror)" || die "cannot tell which Debian archive apt uses"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} trixie main" > "$tmp/sources.list"
-  local o=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$tmp/lists"
-           -o "Dir::Cache::pkgcache=$tmp/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$tmp/srcpkgcache.bin"
-           -o APT::Sandbox::User=root -o Debug::NoLocking=1)
+  # the machine's own source entry for its release, with the suite replaced (no file names a
+  # mirror host or writes its own source line)
+  apt_suite_options "trixie" "$tmp" || die "cannot derive an apt source for trixie from this machine's apt sources"
+  local o=("${APT_SUITE_OPTS[@]}")
   timeout 600 apt-get "${o[@]}" update -qq
   local ver
   ver="$(apt-cache "${o[@]}" madison cloud-init | awk -v u="$CLOUDINIT_TRIXIE_UPSTREAM" '$3 ~ "^"u"-" {print $3; exit}')"
