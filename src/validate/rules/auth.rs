@@ -37,6 +37,9 @@ impl Rules<'_> {
             self.open_login(method);
         }
         for (index, entry) in auth.allowed.iter().flatten().enumerate() {
+            if method == AuthMethod::Gitlab && is_gitlab_subgroup(entry) {
+                self.gitlab_subgroup(index, entry);
+            }
             if entry.contains('/') && !groups_ok {
                 let diagnostic = self
                     .error(
@@ -49,6 +52,24 @@ impl Rules<'_> {
                 self.out.push(diagnostic);
             }
         }
+    }
+
+    /// oauthenticator 17.4.0 escapes a group's path twice before it asks GitLab
+    /// whether the user is a member (`url_escape`, then `quote`: `grp/sub` reaches
+    /// the API as `grp%252Fsub`, upstream jupyterhub/oauthenticator#423), so a
+    /// subgroup admits nobody. A group's numeric id has nothing to escape.
+    fn gitlab_subgroup(&mut self, index: usize, entry: &str) {
+        let path = entry.strip_suffix("/*").unwrap_or(entry);
+        let diagnostic = self
+            .error(
+                Code::AuthSettings,
+                self.value(&[Step::Key("auth"), Step::Key("allowed"), Step::Index(index)]),
+                format!("`{path}` is a GitLab subgroup, and the hub's GitLab login cannot check membership of a subgroup"),
+            )
+            .label("nobody in this subgroup could log in")
+            .help("write the subgroup's numeric id instead, e.g. `12345/*` (GitLab shows it on the group's page: ⋮ → Copy group ID)")
+            .note("oauthenticator 17.4.0 escapes the `/` of a group path twice (upstream issue jupyterhub/oauthenticator#423); top-level groups and ids work");
+        self.out.push(diagnostic);
     }
 
     /// GitHub and GitLab are open to anyone who signs up: without an
@@ -96,6 +117,11 @@ impl Rules<'_> {
             self.out.push(diagnostic);
         }
     }
+}
+
+/// `grp/sub` or `grp/sub/*`: a path below a top-level group (`grp/*` is the group itself).
+fn is_gitlab_subgroup(entry: &str) -> bool {
+    entry.strip_suffix("/*").unwrap_or(entry).contains('/')
 }
 
 /// Why an admin name cannot log in with `method`: a label and a help, or `None`.
