@@ -517,3 +517,69 @@ fn oauth_callback_url_is_an_output_and_in_the_readme() {
         }
     }
 }
+
+/// JupyterHub's shared-password login refuses to start when the admin password
+/// equals the shared one; Terraform says so before anything is created. Run
+/// with the real `terraform plan` over the bundle's own `variables.tf` alone
+/// (a module with no provider plans offline).
+#[test]
+fn plan_refuses_an_admin_password_equal_to_the_shared_one() {
+    let Some(terraform) = support::tool("terraform") else {
+        return;
+    };
+    let case = cases()
+        .into_iter()
+        .find(|c| {
+            let tf = text(&c.bundle, "terraform/variables.tf");
+            tf.contains("variable \"shared_password\"")
+                && tf.contains("variable \"admin_password\"")
+        })
+        .expect("a shared-password spec with admins on a cloud");
+    let dir = bundles::scratch(&["cloud", "passwords", case.name.as_str()]);
+    std::fs::write(
+        dir.join("variables.tf"),
+        text(&case.bundle, "terraform/variables.tf"),
+    )
+    .unwrap();
+    let variables: serde_json::Value =
+        hcl::from_str(text(&case.bundle, "terraform/variables.tf")).unwrap();
+    let required: Vec<String> = variables["variable"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.get("default").is_none())
+        .map(|(name, _)| name.clone())
+        .collect();
+    let plan = |admin: &str| {
+        let mut tfvars = String::new();
+        for name in &required {
+            let value = match name.as_str() {
+                "admin_password" => admin,
+                _ => "a-shared-password-of-forty-characters-01",
+            };
+            tfvars.push_str(&format!("{name} = \"{value}\"\n"));
+        }
+        std::fs::write(dir.join("test.tfvars"), tfvars).unwrap();
+        let mut command = Command::new(&terraform);
+        command.current_dir(&dir).env("TF_IN_AUTOMATION", "1");
+        run(command.args(["init", "-input=false", "-no-color"])).assert_ok("terraform init");
+        let mut command = Command::new(&terraform);
+        command.current_dir(&dir);
+        run(command.args(["plan", "-input=false", "-no-color", "-var-file=test.tfvars"]))
+    };
+    let same = plan("a-shared-password-of-forty-characters-01");
+    assert!(
+        !same.ok,
+        "{}: equal passwords planned:\n{}",
+        case.name,
+        same.all()
+    );
+    assert!(
+        same.all()
+            .contains("admin_password must differ from shared_password"),
+        "{}",
+        same.all()
+    );
+    let different = plan("an-admin-password-of-forty-characters-02");
+    assert!(different.ok, "{}: {}", case.name, different.all());
+}

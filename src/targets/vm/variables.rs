@@ -179,6 +179,15 @@ pub(crate) fn common(plan: &Plan, machine: &VmPlan, env: &[EnvSetting]) -> Vec<V
         }
         variables.push(variable);
     }
+    // SharedPasswordAuthenticator refuses to start when the two are equal: say so at plan time.
+    if variables.iter().any(|v| v.name == "shared_password") {
+        if let Some(admin) = variables.iter_mut().find(|v| v.name == "admin_password") {
+            admin.validations.push((
+                "var.admin_password != var.shared_password".to_owned(),
+                "admin_password must differ from shared_password: JupyterHub refuses to start when they are equal.".to_owned(),
+            ));
+        }
+    }
     variables
 }
 
