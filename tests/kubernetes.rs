@@ -5,7 +5,7 @@
 //! - `values.yaml`: merged over Zero to JupyterHub 4.4.0's default values and
 //!   validated against the chart's `values.schema.json`
 //!   (`${ATLASOD_Z2JH_SCHEMA_DIR:-../shared/schemas/z2jh}`; missing = failure);
-//! - `manifests/*.yaml`: `kubernetes-validate --strict` at Kubernetes 1.33;
+//! - `manifests/*.yaml`: `kubernetes-validate --strict` at Kubernetes 1.35 (the EKS pin);
 //! - `terraform/`: python-hcl2 parse, `terraform fmt -check`, `terraform
 //!   validate` (offline, through `../shared/tf-offline`), checkov with zero
 //!   failed checks;
@@ -442,6 +442,43 @@ fn eks_has_a_default_storage_class_and_only_zones_eks_supports() {
     assert!(
         filters.contains("data.aws_availability_zones.eks.names"),
         "{filters}"
+    );
+}
+
+/// The Cluster Autoscaler supports only the Kubernetes minor version it was
+/// released with: the EKS cluster is created at a pinned version (not EKS's
+/// default of the day) and the chart runs the autoscaler of that minor.
+#[test]
+fn eks_autoscaler_runs_the_clusters_kubernetes_minor() {
+    let tf = main_tf("k8s-eks");
+    let cluster_version = tf["resource"]["aws_eks_cluster"]["this"]["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the EKS cluster pins no version: {tf:#}"))
+        .to_owned();
+    let set = &tf["resource"]["helm_release"]["cluster_autoscaler"]["set"];
+    let tag =
+        set.as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["name"] == "image.tag")
+            .unwrap_or_else(|| panic!("the autoscaler image follows the chart's default: {set:#}"))
+            ["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let minor = |version: &str| -> String {
+        let version = version.trim_start_matches('v');
+        version.split('.').take(2).collect::<Vec<_>>().join(".")
+    };
+    assert_eq!(
+        minor(&tag),
+        cluster_version,
+        "autoscaler {tag} on EKS {cluster_version}"
+    );
+    assert_eq!(
+        minor(KUBERNETES_VERSION),
+        cluster_version,
+        "the manifests are validated against another version than the cluster runs"
     );
 }
 

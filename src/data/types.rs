@@ -72,6 +72,10 @@ tables! {
         pub chart: Str,
         pub chart_repo: Str,
         pub chart_version: Str,
+        /// The Kubernetes minor version the cluster is created with, e.g. `1.35`.
+        pub kubernetes: Str,
+        /// The autoscaler image tag the chart runs; its minor is `kubernetes`.
+        pub image_tag: Str,
     }
 
     /// The hub image and the pip pins for it.
@@ -90,6 +94,8 @@ tables! {
         pub description: Str,
         pub jupyterhub: Str,
         pub has_nbgitpuller: bool,
+        /// The platforms the image is published for (`linux/amd64`, `linux/arm64`).
+        pub platforms: List<Str>,
         /// Disk to budget for pulling and unpacking the image, in GB.
         pub disk_budget_gb: u64,
     }

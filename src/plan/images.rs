@@ -70,6 +70,9 @@ pub struct SingleUserImage {
     pub image: String,
     /// Disk to budget for pulling and unpacking the base image, in GB.
     pub disk_budget_gb: u64,
+    /// The platforms the base image is published for; empty when not known (an image of
+    /// the spec's own).
+    pub base_platforms: Vec<String>,
 }
 
 impl SingleUserImage {
@@ -128,6 +131,7 @@ pub(crate) fn single_user_image(
             packages,
             image,
             disk_budget_gb: found.disk_budget_gb,
+            base_platforms: found.platforms.iter().map(|p| (*p).to_owned()).collect(),
         },
         // The schema default is `preset: root`, so "neither" only happens for
         // a spec built by hand; treat it like the spec's own image.
@@ -138,6 +142,7 @@ pub(crate) fn single_user_image(
             packages,
             image,
             disk_budget_gb: CUSTOM_IMAGE_DISK_GB,
+            base_platforms: Vec::new(),
         },
     }
 }
@@ -154,6 +159,7 @@ mod tests {
             packages: Vec::new(),
             image: String::new(),
             disk_budget_gb: 1,
+            base_platforms: Vec::new(),
         }
     }
 

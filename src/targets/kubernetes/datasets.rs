@@ -19,7 +19,7 @@ use crate::targets::templates;
 pub const FETCH_SCRIPT: &str = include_str!("../../../targets/kubernetes/fetch.py");
 const MANIFESTS: &str = include_str!("../../../targets/kubernetes/datasets.yaml.j2");
 /// The Kubernetes version the manifests are checked against (`kubernetes-validate -k`).
-pub const KUBERNETES_VERSION: &str = "1.33.0";
+pub const KUBERNETES_VERSION: &str = "1.35.0";
 /// The EFS storage class the EKS module creates.
 pub const EFS_CLASS: &str = "atlasod-efs";
 

@@ -133,6 +133,10 @@ fn control_plane(module: &mut Module) -> Result<(), Error> {
         block("resource", &["aws_eks_cluster", "this"]),
         &[
             ("name", "var.cluster_name"),
+            (
+                "version",
+                &format!("\"{}\"", images().cluster_autoscaler.kubernetes),
+            ),
             ("role_arn", "aws_iam_role.cluster.arn"),
             (
                 "enabled_cluster_log_types",
@@ -406,7 +410,8 @@ fn autoscaler_release(module: &mut Module) -> Result<(), Error> {
             ("namespace", "\"kube-system\""),
             (
                 "set",
-                "[{ name = \"autoDiscovery.clusterName\", value = aws_eks_cluster.this.name }, { name = \"awsRegion\", value = var.region }, { name = \"rbac.serviceAccount.name\", value = \"cluster-autoscaler\" }, { name = \"nodeSelector.hub\\\\.jupyter\\\\.org/node-purpose\", value = \"core\" }]",
+                &"[{ name = \"autoDiscovery.clusterName\", value = aws_eks_cluster.this.name }, { name = \"awsRegion\", value = var.region }, { name = \"rbac.serviceAccount.name\", value = \"cluster-autoscaler\" }, { name = \"image.tag\", value = \"IMAGE_TAG\" }, { name = \"nodeSelector.hub\\\\.jupyter\\\\.org/node-purpose\", value = \"core\" }]"
+                    .replace("IMAGE_TAG", pin.image_tag),
             ),
             (
                 "depends_on",
