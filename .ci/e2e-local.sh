@@ -342,11 +342,13 @@ bad_checksum() {  # spec name: a copy of the spec whose dataset has a wrong SHA-
   CT=120 compose down -v >/dev/null 2>&1
 }
 
-native_login() {  # name base: sign-up, refused before approval, approved by the admin, then in
+native_login() {  # name base: the admin's account exists; sign-up, refused before approval, approved, then in
   local name="$1" base="$2" j="$W/$1"
   NATIVE_PW="Atlasod-e2e-$RANDOM-$RANDOM"
-  check "$name: the admin signs up (an admin's sign-up is approved at once)" hubc "${ca[@]}" --jar "$j/admin.jar" "$base" signup "$admin" "$NATIVE_PW"
-  check "$name: the admin logs in" hubc "${ca[@]}" --jar "$j/admin.jar" "$base" login "$admin" "$NATIVE_PW"
+  check "$name: a stranger's sign-up under the admin's name is refused (the account exists from the first start)" \
+    fails hubc "${ca[@]}" --jar "$j/stranger.jar" "$base" signup "$admin" "$NATIVE_PW"
+  check "$name: the stranger's password does not log in as the admin" fails hubc "${ca[@]}" --jar "$j/stranger.jar" "$base" login "$admin" "$NATIVE_PW"
+  check "$name: the admin logs in with ADMIN_PASSWORD from .env" hubc "${ca[@]}" --jar "$j/admin.jar" "$base" login "$admin" "$ADMIN_PW"
   check "$name: a student signs up" hubc "${ca[@]}" --jar "$j/alice.jar" "$base" signup "$student" "$NATIVE_PW-s"
   check "$name: the student's login is refused before approval" fails hubc "${ca[@]}" --jar "$j/alice.jar" "$base" login "$student" "$NATIVE_PW-s"
   check "$name: the admin approves the student at /hub/authorize" hubc "${ca[@]}" --jar "$j/admin.jar" "$base" authorize "$student"

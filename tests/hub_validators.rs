@@ -219,6 +219,7 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             local(AuthMethod::SharedPassword),
             vec!["--method", "shared-password"],
         ),
+        (local(AuthMethod::Native), vec!["--method", "native"]),
     ] {
         // The bundle's config, unchanged, answering a slow spawn request with
         // `202 Accepted` after 3 s instead of 10 (hub_smoke.py's own request
@@ -239,7 +240,10 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             .args(&args)
             .env("PATH", &path);
         if let Some(admin) = w.plan.users.admins.first() {
-            if w.plan.auth.method == AuthMethod::SharedPassword {
+            if matches!(
+                w.plan.auth.method,
+                AuthMethod::SharedPassword | AuthMethod::Native
+            ) {
                 command.args(["--admin-user", admin]);
             }
         }

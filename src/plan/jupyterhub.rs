@@ -34,6 +34,9 @@ pub struct HubConfig {
     pub packages: Vec<String>,
     /// A one-line reason for some settings, keyed `Class.trait`, for comments.
     pub comments: BTreeMap<String, String>,
+    /// Python the hub's config runs after the settings above: `targets/hub/<name>.py`, by
+    /// name (e.g. `native_admins`, which defines and selects the authenticator class).
+    pub code: Vec<String>,
 }
 
 /// `c.<class>.<name> = <value of $env>`; the hub refuses to start when the
@@ -84,6 +87,11 @@ pub const CULLER_SCOPES: &[&str] = &[
     "delete:servers",
 ];
 pub const SHARED_PASSWORD_MIN: usize = 8;
+/// The NativeAuthenticator subclass of `targets/hub/native_admins.py`.
+pub const NATIVE_ADMIN_CLASS: &str = "WorkshopNativeAuthenticator";
+/// The first admin password under `native`: NativeAuthenticator's own minimum is 10
+/// (`minimum_password_length`); this one is generated, never typed from memory.
+pub const NATIVE_ADMIN_PASSWORD_MIN: usize = 16;
 /// JupyterHub's own rule for `SharedPasswordAuthenticator.admin_password`.
 pub const ADMIN_PASSWORD_MIN: usize = 32;
 
@@ -259,11 +267,24 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
         }
         AuthMethod::Native => {
             let class = "NativeAuthenticator";
-            b.set(
-                "JupyterHub",
-                "authenticator_class",
-                json!("nativeauthenticator.NativeAuthenticator"),
-            );
+            if admins.is_empty() {
+                b.set(
+                    "JupyterHub",
+                    "authenticator_class",
+                    json!("nativeauthenticator.NativeAuthenticator"),
+                );
+            } else {
+                // Created at start, so that no stranger signs up first with their names.
+                b.config.code.push("native_admins".to_owned());
+                b.env(
+                    NATIVE_ADMIN_CLASS,
+                    "admin_password",
+                    "ADMIN_PASSWORD",
+                    true,
+                    NATIVE_ADMIN_PASSWORD_MIN,
+                    "the first password of the admins in `users.admins`, whose accounts the hub creates at its first start (each admin changes it at /hub/change-password)",
+                );
+            }
             b.set(class, "enable_signup", json!(true));
             b.set(class, "open_signup", json!(false));
             b.note(

@@ -140,6 +140,8 @@ struct Caddy {
 #[derive(Debug, Serialize)]
 struct Context<'a> {
     plan: &'a Plan,
+    /// The hub code the config runs after its settings (`targets/hub/<name>.py`).
+    hub_code: Vec<&'static str>,
     host: &'a HubHost,
     public_url: Option<String>,
     tls: bool,
@@ -292,6 +294,10 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
     hub_packages.sort();
     Ok(Context {
         plan,
+        hub_code: super::hub_code(plan)?
+            .into_iter()
+            .map(|(_, code)| code)
+            .collect(),
         host,
         tls,
         caddy: Caddy {

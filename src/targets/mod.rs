@@ -42,3 +42,20 @@ pub fn summary(plan: &Plan, target: Target, bundle_dir: &str) -> Result<Option<S
         Target::Local => Ok(None),
     }
 }
+
+/// The Python of `targets/hub/<name>.py` that a hub's config runs after its settings
+/// ([`crate::plan::HubConfig::code`]): the compose hub's `jupyterhub_config.py` and the
+/// chart's `hub.extraConfig` carry the same text.
+pub(crate) fn hub_code(plan: &Plan) -> Result<Vec<(&'static str, &'static str)>, Error> {
+    plan.jupyterhub
+        .code
+        .iter()
+        .map(|name| match name.as_str() {
+            "native_admins" => Ok((
+                "native_admins",
+                include_str!("../../targets/hub/native_admins.py"),
+            )),
+            other => Err(Error::Internal(format!("no hub code named `{other}`"))),
+        })
+        .collect()
+}

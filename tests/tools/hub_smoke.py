@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start a real JupyterHub from a generated bundle's jupyterhub_config.py, on 127.0.0.1 only.
 
-usage: hub_smoke.py BUNDLE_DIR --method dummy|shared-password [--user NAME] [--password-env NAME]
+usage: hub_smoke.py BUNDLE_DIR --method dummy|shared-password|native [--user NAME] [--password-env NAME]
                     [--env NAME=VALUE ...] [--timeout SECONDS] [--keep]
 
 An extra config file (written to a temp dir) loads the bundle's config with `load_subconfig` and then
@@ -14,7 +14,10 @@ is the bundle's own.  Then:
   1. GET /hub/api answers (through the real configurable-http-proxy)
   2. the user logs in through the real login form (GET /hub/login for the _xsrf token, POST the form);
      for shared-password the password is the value of --password-env (default SHARED_PASSWORD, set
-     to a random value when unset), and a wrong password must be refused
+     to a random value when unset), and a wrong password must be refused; for native the user signs
+     up at /hub/signup, is refused before approval and approved by the admin at /hub/authorize, and
+     the admin's account already exists (a stranger's sign-up under the admin's name is refused, the
+     admin logs in with the value of --admin-password-env)
   3. POST /hub/api/users/NAME/server starts a single-user server, which must become ready and answer
      /user/NAME/api/status through the proxy; DELETE stops it
   4. the bundle's managed services (e.g. the idle culler) must still be running, and the hub log must
@@ -243,16 +246,62 @@ def login(base, username, password, timeout):
     return s, r
 
 
+def form(session, base, path, fields, timeout):
+    """GET a page of the hub for its _xsrf field, then POST `fields` to it, as a browser does."""
+    r = session.get(f"{base}{path}", timeout=timeout)
+    m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
+    if r.status_code != 200 or not m:
+        raise SmokeFailure(f"GET {path}: HTTP {r.status_code}, no _xsrf field")
+    return session.post(f"{base}{path}", data={**fields, "_xsrf": m.group(1)}, timeout=timeout, allow_redirects=False)
+
+
+def signup(base, username, password, timeout):
+    """NativeAuthenticator's sign-up form; True when it says the account was created."""
+    s = requests.Session()
+    s.trust_env = False
+    fields = {"username": username, "signup_password": password, "signup_password_confirmation": password}
+    r = form(s, base, "/hub/signup", fields, timeout)
+    return r.status_code == 200 and ("alert-success" in r.text or "alert-info" in r.text)
+
+
+def native_accounts(base, user, password, admin, admin_password, hub, left, step):
+    """native: the admin's account exists before anyone signs up; the user signs up and is approved."""
+    if not admin or not admin_password:
+        raise SmokeFailure("--method native needs --admin-user (the bundle's first admin)")
+    stranger = "Stranger-" + secrets.token_urlsafe(12)
+    if signup(base, admin, stranger, left(30)):
+        raise SmokeFailure(f"a stranger signed up under the admin's name {admin}")
+    _, bad = login(base, admin, stranger, left(30))
+    if bad.status_code == 302:
+        raise SmokeFailure(f"the stranger's password logs in as the admin {admin}")
+    step(f"sign-up under the admin's name {admin} refused; the stranger's password does not log in")
+    asess, r = login(base, admin, admin_password, left(30))
+    if r.status_code != 302 or "jupyterhub-hub-login" not in asess.cookies.get_dict():
+        raise SmokeFailure(f"admin {admin} cannot log in with its first password: HTTP {r.status_code}")
+    if not hub.user(admin)["admin"]:
+        raise SmokeFailure(f"{admin} logged in but is no admin")
+    step(f"admin {admin} logs in with its first password, admin=True")
+    if not signup(base, user, password, left(30)):
+        raise SmokeFailure(f"{user} could not sign up")
+    _, early = login(base, user, password, left(30))
+    if early.status_code == 302:
+        raise SmokeFailure(f"{user} logged in before an admin approved the account")
+    r = asess.get(f"{base}/hub/authorize/{user}", timeout=left(30), allow_redirects=False)
+    if r.status_code not in (200, 302):
+        raise SmokeFailure(f"the admin's GET /hub/authorize/{user}: HTTP {r.status_code}")
+    step(f"{user} signed up, was refused before approval, approved by the admin")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("bundle", help="bundle directory holding jupyterhub_config.py, or the file itself")
-    ap.add_argument("--method", required=True, choices=["dummy", "shared-password"])
+    ap.add_argument("--method", required=True, choices=["dummy", "shared-password", "native"])
     ap.add_argument("--user", default="student01")
     ap.add_argument("--password-env", default="SHARED_PASSWORD")
     ap.add_argument(
         "--admin-user",
-        help="shared-password only: also log in as this admin with the value of --admin-password-env "
-        "(and check the user password is refused for it)",
+        help="shared-password and native: also log in as this admin with the value of "
+        "--admin-password-env (and check another password is refused for it)",
     )
     ap.add_argument("--admin-password-env", default="ADMIN_PASSWORD")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
@@ -282,9 +331,12 @@ def main():
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     password = "anything-goes"
     admin_password = None
+    if args.method == "native":
+        password = "Student-" + secrets.token_urlsafe(12)
     if args.method == "shared-password":
         password = env.get(args.password_env) or secrets.token_urlsafe(18)
         env[args.password_env] = password
+    if args.method in ("shared-password", "native"):
         if args.admin_user:
             admin_password = env.get(args.admin_password_env) or secrets.token_urlsafe(36)
             env[args.admin_password_env] = admin_password
@@ -353,12 +405,18 @@ def main():
         text = open(log_path, errors="replace").read()
         m = re.search(r"Using Authenticator: (\S+)", text)
         auth_cls = m.group(1) if m else "?"
-        want = {"dummy": "DummyAuthenticator", "shared-password": "SharedPasswordAuthenticator"}[args.method]
+        want = {
+            "dummy": "DummyAuthenticator",
+            "shared-password": "SharedPasswordAuthenticator",
+            "native": "NativeAuthenticator",
+        }[args.method]
         if want not in auth_cls:
             raise SmokeFailure(f"the hub uses authenticator {auth_cls}, not {want} (--method {args.method})")
         step(f"authenticator {auth_cls}")
 
         # 2. login through the form
+        if args.method == "native":
+            native_accounts(base, args.user, password, args.admin_user, admin_password, hub, left, step)
         if args.method == "shared-password":
             _, bad = login(base, args.user, password + "-wrong", left(30))
             if bad.status_code == 302 or "jupyterhub-session-id" in bad.cookies and "jupyterhub-hub-login" in bad.cookies:
@@ -377,7 +435,7 @@ def main():
         step(f"user {model['name']} exists (admin={model['admin']})")
         if model["admin"]:
             raise SmokeFailure(f"{args.user} logged in with the shared user password but is an admin")
-        if admin_password:
+        if admin_password and args.method == "shared-password":
             _, bad = login(base, args.admin_user, password, left(30))
             if bad.status_code == 302:
                 raise SmokeFailure(f"admin {args.admin_user} could log in with the (non-admin) user password")

@@ -78,6 +78,10 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "contact": plan.contact,
             "chart": k8s.chart,
             "hub_config": hub_config,
+            "hub_code": super::super::hub_code(plan)?
+                .into_iter()
+                .map(|(name, code)| serde_json::json!({ "name": name, "code": code.trim_end() }))
+                .collect::<Vec<_>>(),
             "concurrent_spawn_limit": k8s.concurrent_spawn_limit,
             "users": plan.users,
             "tls": plan.tls,
