@@ -583,3 +583,92 @@ fn plan_refuses_an_admin_password_equal_to_the_shared_one() {
     let different = plan("an-admin-password-of-forty-characters-02");
     assert!(different.ok, "{}: {}", case.name, different.all());
 }
+
+/// The files of a case's user-data, by path.
+fn user_data_files(case: &Case) -> BTreeMap<String, String> {
+    let user_data = text(&case.bundle, "terraform/user-data.yaml");
+    let root = atlasod::parse::parse_document(&SourceFile::new("user-data.yaml", user_data))
+        .unwrap_or_else(|_| panic!("{}: the user-data is not YAML", case.name))
+        .to_json();
+    root["write_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["content"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// No container reaches the cloud's metadata service, which serves the VM's
+/// user-data (the hub's secrets): on every cloud the VM installs a REJECT rule
+/// in DOCKER-USER before Docker starts, at every boot. The script the user-data
+/// writes runs for real, twice, in a network namespace of the test's own; the
+/// rules are then there once each.
+#[test]
+fn containers_cannot_reach_the_metadata_service() {
+    if support::skip_external() {
+        return;
+    }
+    let mut clouds = BTreeSet::new();
+    for case in cases() {
+        if !clouds.insert(case.target) {
+            continue;
+        }
+        let files = user_data_files(&case);
+        let script = &files["/usr/local/sbin/atlasod-metadata-block"];
+        let unit = &files["/etc/systemd/system/atlasod-metadata-block.service"];
+        assert!(
+            unit.contains("Before=docker.service"),
+            "{}: {unit}",
+            case.name
+        );
+        let dropin = &files["/etc/systemd/system/docker.service.d/atlasod-metadata-block.conf"];
+        assert!(
+            dropin.contains("Requires=atlasod-metadata-block.service")
+                && dropin.contains("After=atlasod-metadata-block.service"),
+            "{}: Docker may start before the rules: {dropin}",
+            case.name
+        );
+        let setup = &files["/usr/local/sbin/atlasod-setup"];
+        let enabled = setup
+            .find("systemctl enable --now atlasod-metadata-block.service")
+            .unwrap_or_else(|| panic!("{}: the setup never enables the rules", case.name));
+        let docker = setup.find("install -y -q docker.io").unwrap();
+        assert!(
+            enabled < docker,
+            "{}: Docker is installed (and started) before the rules",
+            case.name
+        );
+
+        let dir = bundles::scratch(&["cloud", "metadata", case.name.as_str()]);
+        let path = dir.join("atlasod-metadata-block");
+        std::fs::write(&path, script).unwrap();
+        let ran = run(Command::new("unshare")
+            .args(["--net", "sh", "-c"])
+            .arg(format!(
+                "sh {0} && sh {0} && iptables -w -S DOCKER-USER && ip6tables -w -S DOCKER-USER",
+                path.display()
+            )));
+        ran.assert_ok(&format!(
+            "{}: the metadata block in a new network namespace",
+            case.name
+        ));
+        for rule in [
+            "-A DOCKER-USER -d 169.254.169.254/32 -j REJECT",
+            "-A DOCKER-USER -d fd00:ec2::254/128 -j REJECT",
+            "-A DOCKER-USER -d fd20:ce::254/128 -j REJECT",
+        ] {
+            let count = ran.stdout.lines().filter(|l| l.starts_with(rule)).count();
+            assert_eq!(
+                count, 1,
+                "{}: `{rule}` {count} times:\n{}",
+                case.name, ran.stdout
+            );
+        }
+    }
+    assert_eq!(clouds.len(), 3, "{clouds:?}");
+}

@@ -80,6 +80,11 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             include_str!("../../../targets/vm/atlasod-data-disk.sh").to_owned(),
         ),
         file(
+            "/usr/local/sbin/atlasod-metadata-block",
+            "0755",
+            include_str!("../../../targets/vm/atlasod-metadata-block.sh").to_owned(),
+        ),
+        file(
             "/usr/local/sbin/atlasod-setup",
             "0755",
             templates::render(
@@ -97,6 +102,16 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             "/etc/systemd/system/docker.service.d/atlasod-data-disk.conf",
             "0644",
             include_str!("../../../targets/vm/docker-data-disk.conf").to_owned(),
+        ),
+        file(
+            "/etc/systemd/system/atlasod-metadata-block.service",
+            "0644",
+            include_str!("../../../targets/vm/atlasod-metadata-block.service").to_owned(),
+        ),
+        file(
+            "/etc/systemd/system/docker.service.d/atlasod-metadata-block.conf",
+            "0644",
+            include_str!("../../../targets/vm/docker-metadata-block.conf").to_owned(),
         ),
         file(
             "/etc/systemd/system/atlasod.service",
