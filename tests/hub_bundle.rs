@@ -396,3 +396,90 @@ fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
         }
     }
 }
+
+/// A user's server listens only once the start hook has pulled the notebooks,
+/// and the hub kills a server that does not answer within `http_timeout`: the
+/// hook pulls every repository at the same time, each bounded well inside that
+/// timeout. Run for real with a stand-in `timeout` that records its limit,
+/// waits until every pull has begun (so pulls one after the other would show),
+/// and then reports a time-out, as a stuck network would.
+#[test]
+fn notebook_pulls_end_within_the_spawners_http_timeout() {
+    let mut checked = 0;
+    for case in for_the_hub() {
+        let (plan, bundle) = case.build_local();
+        let repos = plan.notebooks.len();
+        if repos < 2 {
+            continue;
+        }
+        let config = text(&case, &bundle, "jupyterhub_config.py");
+        let http_timeout: u64 = config
+            .lines()
+            .find_map(|l| l.strip_prefix("c.Spawner.http_timeout = "))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{}: no Spawner.http_timeout", case.name));
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let fake = |name: &str, body: &str| {
+            let path = bin.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+            std::fs::set_permissions(&path, permissions).unwrap();
+        };
+        fake("gitpuller", "exit 0");
+        fake(
+            "timeout",
+            r#"echo "limit $1" >> "$PULL_LOG"
+touch "$PULL_DIR/started.$$"
+i=0
+while [ "$(ls "$PULL_DIR" | grep -c '^started')" -lt "$PULLS" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo "saw $(ls "$PULL_DIR" | grep -c '^started')" >> "$PULL_LOG"
+exit 124"#,
+        );
+        let hook = dir.path().join("pull-notebooks.sh");
+        std::fs::write(&hook, text(&case, &bundle, "singleuser/pull-notebooks.sh")).unwrap();
+        let log = dir.path().join("log");
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let ran = support::run(
+            std::process::Command::new("bash")
+                .arg(&hook)
+                .env("PATH", path)
+                .env("PULL_LOG", &log)
+                .env("PULL_DIR", dir.path())
+                .env("PULLS", repos.to_string()),
+        );
+        assert!(ran.ok, "{}: the hook failed: {}", case.name, ran.all());
+        let log = std::fs::read_to_string(&log).unwrap();
+        let limits: Vec<u64> = log
+            .lines()
+            .filter_map(|l| l.strip_prefix("limit ")?.parse().ok())
+            .collect();
+        assert_eq!(limits.len(), repos, "{}: {log}", case.name);
+        assert!(
+            limits.iter().all(|&l| l + 20 <= http_timeout),
+            "{}: a pull may take {limits:?} s, the hub waits {http_timeout} s",
+            case.name
+        );
+        assert!(
+            log.lines()
+                .filter(|l| l.starts_with("saw "))
+                .all(|l| l == format!("saw {repos}")),
+            "{}: the pulls ran one after the other:\n{log}",
+            case.name
+        );
+        assert!(
+            ran.stderr.contains("could not update"),
+            "{}: a timed-out pull is not reported: {}",
+            case.name,
+            ran.all()
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no spec with two notebook repositories");
+}

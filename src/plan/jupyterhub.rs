@@ -74,7 +74,12 @@ pub struct HubRole {
 pub const CONCURRENT_SPAWN_LIMIT: u32 = 20;
 /// Spawns may pull a multi-GB image the first time.
 pub const START_TIMEOUT_SECONDS: u64 = 600;
+/// How long the hub waits for a started server to answer (`Spawner.http_timeout`); the
+/// start hook's notebook pulls run before the server listens, so they must end sooner.
 pub const HTTP_TIMEOUT_SECONDS: u64 = 120;
+/// The longest a start's notebook pulls may take (all at once, each bounded by this):
+/// the HTTP timeout less the half-minute a server takes to listen on a loaded machine.
+pub const NOTEBOOK_PULL_SECONDS: u64 = HTTP_TIMEOUT_SECONDS - 30;
 /// The culler checks at most this often (and at least twice per timeout).
 pub const CULL_EVERY_MAX_SECONDS: u64 = 300;
 pub const CULLER_SERVICE: &str = "idle-culler";

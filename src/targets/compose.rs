@@ -142,6 +142,10 @@ struct Context<'a> {
     plan: &'a Plan,
     /// The hub code the config runs after its settings (`targets/hub/<name>.py`).
     hub_code: Vec<&'static str>,
+    /// The longest the start hook's notebook pulls may take, in seconds.
+    pull_seconds: u64,
+    /// `Spawner.http_timeout`, which the pulls must end within.
+    http_timeout: u64,
     host: &'a HubHost,
     public_url: Option<String>,
     tls: bool,
@@ -294,6 +298,8 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
     hub_packages.sort();
     Ok(Context {
         plan,
+        pull_seconds: crate::plan::jupyterhub::NOTEBOOK_PULL_SECONDS,
+        http_timeout: crate::plan::jupyterhub::HTTP_TIMEOUT_SECONDS,
         hub_code: super::hub_code(plan)?
             .into_iter()
             .map(|(_, code)| code)
