@@ -363,11 +363,47 @@ fn files_agree_on_names() {
 }
 
 #[test]
-fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
+fn the_laptop_binds_to_loopback_and_rehearses_a_public_name_on_localhost() {
+    let mut rehearsed = 0;
     for case in for_the_hub() {
         let (plan, bundle) = case.build_local();
         let compose = text(&case, &bundle, "compose.yaml");
-        let public = plan.tls.mode == atlasod::spec::Https::Letsencrypt;
+        if let Some(domain) = &plan.tls.domain {
+            // The laptop is not the spec's name: no certificate is asked for it, no OAuth
+            // login is called back to it, and the README says why.
+            for path in [
+                "Caddyfile",
+                "compose.yaml",
+                "jupyterhub_config.py",
+                ".env.example",
+            ] {
+                if let Some(file) = bundle.text(path) {
+                    assert!(
+                        !file.contains(domain.as_str()),
+                        "{}: the laptop's {path} names {domain}",
+                        case.name
+                    );
+                }
+            }
+            let config = text(&case, &bundle, "jupyterhub_config.py");
+            if let Some(line) = config
+                .lines()
+                .find(|l| l.contains(".oauth_callback_url = "))
+            {
+                assert!(
+                    line.contains("\"https://localhost:"),
+                    "{}: {line}",
+                    case.name
+                );
+            }
+            let readme = text(&case, &bundle, "README.md");
+            assert!(
+                readme.contains(&format!("The spec's hub is `https://{domain}`")),
+                "{}: the README does not say the bundle is a rehearsal",
+                case.name
+            );
+            rehearsed += 1;
+        }
         for line in compose
             .lines()
             .filter(|l| l.trim_start().starts_with("- \"") && l.contains(':'))
@@ -377,13 +413,14 @@ fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
                 && published.matches(':').count() == 2
             {
                 let loopback = published.starts_with("127.0.0.1:");
-                assert!(
-                    loopback || public,
-                    "{}: {line} is not on 127.0.0.1",
-                    case.name
-                );
+                assert!(loopback, "{}: {line} is not on 127.0.0.1", case.name);
             }
         }
+        assert!(
+            !compose.contains(":80:80\""),
+            "{}: the laptop publishes port 80",
+            case.name
+        );
         // the VM variant publishes 443 and 80 on every address
         if plan.tls.mode != atlasod::spec::Https::Off {
             let vm = case.build_vm();
@@ -395,6 +432,7 @@ fn the_laptop_binds_to_loopback_unless_lets_encrypt() {
             );
         }
     }
+    assert!(rehearsed > 0, "no spec with a domain");
 }
 
 /// A user's server listens only once the start hook has pulled the notebooks,

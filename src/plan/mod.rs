@@ -111,6 +111,10 @@ pub struct TlsPlan {
     pub public_url: Option<String>,
     /// Where the certificate authority sends notices (the spec's `contact`).
     pub acme_email: Option<String>,
+    /// The spec's public name, when this plan is a laptop's rehearsal of its hub on
+    /// localhost (see [`crate::targets::compose::render_local`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rehearsal_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -231,6 +235,7 @@ pub fn lower_spec(spec: &Spec) -> Plan {
             domain: spec.hub.domain.clone(),
             public_url,
             acme_email: spec.contact.clone().filter(|c| c.contains('@')),
+            rehearsal_of: None,
         },
         culler: CullerPlan {
             timeout_seconds: spec.hub.idle_timeout.seconds(),

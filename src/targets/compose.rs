@@ -70,8 +70,11 @@ impl HubHost {
         let port = plan.clouds.local.as_ref().and_then(|l| l.port);
         let (bind, default_port, http_port, public_host) = match plan.tls.mode {
             Https::Off => ("127.0.0.1", 8000, None, Some("127.0.0.1".to_owned())),
-            Https::SelfSigned => ("127.0.0.1", 8443, None, Some("localhost".to_owned())),
-            Https::Letsencrypt => ("0.0.0.0", 443, Some(80), plan.tls.domain.clone()),
+            // A laptop is never the spec's public name: `render_local` rehearses such a
+            // spec with a self-signed certificate.
+            Https::SelfSigned | Https::Letsencrypt => {
+                ("127.0.0.1", 8443, None, Some("localhost".to_owned()))
+            }
         };
         Self {
             kind: HostKind::Laptop,
@@ -170,10 +173,36 @@ struct Context<'a> {
 }
 
 /// The `local` target: this bundle for a laptop or workstation with Docker,
-/// rendered with [`HubHost::laptop`] (ports on 127.0.0.1 except with Let's
-/// Encrypt, `local.port` for the hub, single-user mode on `127.0.0.1:8888`).
+/// rendered with [`HubHost::laptop`] (ports on 127.0.0.1, `local.port` for the
+/// hub, single-user mode on `127.0.0.1:8888`). A spec with a domain is rehearsed:
+/// the laptop cannot be that name, so it serves the same hub on localhost.
 pub fn render_local(plan: &Plan) -> Result<Bundle, Error> {
-    render(plan, &HubHost::laptop(plan))
+    if plan.tls.domain.is_none() {
+        return render(plan, &HubHost::laptop(plan));
+    }
+    let rehearsal = rehearsal(plan);
+    render(&rehearsal, &HubHost::laptop(&rehearsal))
+}
+
+/// A spec's hub with a public name, as a laptop runs it: on localhost with Caddy's own
+/// certificate instead of Let's Encrypt's (which would ask for the production name), and
+/// OAuth logins called back to localhost. Everything else is the spec's.
+fn rehearsal(plan: &Plan) -> Plan {
+    let mut rehearsal = plan.clone();
+    if rehearsal.tls.mode == Https::Letsencrypt {
+        rehearsal.tls.mode = Https::SelfSigned;
+    }
+    rehearsal.tls.rehearsal_of = rehearsal.tls.domain.take();
+    rehearsal.tls.acme_email = None;
+    rehearsal.tls.public_url = HubHost::laptop(&rehearsal).public_url(&rehearsal);
+    if let Some(url) = &rehearsal.tls.public_url {
+        for traits in rehearsal.jupyterhub.traits.values_mut() {
+            if let Some(callback) = traits.get_mut("oauth_callback_url") {
+                *callback = serde_json::json!(format!("{url}/hub/oauth_callback"));
+            }
+        }
+    }
+    rehearsal
 }
 
 /// Renders the hub bundle of `plan` for `host`: the very same files on a
