@@ -226,4 +226,12 @@ fn datasets_download_once_resume_and_fail_loudly() {
         text(&failed)
     );
     assert!(!data.join("sample").exists());
+    // ... and does not keep the datasets after it from their users: `skim` is in place,
+    // and the last line names what is missing
+    assert_eq!(sha256_hex(&data.join("skim/skim.root")), skim_sha);
+    assert!(
+        text(&failed).contains("error: not in place: sample (the others are)"),
+        "{}",
+        text(&failed)
+    );
 }
