@@ -403,6 +403,67 @@ fn start_script_starts_the_server_when_a_repository_is_unreachable() {
     }
 }
 
+/// With an image whose JupyterHub is not the hub's major, only a user's first
+/// start installs it: into `~/.local` on the persistent home (`pip --user`),
+/// where the next start finds it. Run twice for real, with a stand-in
+/// `python3` that answers as an image with JupyterHub 4 until pip installed 5.
+#[test]
+fn start_script_installs_jupyterhub_once_per_home() {
+    let Some(bash) = tool("bash") else {
+        return;
+    };
+    let spec = specs()
+        .into_iter()
+        .find(|s| s.build(Target::Kubernetes).plan.notebooks.is_empty())
+        .expect("a kubernetes spec without notebooks");
+    let built = spec.build(Target::Kubernetes);
+    let plan = &built.plan;
+    let version = &plan.kubernetes.as_ref().unwrap().singleuser_jupyterhub;
+    let script = text(&built.bundle, "values.yaml");
+    assert!(script.contains("pip install --user"), "{}", spec.name);
+    let script =
+        atlasod::targets::kubernetes::start_script(plan, plan.kubernetes.as_ref().unwrap())
+            .unwrap();
+    let dir = bundles::scratch(&["kubernetes", "start-once", &spec.name]);
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stub = |name: &str, body: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    stub(
+        "python3",
+        &format!(
+            r#"if [ "$1" = -m ]; then
+  echo "pip $*" >> "$HOME/pip.log"
+  case "$*" in *--user*) mkdir -p "$HOME/.local" && echo {version} > "$HOME/.local/jupyterhub" ;; esac
+  exit 0
+fi
+cat "$HOME/.local/jupyterhub" 2>/dev/null || echo 4.1.6"#
+        ),
+    );
+    stub("jupyterhub-singleuser", "echo \"server started with $*\"");
+    std::fs::write(dir.join("start.sh"), &script).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    for start in 1..=2 {
+        let ran = run(std::process::Command::new(&bash)
+            .arg(dir.join("start.sh"))
+            .env("PATH", &path)
+            .env("HOME", &dir));
+        assert!(
+            ran.ok && ran.stdout.contains("server started"),
+            "{}: start {start}:\n{}",
+            spec.name,
+            ran.all()
+        );
+    }
+    let log = std::fs::read_to_string(dir.join("pip.log")).unwrap_or_default();
+    assert_eq!(log.lines().count(), 1, "{}: pip ran {log}", spec.name);
+    assert!(log.contains(&format!("jupyterhub=={version}")), "{log}");
+}
+
 /// `main.tf` of the named fixture's bundle, as JSON (hcl-rs: references read
 /// as `${...}` strings).
 fn main_tf(name: &str) -> serde_json::Value {

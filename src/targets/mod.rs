@@ -59,3 +59,36 @@ pub(crate) fn hub_code(plan: &Plan) -> Result<Vec<(&'static str, &'static str)>,
         })
         .collect()
 }
+
+/// The single-user layer every target builds on its base image: JupyterHub at the hub's
+/// version (checked), nbgitpuller and, where the image runs it, the start hook. One template,
+/// `targets/hub/singleuser.Dockerfile.j2`, so every target's image is the same and checkov
+/// checks it the same way.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct SingleUserLayer<'a> {
+    pub base_image: &'a str,
+    pub preset: Option<&'a str>,
+    pub base_jupyterhub: Option<&'a str>,
+    pub base_is_moving: bool,
+    /// pip packages the layer installs, pinned.
+    pub packages: Vec<crate::plan::Package>,
+    /// The hub's JupyterHub version, which the layer's must share the major of.
+    pub hub_version: &'a str,
+    pub hub_major: &'a str,
+    /// How the image is built and used, one comment line each.
+    pub usage: Vec<String>,
+    /// The command that rebuilds it from a newer base.
+    pub pull_command: &'a str,
+    /// Whether the image runs `pull-notebooks.sh` at each start (before-notebook.d).
+    pub start_hook: bool,
+}
+
+impl SingleUserLayer<'_> {
+    pub(crate) fn render(&self) -> Result<String, Error> {
+        templates::render(
+            "hub/singleuser.Dockerfile.j2",
+            include_str!("../../targets/hub/singleuser.Dockerfile.j2"),
+            serde_json::json!({ "layer": self }),
+        )
+    }
+}

@@ -10,12 +10,11 @@ use serde::Serialize;
 use super::hub::HubSettings;
 use super::split_image;
 use crate::error::Error;
-use crate::plan::{KubernetesPlan, Plan};
+use crate::plan::{KubernetesPlan, Package, Plan};
 use crate::targets::templates;
 
 const VALUES: &str = include_str!("../../../targets/kubernetes/values.yaml.j2");
 const START: &str = include_str!("../../../targets/kubernetes/start-singleuser.sh.j2");
-const DOCKERFILE: &str = include_str!("../../../targets/kubernetes/Dockerfile.j2");
 
 #[derive(Serialize)]
 struct TraitLine {
@@ -111,16 +110,35 @@ pub fn start_script(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> 
     )
 }
 
+/// `image/Dockerfile`: the single-user layer every target builds, at the chart's JupyterHub.
 pub fn dockerfile(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
-    templates::render(
-        "kubernetes/Dockerfile",
-        DOCKERFILE,
-        serde_json::json!({
-            "name": plan.name,
-            "image": plan.singleuser.base_image,
-            "base_is_moving": plan.singleuser.base_is_moving(),
-            "jupyterhub": k8s.singleuser_jupyterhub,
-            "nbgitpuller": k8s.nbgitpuller,
-        }),
-    )
+    let name = &plan.name;
+    let major = k8s
+        .singleuser_jupyterhub
+        .split('.')
+        .next()
+        .unwrap_or_default();
+    crate::targets::SingleUserLayer {
+        base_image: &plan.singleuser.base_image,
+        preset: plan.singleuser.preset.as_deref(),
+        base_jupyterhub: plan.singleuser.base_jupyterhub.as_deref(),
+        base_is_moving: plan.singleuser.base_is_moving(),
+        packages: vec![
+            Package::new("jupyterhub", &k8s.singleuser_jupyterhub),
+            Package::new("nbgitpuller", &k8s.nbgitpuller),
+        ],
+        hub_version: &k8s.singleuser_jupyterhub,
+        hub_major: major,
+        usage: vec![
+            "For Zero to JupyterHub: optional, and what a large class wants.".to_owned(),
+            "Without it every server installs JupyterHub and nbgitpuller at its first start (see".to_owned(),
+            "values.yaml, start-singleuser.sh), which costs that start some seconds and needs PyPI.".to_owned(),
+            format!("  docker build -t REGISTRY/{name}-singleuser:1 image/"),
+            format!("  docker push REGISTRY/{name}-singleuser:1"),
+            "then set singleuser_image_name and singleuser_image_tag in terraform/terraform.tfvars.".to_owned(),
+        ],
+        pull_command: "docker build --pull",
+        start_hook: false,
+    }
+    .render()
 }
