@@ -458,14 +458,7 @@ fn notebook_pulls_end_within_the_spawners_http_timeout() {
             .unwrap_or_else(|| panic!("{}: no Spawner.http_timeout", case.name));
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin");
-        std::fs::create_dir(&bin).unwrap();
-        let fake = |name: &str, body: &str| {
-            let path = bin.join(name);
-            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-            let mut permissions = std::fs::metadata(&path).unwrap().permissions();
-            std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-            std::fs::set_permissions(&path, permissions).unwrap();
-        };
+        let fake = |name: &str, body: &str| support::stand_in(&bin, name, body);
         fake("gitpuller", "exit 0");
         fake(
             "timeout",

@@ -368,13 +368,7 @@ fn start_script_starts_the_server_when_a_repository_is_unreachable() {
                 .unwrap();
         let dir = bundles::scratch(&["kubernetes", "start-script", &spec.name]);
         let bin = dir.join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let stub = |name: &str, body: &str| {
-            use std::os::unix::fs::PermissionsExt;
-            let path = bin.join(name);
-            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        };
+        let stub = |name: &str, body: &str| support::stand_in(&bin, name, body);
         // An image that has the hub's JupyterHub and nbgitpuller already.
         let version = &plan.kubernetes.as_ref().unwrap().singleuser_jupyterhub;
         stub("python3", &format!("echo {version}"));
@@ -426,13 +420,7 @@ fn start_script_installs_jupyterhub_once_per_home() {
             .unwrap();
     let dir = bundles::scratch(&["kubernetes", "start-once", &spec.name]);
     let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let stub = |name: &str, body: &str| {
-        use std::os::unix::fs::PermissionsExt;
-        let path = bin.join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    };
+    let stub = |name: &str, body: &str| support::stand_in(&bin, name, body);
     stub(
         "python3",
         &format!(

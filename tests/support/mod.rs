@@ -86,6 +86,17 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     ))
 }
 
+/// Writes an executable `#!/bin/sh` stand-in for the program `name` into `bin`: for a
+/// test that runs a generated script against programs it cannot run here.
+#[allow(dead_code)] // not every test binary uses every helper
+pub fn stand_in(bin: &Path, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let path = bin.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// A helper script under `tests/tools/`.
 pub fn script(name: &str) -> Option<PathBuf> {
     let path = repo().join("tests/tools").join(name);

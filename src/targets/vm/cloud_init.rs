@@ -73,52 +73,60 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             |d| format!("https://{d}"),
         ),
     };
-    let mut files = vec![
-        file(
+    let fixed = |files: &[(&str, &'static str, &str)]| -> Vec<WriteFile> {
+        files
+            .iter()
+            .map(|(path, permissions, content)| file(path, permissions, (*content).to_owned()))
+            .collect()
+    };
+    let mut files = fixed(&[
+        (
             "/usr/local/sbin/atlasod-data-disk",
             "0755",
-            include_str!("../../../targets/vm/atlasod-data-disk.sh").to_owned(),
+            include_str!("../../../targets/vm/atlasod-data-disk.sh"),
         ),
-        file(
+        (
             "/usr/local/sbin/atlasod-metadata-block",
             "0755",
-            include_str!("../../../targets/vm/atlasod-metadata-block.sh").to_owned(),
+            include_str!("../../../targets/vm/atlasod-metadata-block.sh"),
         ),
-        file(
-            "/usr/local/sbin/atlasod-setup",
-            "0755",
-            templates::render(
-                "vm/atlasod-setup.sh.j2",
-                include_str!("../../../targets/vm/atlasod-setup.sh.j2"),
-                &setup,
-            )?,
-        ),
-        file(
+    ]);
+    files.push(file(
+        "/usr/local/sbin/atlasod-setup",
+        "0755",
+        templates::render(
+            "vm/atlasod-setup.sh.j2",
+            include_str!("../../../targets/vm/atlasod-setup.sh.j2"),
+            &setup,
+        )?,
+    ));
+    files.extend(fixed(&[
+        (
             "/etc/docker/daemon.json",
             "0644",
-            include_str!("../../../targets/vm/daemon.json").to_owned(),
+            include_str!("../../../targets/vm/daemon.json"),
         ),
-        file(
+        (
             "/etc/systemd/system/docker.service.d/atlasod-data-disk.conf",
             "0644",
-            include_str!("../../../targets/vm/docker-data-disk.conf").to_owned(),
+            include_str!("../../../targets/vm/docker-data-disk.conf"),
         ),
-        file(
+        (
             "/etc/systemd/system/atlasod-metadata-block.service",
             "0644",
-            include_str!("../../../targets/vm/atlasod-metadata-block.service").to_owned(),
+            include_str!("../../../targets/vm/atlasod-metadata-block.service"),
         ),
-        file(
+        (
             "/etc/systemd/system/docker.service.d/atlasod-metadata-block.conf",
             "0644",
-            include_str!("../../../targets/vm/docker-metadata-block.conf").to_owned(),
+            include_str!("../../../targets/vm/docker-metadata-block.conf"),
         ),
-        file(
+        (
             "/etc/systemd/system/atlasod.service",
             "0644",
-            include_str!("../../../targets/vm/atlasod.service").to_owned(),
+            include_str!("../../../targets/vm/atlasod.service"),
         ),
-    ];
+    ]));
     if let Some(schedule) = &plan.schedule {
         files.push(file(
             "/etc/systemd/system/atlasod-autostop.service",
