@@ -21,7 +21,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use atlasod::program::{self, BuildFailure};
 use atlasod::spec::Target;
@@ -375,12 +375,7 @@ fn start_script_starts_the_server_when_a_repository_is_unreachable() {
         stub("gitpuller", "exit 1");
         stub("jupyterhub-singleuser", "echo \"server started with $*\"");
         std::fs::write(dir.join("start.sh"), &script).unwrap();
-        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-        let ran = run(std::process::Command::new(&bash)
-            .arg(dir.join("start.sh"))
-            .arg("--port=8888")
-            .env("PATH", path)
-            .env("HOME", &dir));
+        let ran = start_server(&bash, &dir, &bin, &["--port=8888"]);
         assert!(
             ran.ok && ran.stdout.contains("server started with --port=8888"),
             "{}: the server did not start:\n{}",
@@ -395,6 +390,17 @@ fn start_script_starts_the_server_when_a_repository_is_unreachable() {
             ran.stderr
         );
     }
+}
+
+/// Runs `dir/start.sh` (the start script) with `args`, the stand-ins of `bin` first on
+/// the PATH and `dir` as the user's home.
+fn start_server(bash: &Path, dir: &Path, bin: &Path, args: &[&str]) -> support::Ran {
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    run(std::process::Command::new(bash)
+        .arg(dir.join("start.sh"))
+        .args(args)
+        .env("PATH", path)
+        .env("HOME", dir))
 }
 
 /// With an image whose JupyterHub is not the hub's major, only a user's first
@@ -434,12 +440,8 @@ cat "$HOME/.local/jupyterhub" 2>/dev/null || echo 4.1.6"#
     );
     stub("jupyterhub-singleuser", "echo \"server started with $*\"");
     std::fs::write(dir.join("start.sh"), &script).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
     for start in 1..=2 {
-        let ran = run(std::process::Command::new(&bash)
-            .arg(dir.join("start.sh"))
-            .env("PATH", &path)
-            .env("HOME", &dir));
+        let ran = start_server(&bash, &dir, &bin, &[]);
         assert!(
             ran.ok && ran.stdout.contains("server started"),
             "{}: start {start}:\n{}",
