@@ -530,9 +530,10 @@ for s in "${SPECS[@]}"; do
     trap - EXIT INT TERM
     # specs on the same hub port one after the other
     exec 7>"$W/port-$S_PORT.lock"; flock 7
+    B=""
     run_spec "$s" "$d"
     if [ "${ATLASOD_E2E_KEEP:-}" != 1 ]; then
-      (cd "$B" 2>/dev/null && timeout 300 docker-compose --profile single down -v >/dev/null 2>&1)
+      [ -z "$B" ] || (cd "$B" 2>/dev/null && timeout 300 docker-compose --profile single down -v >/dev/null 2>&1)
       cleanup_project "$S_NAME"; cleanup_project "$S_NAME-badsum"
     fi
     echo "$d" >> "$W/done"
