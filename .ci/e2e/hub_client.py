@@ -7,6 +7,8 @@
     hub_client.py [--cacert CA] --jar FILE BASE token USER             (prints a new API token of USER)
     hub_client.py [--cacert CA] BASE api METHOD PATH TOKEN [JSON]      (prints the status, then the body)
     hub_client.py [--cacert CA] BASE wait-ready USER TOKEN SECONDS
+    hub_client.py [--cacert CA] BASE wait-stopped USER TOKEN SECONDS [ACTIVE]
+                          (until the hub says USER runs no server; meanwhile ACTIVE's server is used)
 
 Forms are posted as a browser posts them: the `_xsrf` cookie the page set goes back as a form field
 (and as the X-XSRFToken header for API calls made with the login cookie). Exit 0 on success; a
@@ -142,12 +144,34 @@ def wait_ready(args):
     return 1
 
 
+def wait_stopped(args):
+    user, tok, seconds = args.rest[0], args.rest[1], float(args.rest[2])
+    active = args.rest[3] if len(args.rest) > 3 else None
+    start = time.monotonic()
+    last = ""
+    while time.monotonic() < start + seconds:
+        if active:  # what a student's browser does: the file list, through the proxy
+            send(args, "GET", f"/user/{active}/api/contents", headers={"Authorization": f"token {tok}"})
+        status, _, body = send(args, "GET", f"/hub/api/users/{user}", headers={"Authorization": f"token {tok}"})
+        if status == 200:
+            servers = json.loads(body).get("servers", {})
+            last = json.dumps(servers)[:300]
+            if "" not in servers:
+                print(f"{user} runs no server ({time.monotonic() - start:.0f}s)")
+                return 0
+        else:
+            last = f"HTTP {status} {body[:200]}"
+        time.sleep(3)
+    print(f"{user}'s server still there after {seconds:.0f}s: {last}")
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cacert")
     parser.add_argument("--jar")
     parser.add_argument("base")
-    parser.add_argument("command", choices=["login", "signup", "authorize", "token", "api", "wait-ready"])
+    parser.add_argument("command", choices=["login", "signup", "authorize", "token", "api", "wait-ready", "wait-stopped"])
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args()
     args.base = args.base.rstrip("/")
@@ -158,7 +182,7 @@ def main():
         except FileNotFoundError:
             pass
     code = {"login": login, "signup": signup, "authorize": authorize, "token": token, "api": api,
-            "wait-ready": wait_ready}[args.command](args)
+            "wait-ready": wait_ready, "wait-stopped": wait_stopped}[args.command](args)
     if args.jar:
         args.cookies.save(ignore_discard=True)
     return code

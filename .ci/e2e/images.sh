@@ -81,13 +81,30 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   docker import -c 'CMD ["/bin/bash"]' "$tarball" "$BASE" >/dev/null
 fi
 
+# ---- the test CA: the e2e's git server over HTTPS has a certificate from it, and the single-user
+# stand-ins trust it (the README's "how the stand-in differs"). Made once, kept in the cache; the
+# images' keys include its certificate, so a new CA rebuilds them.
+TEST_CA="$CACHE/test-ca"
+if ! [ -f "$TEST_CA/ca.crt" ]; then
+  log "making the e2e test CA in $TEST_CA"
+  mkdir -p "$TEST_CA" && chmod 700 "$TEST_CA"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj "/CN=atlasod e2e test CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    -keyout "$TEST_CA/ca.key" -out "$TEST_CA/ca.crt.tmp" 2>/dev/null || die "openssl could not make the test CA"
+  mv "$TEST_CA/ca.crt.tmp" "$TEST_CA/ca.crt"
+fi
+
 # ---- the stand-ins ---------------------------------------------------------------------------------
 build() {  # dir tag build-arg...
   local dir="$1" tag="$2"; shift 2
-  local args=(--build-arg "BASE=$BASE") a
+  local args=(--build-arg "BASE=$BASE") a ctx="$HERE/images/$dir"
   for a in "$@"; do args+=(--build-arg "$a"); done
+  if [ "$dir" = singleuser ]; then  # the build context plus the test CA's certificate
+    ctx="$CACHE/context-$dir"
+    rm -rf "$ctx" && cp -r "$HERE/images/$dir" "$ctx" && cp "$TEST_CA/ca.crt" "$ctx/atlasod-e2e-test-ca.crt"
+  fi
   local key
-  key="$( { echo "$BASE $*"; (cd "$HERE/images/$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha)"
+  key="$( { echo "$BASE $*"; (cd "$ctx" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha)"
   if have_label "$tag" "$key"; then log "$tag: cached ($key)"; return 0; fi
   local archive="$CACHE/images/$key.tar"
   if [ -f "$archive" ]; then
@@ -98,7 +115,7 @@ build() {  # dir tag build-arg...
   log "$tag: building ($key; log $CACHE/build-$dir-$key.log)"
   local t0; t0=$(date +%s)
   timeout 1800 docker build -q --label "$LABEL_KEY=$key" --label org.atlasod.e2e=stand-in "${args[@]}" \
-    -t "$tag" "$HERE/images/$dir" > "$CACHE/build-$dir-$key.log" 2>&1 \
+    -t "$tag" "$ctx" > "$CACHE/build-$dir-$key.log" 2>&1 \
     || { tail -n 30 "$CACHE/build-$dir-$key.log" >&2; die "building $tag failed"; }
   docker save -o "$archive.tmp" "$tag" && mv "$archive.tmp" "$archive"
   log "$tag: built in $(( $(date +%s) - t0 ))s"

@@ -82,6 +82,11 @@ pub const HTTP_TIMEOUT_SECONDS: u64 = 120;
 pub const NOTEBOOK_PULL_SECONDS: u64 = HTTP_TIMEOUT_SECONDS - 30;
 /// The culler checks at most this often (and at least twice per timeout).
 pub const CULL_EVERY_MAX_SECONDS: u64 = 300;
+/// ... and at most once a minute; the hub then learns of activity as often (see [`culler`]).
+pub const CULL_EVERY_MIN_SECONDS: u64 = 60;
+/// How often, by default, the hub polls its proxy for activity (`last_activity_interval`) and each
+/// server reports its own (`JUPYTERHUB_ACTIVITY_INTERVAL`): JupyterHub's 5 minutes.
+pub const ACTIVITY_INTERVAL_DEFAULT_SECONDS: u64 = 300;
 pub const CULLER_SERVICE: &str = "idle-culler";
 pub const CULLER_ROLE: &str = "idle-culler";
 /// What jupyterhub-idle-culler needs (its README), and nothing more.
@@ -474,8 +479,21 @@ pub fn oidc_endpoints(issuer: &str) -> [(&'static str, String); 3] {
     }
 }
 
+/// How often the culler checks for `timeout`: twice per timeout, within 1 to 5 minutes.
+pub fn cull_every(timeout: u64) -> u64 {
+    (timeout / 2).clamp(CULL_EVERY_MIN_SECONDS, CULL_EVERY_MAX_SECONDS)
+}
+
+/// How often the hub must learn of activity for `timeout`, when more often than JupyterHub's
+/// default: with a timeout under 10 minutes, activity 5 minutes old would make a server in use
+/// look idle, so the hub polls its proxy, and every server reports, as often as the culler checks.
+pub fn activity_interval(timeout: u64) -> Option<u64> {
+    let every = cull_every(timeout);
+    (every < ACTIVITY_INTERVAL_DEFAULT_SECONDS).then_some(every)
+}
+
 fn culler(b: &mut Builder, timeout: u64) {
-    let every = (timeout / 2).clamp(60, CULL_EVERY_MAX_SECONDS);
+    let every = cull_every(timeout);
     b.config.packages.push("jupyterhub-idle-culler".to_owned());
     b.config.services.push(HubService {
         name: CULLER_SERVICE.to_owned(),
@@ -490,11 +508,69 @@ fn culler(b: &mut Builder, timeout: u64) {
         scopes: CULLER_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
         services: vec![CULLER_SERVICE.to_owned()],
     });
+    if let Some(interval) = activity_interval(timeout) {
+        b.set("JupyterHub", "last_activity_interval", json!(interval));
+        b.note(
+            "JupyterHub",
+            "last_activity_interval",
+            "the proxy's activity, as often as the culler checks (the idle timeout is short)",
+        );
+        b.set(
+            "Spawner",
+            "environment",
+            json!({ "JUPYTERHUB_ACTIVITY_INTERVAL": interval.to_string() }),
+        );
+        b.note(
+            "Spawner",
+            "environment",
+            "each server reports its activity as often as the culler checks",
+        );
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn culled(timeout: u64) -> HubConfig {
+        let mut b = Builder {
+            config: HubConfig::default(),
+        };
+        culler(&mut b, timeout);
+        b.config
+    }
+
+    #[test]
+    fn a_short_idle_timeout_makes_the_hub_learn_of_activity_as_often_as_the_culler_checks() {
+        let config = culled(120);
+        assert_eq!(
+            config.services[0].args,
+            ["--timeout=120", "--cull-every=60"]
+        );
+        assert_eq!(
+            config.traits["JupyterHub"]["last_activity_interval"],
+            json!(60)
+        );
+        assert_eq!(
+            config.traits["Spawner"]["environment"],
+            json!({"JUPYTERHUB_ACTIVITY_INTERVAL": "60"})
+        );
+        // 5 minutes: culler every 150 s, activity as often
+        assert_eq!(
+            culled(300).traits["JupyterHub"]["last_activity_interval"],
+            json!(150)
+        );
+    }
+
+    #[test]
+    fn from_ten_minutes_on_jupyterhub_s_own_activity_intervals_are_kept() {
+        for timeout in [600, 3600, 8 * 3600] {
+            let config = culled(timeout);
+            assert!(config.traits.is_empty(), "{timeout}: {:?}", config.traits);
+            assert_eq!(activity_interval(timeout), None);
+        }
+        assert_eq!(culled(3600).services[0].args[1], "--cull-every=300");
+    }
 
     #[test]
     fn keycloak_issuers_get_keycloak_endpoints() {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::hub::HubSettings;
 use super::split_image;
 use crate::error::Error;
-use crate::plan::{KubernetesPlan, Package, Plan};
+use crate::plan::{KubernetesPlan, Package, Plan, jupyterhub};
 use crate::targets::templates;
 
 const VALUES: &str = include_str!("../../../targets/kubernetes/values.yaml.j2");
@@ -40,13 +40,17 @@ struct Image {
 struct Cull {
     timeout: u64,
     every: u64,
+    /// `JUPYTERHUB_ACTIVITY_INTERVAL` for the servers, when the timeout is short (see
+    /// [`jupyterhub::activity_interval`]); the hub's `last_activity_interval` is in `hub.config`.
+    activity_interval: Option<u64>,
 }
 
 /// The culler checks every 10 minutes, or twice per timeout when shorter.
 fn cull(timeout: u64) -> Cull {
     Cull {
         timeout,
-        every: (timeout / 2).clamp(60, 600),
+        every: (timeout / 2).clamp(jupyterhub::CULL_EVERY_MIN_SECONDS, 600),
+        activity_interval: jupyterhub::activity_interval(timeout),
     }
 }
 

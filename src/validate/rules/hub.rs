@@ -8,6 +8,12 @@ use crate::parse::Step;
 use crate::spec::{AuthMethod, Https, Target};
 use crate::validate::suggest::one_of;
 
+/// The shortest `hub.idle_timeout` the bundles honour: twice the shortest period at which the hub
+/// learns of activity (servers report it, the hub polls its proxy; see the culler's plan).
+const IDLE_TIMEOUT_MIN_SECONDS: u64 = 2 * crate::plan::jupyterhub::CULL_EVERY_MIN_SECONDS;
+/// Below this, a class loses servers of students who read or think: a warning.
+const IDLE_TIMEOUT_ADVISED_SECONDS: u64 = 300;
+
 impl Rules<'_> {
     pub(super) fn local_only(&mut self) {
         let cloud: Vec<&str> = self
@@ -94,15 +100,31 @@ impl Rules<'_> {
 
     pub(super) fn idle_timeout(&mut self) {
         let timeout = &self.spec.hub.idle_timeout;
-        if timeout.seconds() < 300 {
+        let span = self.value(&[Step::Key("hub"), Step::Key("idle_timeout")]);
+        if timeout.seconds() < IDLE_TIMEOUT_MIN_SECONDS {
+            // Servers report activity to the hub, and the hub polls its proxy, at best every
+            // minute (crate::plan::jupyterhub::CULL_EVERY_MIN_SECONDS): below twice that, a
+            // server in use can look idle and be stopped.
             let diagnostic = self
                 .error(
                     Code::IdleTimeoutTooShort,
-                    self.value(&[Step::Key("hub"), Step::Key("idle_timeout")]),
-                    format!("an idle timeout of {timeout} would stop servers while students read or think"),
+                    span,
+                    format!("an idle timeout of {timeout} would stop servers that are in use"),
                 )
-                .label("at least 5m expected")
-                .help("use `idle_timeout: 1h` (the default) or at least `5m`");
+                .label("at least 2m expected")
+                .help("the hub learns of activity once a minute; use `idle_timeout: 1h` (the default) or at least `2m`");
+            self.out.push(diagnostic);
+        } else if timeout.seconds() < IDLE_TIMEOUT_ADVISED_SECONDS {
+            let diagnostic = self
+                .warning(
+                    Code::IdleTimeoutTooShort,
+                    span,
+                    format!(
+                        "an idle timeout of {timeout} stops servers while students read or think"
+                    ),
+                )
+                .label("at least 5m advised for a class")
+                .help("use `idle_timeout: 1h` (the default) or at least `5m` for a class");
             self.out.push(diagnostic);
         }
     }
