@@ -74,6 +74,7 @@ codes! {
     HttpsNeedsDomain => "https-needs-domain", "Let's Encrypt is asked for without a domain";
     DiskTooSmall => "disk-too-small", "the data disk cannot hold the homes and datasets";
     SshClosed => "ssh-closed", "an SSH key is given but SSH is not opened to anyone";
+    InvalidSshKey => "invalid-ssh-key", "an SSH public key that does not decode as an OpenSSH key of its type";
     OpenLogin => "open-login", "GitHub or GitLab login without `auth.allowed`: every account on the service can log in";
     IdleTimeoutTooShort => "idle-timeout-too-short", "servers would be culled before a student can work";
     ClusterSettings => "cluster-settings", "settings of `cloud.kubernetes.cluster` that do not fit its provider";

@@ -22,6 +22,7 @@ mod cluster;
 mod datasets;
 mod hub;
 mod schedule;
+mod ssh_key;
 
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     let mut rules = Rules {
@@ -41,6 +42,7 @@ pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     rules.admins();
     rules.disk();
     rules.access();
+    rules.ssh_key();
     rules.idle_timeout();
     rules.cluster();
     rules.out.sorted()
