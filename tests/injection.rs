@@ -327,7 +327,16 @@ fn heavy(bundle: &Bundle, target: Target, dir: &std::path::Path, what: &str) {
             // closing `}` (a valid literal, which Terraform reads as `${`).
             let module = dir.join("terraform");
             validators::terraform(&module, what);
-            validators::cloud_init(&module.join("user-data.yaml"), what);
+            let values = serde_json::json!({ "host_env": "A=1\n", "dotenv": "B='2'\n" });
+            let template = module.join("user-data.yaml.tftpl");
+            if let Some(report) = validators::user_data_as_received(&template, &values, false, what)
+            {
+                assert_eq!(
+                    report["problems"],
+                    serde_json::json!([]),
+                    "{what}: {report:#}"
+                );
+            }
         }
     }
 }

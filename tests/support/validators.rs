@@ -274,3 +274,71 @@ pub fn checkov_dockerfiles(root: &Path, count: usize, what: &str) -> Option<()> 
     }
     Some(())
 }
+
+/// The user data of a VM bundle as its VM receives it and cloud-init reads
+/// it: `template` (the bundle's `user-data.yaml.tftpl`) rendered by
+/// Terraform's own `templatefile()` with `values` (and `base64gzip()` when
+/// `compressed`, as the bundle's `main.tf` does) in a throw-away root module
+/// through `terraform console`, then read by cloud-init 25.1's own code
+/// (`tests/tools/cloud_init_userdata.py`: user-data processor, part
+/// handlers, merge, strict schema). Returns the helper's report (`size`,
+/// `parts`, `config`, `problems`); a render that fails fails the test.
+pub fn user_data_as_received(
+    template: &Path,
+    values: &serde_json::Value,
+    compressed: bool,
+    what: &str,
+) -> Option<serde_json::Value> {
+    let terraform = tool("terraform")?;
+    let reader = script("cloud_init_userdata.py")?;
+    tool("cloud-init")?;
+    let dir = template.with_extension("render");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"template\" { type = string }\nvariable \"values\" { type = map(string) }\n",
+    )
+    .unwrap();
+    let vars = serde_json::json!({ "template": template, "values": values });
+    std::fs::write(dir.join("test.tfvars.json"), vars.to_string()).unwrap();
+    let expression = if compressed {
+        "jsonencode(base64gzip(templatefile(var.template, var.values)))"
+    } else {
+        "jsonencode(templatefile(var.template, var.values))"
+    };
+    let rendered = run_with_input(
+        Command::new(&terraform)
+            .args(["console", "-var-file=test.tfvars.json"])
+            .current_dir(&dir)
+            .env("TF_CLI_CONFIG_FILE", "/dev/null"),
+        expression,
+    );
+    rendered.assert_ok(&format!("{what}: terraform console (templatefile)"));
+    // console prints the JSON text as an HCL string: one more JSON decode
+    let json: String = serde_json::from_str(rendered.stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "{what}: terraform console printed no string ({e}):\n{}",
+            rendered.all()
+        )
+    });
+    let user_data: String = serde_json::from_str(&json).unwrap();
+    let file = dir.join("user-data");
+    std::fs::write(&file, &user_data).unwrap();
+    let mut command = Command::new("python3");
+    command.arg(reader).arg(&file);
+    if compressed {
+        command.arg("--base64");
+    } else {
+        // the plain text is also what `cloud-init schema` checks on its own
+        super::validators::cloud_init(&file, what)?;
+    }
+    let read = run(&mut command);
+    let report: serde_json::Value = serde_json::from_str(&read.stdout).unwrap_or_else(|_| {
+        panic!(
+            "{what}: cloud_init_userdata.py printed no report:\n{}",
+            read.all()
+        )
+    });
+    Some(report)
+}

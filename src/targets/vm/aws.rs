@@ -21,10 +21,11 @@ pub(crate) struct Aws;
 
 const PROFILE: Profile = Profile {
     target: Target::Aws,
-    providers: &["aws", "cloudinit"],
+    providers: &["aws"],
     resources: "The AWS resources",
     public_ip: "aws_eip.hub.public_ip",
     data_disk: "aws_ebs_volume.data",
+    location: "var.region",
     compress: true,
 };
 
@@ -95,7 +96,7 @@ impl Cloud for Aws {
         ])
     }
 
-    fn main_tf(&self, _: &VmPlan, file: &mut File, cloudinit: hcl::Block) -> Result<(), Error> {
+    fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {
         let f = facts();
         file.push(
             block("data", &["aws_ami", "ubuntu"])
@@ -107,7 +108,6 @@ impl Cloud for Aws {
                 .build(),
         );
         file.push(offerings()?);
-        file.push(cloudinit);
         network(file, f)?;
         firewall(file)?;
         disk_and_vm(file, f)?;
@@ -329,7 +329,7 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .raw("subnet_id", "aws_subnet.hub.id")?
         .raw("vpc_security_group_ids", "[aws_security_group.hub.id]")?
         .raw("key_name", "one(aws_key_pair.admin[*].key_name)")?
-        .raw("user_data_base64", "data.cloudinit_config.hub.rendered")?
+        .raw("user_data_base64", "local.user_data")?
         .attr("user_data_replace_on_change", true)
         .attr("instance_initiated_shutdown_behavior", string("stop"))
         .attr("ebs_optimized", true)

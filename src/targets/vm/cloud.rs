@@ -33,8 +33,8 @@ pub(crate) trait Cloud: Sync {
     /// `data_device`, where the data disk appears on the VM.
     fn locals(&self) -> Result<Vec<(&'static str, Expression)>, Error>;
     /// Adds the cloud's resources to `main.tf` (after the provider and the
-    /// locals), the cloud-init data source among them.
-    fn main_tf(&self, machine: &VmPlan, file: &mut File, cloudinit: Block) -> Result<(), Error>;
+    /// locals, `local.user_data` among them).
+    fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error>;
     /// The cloud's commands for the summary and the README.
     fn commands(&self, plan: &Plan) -> Result<Commands, Error>;
 }
@@ -50,6 +50,9 @@ pub(crate) struct Profile {
     pub public_ip: &'static str,
     /// The data disk's Terraform address, e.g. `aws_ebs_volume.data`.
     pub data_disk: &'static str,
+    /// Where the data disk lives, as HCL (`var.region`): a change of it is
+    /// refused at plan time (see [`super::terraform::location_guard`]).
+    pub location: &'static str,
     /// gzip and base64 the user-data (AWS's 16 KB limit, OpenStack's 64 KB).
     pub compress: bool,
 }

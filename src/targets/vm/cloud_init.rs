@@ -1,12 +1,15 @@
-//! The VM's cloud-init user-data (`#cloud-config`), one static document.
+//! The VM's cloud-init user-data (`#cloud-config`), one document.
 //!
 //! Input: the plan, the hub bundle and the cloud's SSH user. Output: the
-//! text of `terraform/user-data.yaml`. It writes the hub bundle to
+//! text of `terraform/user-data.yaml.tftpl`. It writes the hub bundle to
 //! `/opt/atlasod`, the setup script, the data-disk script and the systemd
-//! units, and runs the setup once. Values only known at apply time (the data
-//! disk's device, the public address, the secrets) come in a second part that
-//! Terraform adds, so this file stays the same for every apply and is checked
-//! by `cloud-init schema` as is.
+//! units, and runs the setup once. It is a Terraform template: the values
+//! only known at apply time (the data disk's device, the public address, the
+//! secrets) are two `${jsonencode(...)}` placeholders that `templatefile()`
+//! fills in (JSON strings are YAML double-quoted scalars, so any byte of a
+//! secret survives), and every other `${` and `%{` is escaped. One document
+//! and no MIME multipart: nothing for cloud-init to merge, nothing labelled
+//! 7bit (a non-ASCII title or secret reaches the VM as UTF-8).
 
 use serde::Serialize;
 
@@ -53,6 +56,8 @@ struct UserDataContext<'a> {
     cloud: &'a str,
     hub_dir: &'static str,
     files: &'a [WriteFile],
+    host_env: &'static str,
+    dotenv_path: String,
 }
 
 /// The files the user-data writes, in the order cloud-init writes them.
@@ -161,16 +166,32 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
     Ok(files)
 }
 
-/// The `#cloud-config` document writing `files` and running the setup once.
+/// The `#cloud-config` template writing `files` and the two apply-time
+/// files, and running the setup once.
 pub(crate) fn user_data(plan: &Plan, cloud: &str, files: &[WriteFile]) -> Result<String, Error> {
+    let files: Vec<WriteFile> = files
+        .iter()
+        .map(|f| WriteFile {
+            path: literal(&f.path),
+            permissions: f.permissions,
+            content: literal(&f.content),
+        })
+        .collect();
     templates::render(
         "vm/user-data.yaml.j2",
         include_str!("../../../targets/vm/user-data.yaml.j2"),
         UserDataContext {
-            name: &plan.name,
+            name: &literal(&plan.name),
             cloud,
             hub_dir: HUB_DIR,
-            files,
+            files: &files,
+            host_env: HOST_ENV,
+            dotenv_path: format!("{HUB_DIR}/.env"),
         },
     )
+}
+
+/// `text` as literal text of a Terraform template: `${` and `%{` doubled.
+fn literal(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
 }

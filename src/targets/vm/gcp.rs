@@ -22,10 +22,11 @@ pub(crate) struct Gcp;
 
 const PROFILE: Profile = Profile {
     target: Target::Gcp,
-    providers: &["cloudinit", "google"],
+    providers: &["google"],
     resources: "The Google Cloud resources",
     public_ip: "google_compute_address.hub.address",
     data_disk: "google_compute_disk.data",
+    location: "var.zone",
     compress: false,
 };
 
@@ -115,7 +116,7 @@ impl Cloud for Gcp {
         )])
     }
 
-    fn main_tf(&self, _: &VmPlan, file: &mut File, cloudinit: hcl::Block) -> Result<(), Error> {
+    fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {
         let f = facts();
         file.push(
             block("data", &["google_compute_image", "ubuntu"])
@@ -123,7 +124,6 @@ impl Cloud for Gcp {
                 .attr("family", string(f.image_family))
                 .build(),
         );
-        file.push(cloudinit);
         network(file, f)?;
         disk(file, f)?;
         file.push(instance(f)?);
@@ -263,7 +263,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
     );
     file.push(
         block("resource", &["terraform_data", "user_data"])
-            .raw("input", "sha256(data.cloudinit_config.hub.rendered)")?
+            .raw("input", "sha256(local.user_data)")?
             .build(),
     );
     file.note(
@@ -276,7 +276,7 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
 fn instance(f: &Facts) -> Result<hcl::Block, Error> {
     let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     let metadata = object([
-        ("user-data", expr("data.cloudinit_config.hub.rendered")?),
+        ("user-data", expr("local.user_data")?),
         ("block-project-ssh-keys", string("true")),
         ("serial-port-enable", string("false")),
         (

@@ -3,7 +3,7 @@
 //!
 //! Input: a plan (with the machine it sized for the cloud) and the cloud.
 //! Output: the bundle `<out>/<cloud>/`: `README.md` (the build summary and
-//! the commands) and `terraform/` (the root module, its `user-data.yaml` and
+//! the commands) and `terraform/` (the root module, its `user-data.yaml.tftpl` and
 //! `terraform.tfvars.example`).
 //!
 //! The target is looked up once as a [`cloud::Cloud`] descriptor; everything
@@ -112,11 +112,20 @@ fn files(
     variables.extend(variables::common(plan, machine, &env));
     let files = cloud_init::files(plan, hub, cloud.ssh_user())?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
-    let cloudinit = terraform::cloudinit(cloud.profile(), &env, hub::public_host_from_env(plan))?;
+    let mut locals = cloud.locals()?;
+    locals.push((
+        "user_data",
+        terraform::user_data(cloud.profile(), &env, hub::public_host_from_env(plan))?,
+    ));
     let mut main = File::new(&header(plan, cloud.profile().resources));
     main.push(cloud.provider()?);
-    main.push(terraform::locals(plan, cloud.locals()?)?);
-    cloud.main_tf(machine, &mut main, cloudinit)?;
+    main.push(terraform::locals(plan, locals)?);
+    cloud.main_tf(machine, &mut main)?;
+    main.push(terraform::location_guard(cloud.profile())?);
+    main.note(
+        "resource.terraform_data.location",
+        "Where the resources were created: a plan that would move them stops here.",
+    );
     let summary = summary::text(plan, cloud, machine)?;
     let readme = summary::readme(plan, cloud, machine, &summary)?;
     Ok(vec![
@@ -146,6 +155,6 @@ fn files(
             "terraform/terraform.tfvars.example".to_owned(),
             variables::tfvars_example(plan, &variables),
         ),
-        ("terraform/user-data.yaml".to_owned(), user_data),
+        ("terraform/user-data.yaml.tftpl".to_owned(), user_data),
     ])
 }

@@ -22,10 +22,11 @@ pub(crate) struct OpenStack;
 
 const PROFILE: Profile = Profile {
     target: Target::Openstack,
-    providers: &["cloudinit", "openstack"],
+    providers: &["openstack"],
     resources: "The OpenStack resources",
     public_ip: "openstack_networking_floatingip_v2.hub.address",
     data_disk: "openstack_blockstorage_volume_v3.data",
+    location: r#"join(" ", compact([var.auth_url, var.region]))"#,
     compress: true,
 };
 
@@ -149,12 +150,7 @@ impl Cloud for OpenStack {
         )])
     }
 
-    fn main_tf(
-        &self,
-        machine: &VmPlan,
-        file: &mut File,
-        cloudinit: hcl::Block,
-    ) -> Result<(), Error> {
+    fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error> {
         file.push(
             block("data", &["openstack_images_image_v2", "ubuntu"])
                 .raw("name", "var.image_name")?
@@ -167,7 +163,6 @@ impl Cloud for OpenStack {
                 .build(),
         );
         flavor(file, machine)?;
-        file.push(cloudinit);
         firewall(file)?;
         disk_and_vm(file)?;
         Ok(())
@@ -327,7 +322,7 @@ fn disk_and_vm(file: &mut File) -> Result<(), Error> {
                 "key_pair",
                 "one(openstack_compute_keypair_v2.admin[*].name)",
             )?
-            .raw("user_data", "data.cloudinit_config.hub.rendered")?
+            .raw("user_data", "local.user_data")?
             .attr("config_drive", true)
             .attr("stop_before_destroy", true)
             .raw("metadata", "local.tags")?

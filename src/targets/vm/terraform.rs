@@ -1,6 +1,5 @@
-//! The Terraform pieces every single-VM cloud shares: the cloud-init data
-//! source, `locals`, the outputs, and the blocks the clouds' `main.tf` build
-//! alike (the firewall's three rules, the admin key, the kept data disk).
+//! The Terraform pieces every single-VM cloud shares: the user data,
+//! `locals`, the outputs, and the blocks the clouds' `main.tf` build alike (the firewall's three rules, the admin key, the kept data disk).
 //!
 //! Input: the plan and the cloud's descriptor (the addresses of its public
 //! IP and data disk). Output: hcl-rs blocks and files.
@@ -8,7 +7,6 @@
 use hcl::{Attribute, Block, Expression, Structure};
 
 use super::cloud::{Cloud, Profile};
-use super::cloud_init::{HOST_ENV, HUB_DIR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use crate::error::Error;
 use crate::plan::Plan;
@@ -89,13 +87,17 @@ pub(crate) fn data_disk(file: &mut File, cloud: &Profile, disk: BlockBuilder) {
     );
 }
 
-/// `data "cloudinit_config" "hub"`: the static user-data plus the apply-time part.
+/// `local.user_data`: `user-data.yaml.tftpl` rendered by `templatefile()`
+/// with `host_env` (the data disk's device and the public IP) and `dotenv`
+/// (the hub's settings and secrets), gzipped and base64-encoded where the
+/// cloud's limit asks for it ([`Profile::compress`]). Terraform's own
+/// functions, no provider: one cloud-config, nothing for cloud-init to merge.
 /// `public_host`: also write `PUBLIC_HOST` (the VM's public IP) for Caddy.
-pub(crate) fn cloudinit(
+pub(crate) fn user_data(
     profile: &Profile,
     env: &[EnvSetting],
     public_host: bool,
-) -> Result<Block, Error> {
+) -> Result<Expression, Error> {
     let host_env = Expression::from(vec![
         template(&[
             Part::Lit("ATLASOD_DATA_DEVICE="),
@@ -134,45 +136,47 @@ pub(crate) fn cloudinit(
             Part::Lit("'\n"),
         ]));
     }
-    let write_files = Expression::from(vec![
-        object([
-            ("path", string(HOST_ENV)),
-            ("owner", string("root:root")),
-            ("permissions", string("0644")),
-            ("content", call("join", vec![string(""), host_env])),
-        ]),
-        object([
-            ("path", string(format!("{HUB_DIR}/.env"))),
-            ("owner", string("root:root")),
-            ("permissions", string("0600")),
-            (
-                "content",
-                call("join", vec![string(""), Expression::from(dotenv)]),
-            ),
-        ]),
-    ]);
-    Ok(block("data", &["cloudinit_config", "hub"])
-        .attr("gzip", profile.compress)
-        .attr("base64_encode", profile.compress)
+    let rendered = call(
+        "templatefile",
+        vec![
+            template(&[Part::Ref("path.module"), Part::Lit("/user-data.yaml.tftpl")]),
+            object([
+                ("host_env", call("join", vec![string(""), host_env])),
+                (
+                    "dotenv",
+                    call("join", vec![string(""), Expression::from(dotenv)]),
+                ),
+            ]),
+        ],
+    );
+    Ok(if profile.compress {
+        call("base64gzip", vec![rendered])
+    } else {
+        rendered
+    })
+}
+
+/// `terraform_data.location`: remembers where the resources were first
+/// created ([`Profile::location`]) and stops every later plan that would put
+/// them elsewhere. A new region or zone would plan a new, empty data disk
+/// there and leave the old VM, disk and IP where they are, still billed.
+pub(crate) fn location_guard(profile: &Profile) -> Result<Block, Error> {
+    Ok(block("resource", &["terraform_data", "location"])
+        .raw("input", profile.location)?
         .child(
-            block("part", &[])
-                .attr("filename", string("atlasod.yaml"))
-                .attr("content_type", string("text/cloud-config"))
-                .raw("content", r#"file("${path.module}/user-data.yaml")"#)?
-                .build(),
-        )
-        .child(
-            block("part", &[])
-                .attr("filename", string("atlasod-apply-time.yaml"))
-                .attr("content_type", string("text/cloud-config"))
-                .attr(
-                    "merge_type",
-                    string("list(append)+dict(no_replace,recursive_update)+str()"),
-                )
-                .attr(
-                    "content",
-                    call("yamlencode", vec![object([("write_files", write_files)])]),
-                )
+            block("lifecycle", &[])
+                .raw("ignore_changes", "[input]")?
+                .child(condition(
+                    "postcondition",
+                    &format!("self.output == {}", profile.location),
+                    &[
+                        Part::Lit("The workshop's resources and its data disk are in "),
+                        Part::Ref("self.output"),
+                        Part::Lit("; Terraform cannot move them to "),
+                        Part::Ref(profile.location),
+                        Part::Lit(" (it would create a new, empty data disk there and leave the old one billed). Set it back, or move the workshop as README.md says (Move the workshop)."),
+                    ],
+                )?)
                 .build(),
         )
         .build())

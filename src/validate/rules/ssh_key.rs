@@ -54,7 +54,10 @@ pub(crate) fn check(line: &str) -> Result<(), String> {
         "ssh-rsa" => {
             reader.string("the RSA exponent")?;
             let modulus = reader.string("the RSA modulus")?;
-            let bits = modulus.len().saturating_sub(usize::from(modulus.first() == Some(&0))) * 8;
+            let bits = modulus
+                .len()
+                .saturating_sub(usize::from(modulus.first() == Some(&0)))
+                * 8;
             if bits < 2048 {
                 return Err(format!(
                     "its RSA modulus has about {bits} bits, and the clouds ask for at least 2048"
@@ -105,7 +108,10 @@ impl<'a> Reader<'a> {
         let (len, rest) = self.0.split_first_chunk::<4>().ok_or_else(short)?;
         let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| short())?;
         if rest.len() < len {
-            return Err(format!("{what} is cut short: {} of {len} bytes", rest.len()));
+            return Err(format!(
+                "{what} is cut short: {} of {len} bytes",
+                rest.len()
+            ));
         }
         let (field, rest) = rest.split_at(len);
         self.0 = rest;
