@@ -115,7 +115,7 @@ fn files(
     let mut locals = cloud.locals()?;
     locals.push((
         "user_data",
-        terraform::user_data(cloud.profile(), &env, hub::public_host_from_env(plan))?,
+        terraform::user_data(cloud.profile(), &env, hub::public_host_from_env(plan)),
     ));
     let mut main = File::new(&header(plan, cloud.profile().resources));
     main.push(cloud.provider()?);

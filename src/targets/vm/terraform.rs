@@ -93,11 +93,7 @@ pub(crate) fn data_disk(file: &mut File, cloud: &Profile, disk: BlockBuilder) {
 /// cloud's limit asks for it ([`Profile::compress`]). Terraform's own
 /// functions, no provider: one cloud-config, nothing for cloud-init to merge.
 /// `public_host`: also write `PUBLIC_HOST` (the VM's public IP) for Caddy.
-pub(crate) fn user_data(
-    profile: &Profile,
-    env: &[EnvSetting],
-    public_host: bool,
-) -> Result<Expression, Error> {
+pub(crate) fn user_data(profile: &Profile, env: &[EnvSetting], public_host: bool) -> Expression {
     let host_env = Expression::from(vec![
         template(&[
             Part::Lit("ATLASOD_DATA_DEVICE="),
@@ -149,11 +145,11 @@ pub(crate) fn user_data(
             ]),
         ],
     );
-    Ok(if profile.compress {
+    if profile.compress {
         call("base64gzip", vec![rendered])
     } else {
         rendered
-    })
+    }
 }
 
 /// `terraform_data.location`: remembers where the resources were first
