@@ -11,6 +11,7 @@
 #                              registry answers, else local, else skip (fail when CI=true)
 #      ATLASOD_E2E_AWS_PROVIDER_DIR  the folder of a local terraform-provider-aws_* binary (default: searched)
 #      ATLASOD_E2E_JOBS        specs run at once (default 3)
+#      ATLASOD_E2E_KEEP=1      keep the scratch folder (bundles, terraform.log and moto.log of each spec)
 # Output: one PASS/FAIL line per check, prefixed with the spec, the time per spec, and `N passed, M failed`.
 # Exit 1 when a check failed. Every emulator it started is stopped and its scratch removed, also on
 # failure or interrupt.
@@ -38,7 +39,7 @@ cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$SCRATCH"
+  if [ "${ATLASOD_E2E_KEEP:-}" = 1 ]; then log "kept $SCRATCH"; else rm -rf "$SCRATCH"; fi
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM

@@ -68,6 +68,8 @@ check fail "cloud-init 25.1 schema: bad types"               60 cloud-init schem
 check fail "cloud-init 22.4 schema: bad types"               60 cloud-init-22.4 schema --config-file "$BRK/user-data.bad-type.yaml"
 check fail "cloud-init 25.1 schema: unknown top-level key"   60 cloud-init schema --config-file "$BRK/user-data.unknown-key.yaml"
 check ok   "cloud-init 22.4 schema: unknown top-level key passes (known gap)" 60 cloud-init-22.4 schema --config-file "$BRK/user-data.unknown-key.yaml"
+check ok   "cloud-init 25.1 reads user data: user-data.yaml" 60 python3 "$HERE/cloud_init_userdata.py" "$S/cloud-init/user-data.yaml"
+check fail "cloud-init 25.1 reads user data: 7bit UTF-8 part" 60 python3 "$HERE/cloud_init_userdata.py" "$BRK/user-data.mime-7bit-merge.txt"
 
 # Terraform: python-hcl2 syntax, terraform validate (tf-offline), checkov
 check ok   "hcl_parse.py: terraform/aws"                 60 python3 "$HERE/hcl_parse.py" "$S/terraform/aws"
