@@ -641,7 +641,10 @@ fn plan_refuses_an_admin_password_equal_to_the_shared_one() {
                 "admin_password" => admin,
                 _ => "a-shared-password-of-forty-characters-01",
             };
-            tfvars.push_str(&format!("{name} = \"{value}\"\n"));
+            tfvars.push_str(name);
+            tfvars.push_str(" = \"");
+            tfvars.push_str(value);
+            tfvars.push_str("\"\n");
         }
         std::fs::write(dir.join("test.tfvars"), tfvars).unwrap();
         let mut command = Command::new(&terraform);
@@ -668,10 +671,13 @@ fn plan_refuses_an_admin_password_equal_to_the_shared_one() {
     assert!(different.ok, "{}: {}", case.name, different.all());
 }
 
-/// The files of a case's user-data, by path.
+/// The files of a case's user-data, by path: the template's literal text as
+/// `templatefile()` reads it (`$${` is `${`, `%%{` is `%{`).
 fn user_data_files(case: &Case) -> BTreeMap<String, String> {
-    let user_data = text(&case.bundle, "terraform/user-data.yaml");
-    let root = atlasod::parse::parse_document(&SourceFile::new("user-data.yaml", user_data))
+    let user_data = text(&case.bundle, "terraform/user-data.yaml.tftpl")
+        .replace("$${", "${")
+        .replace("%%{", "%{");
+    let root = atlasod::parse::parse_document(&SourceFile::new("user-data.yaml", &user_data))
         .unwrap_or_else(|_| panic!("{}: the user-data is not YAML", case.name))
         .to_json();
     root["write_files"]

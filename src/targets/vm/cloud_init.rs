@@ -151,19 +151,28 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             )?,
         ));
     }
-    for (path, hub_file) in &hub.files {
-        let content = String::from_utf8(hub_file.contents.clone())
-            .map_err(|_| Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text")))?;
-        files.push(WriteFile {
-            path: format!("{HUB_DIR}/{path}"),
-            permissions: match hub_file.mode {
-                FileMode::Executable => "0755",
-                FileMode::Regular => "0644",
-            },
-            content,
-        });
-    }
+    files.extend(hub_files(hub)?);
     Ok(files)
+}
+
+/// The hub bundle's files, under [`HUB_DIR`].
+fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
+    hub.files
+        .iter()
+        .map(|(path, hub_file)| {
+            let content = String::from_utf8(hub_file.contents.clone()).map_err(|_| {
+                Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text"))
+            })?;
+            Ok(WriteFile {
+                path: format!("{HUB_DIR}/{path}"),
+                permissions: match hub_file.mode {
+                    FileMode::Executable => "0755",
+                    FileMode::Regular => "0644",
+                },
+                content,
+            })
+        })
+        .collect()
 }
 
 /// The `#cloud-config` template writing `files` and the two apply-time
