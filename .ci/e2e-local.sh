@@ -249,7 +249,6 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
       -c 'mkdir -p /data/.atlasod-partial/sample/unpacked && cat > /data/.atlasod-partial/sample/sample.bin'
   fi
   CT=600 check "$name: docker compose up -d (as the README says)" compose up -d || return 0
-  check "$name: the hub becomes healthy" wait_healthy "$name-hub-1" 300 || { compose logs --tail 40 2>&1 | sed 's/^/    | /'; return 0; }
   if [ "$datasets" = 1 ]; then
     check "$name: fetch-datasets completes (exit 0)" wait_exited "$name-fetch-datasets-1" 300
   fi
@@ -264,14 +263,19 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   local base cacert="" port
   port="$(compose port "$( [ "$https" = off ] && echo hub || echo proxy )" "$( [ "$https" = off ] && echo 8000 || echo 443 )" 2>/dev/null | tail -n 1)"
   port="${port##*:}"
+  # waits on what a user sees; Docker's health status (first probed 30 s after the start) is
+  # checked later, when it is due anyway
   if [ "$https" = off ]; then
     base="http://127.0.0.1:$port"
+    check "$name: the hub answers at $base/hub/health" wait_until 300 curl -fsS --max-time 10 -o /dev/null "$base/hub/health" \
+      || { compose logs --tail 40 2>&1 | sed 's/^/    | /'; return 0; }
   else
     base="https://localhost:$port"
     cacert="$2/caddy-root.crt"
-    wait_until 30 compose cp proxy:/data/caddy/pki/authorities/local/root.crt "$cacert"
+    wait_until 120 compose cp proxy:/data/caddy/pki/authorities/local/root.crt "$cacert"
     check "$name: the hub answers through Caddy over HTTPS, verified with Caddy's root (curl --cacert)" \
-      wait_until 60 curl -fsS --max-time 10 --cacert "$cacert" -o /dev/null "$base/hub/health"
+      wait_until 300 curl -fsS --max-time 10 --cacert "$cacert" -o /dev/null "$base/hub/health" \
+      || { compose logs --tail 40 2>&1 | sed 's/^/    | /'; return 0; }
     check "$name: HTTPS on 127.0.0.1 too (the certificate names it)" \
       curl -fsS --max-time 10 --cacert "$cacert" -o /dev/null "https://127.0.0.1:$port/hub/health"
     # the laptop bundle publishes no port 80: plain HTTP on its HTTPS port is redirected instead
@@ -355,6 +359,7 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   docker exec "$c" sh -c 'mkdir -p ~/.jupyter && echo kept > ~/.jupyter/e2e-setting' >/dev/null 2>&1
 
   # down (no -v), up: same users, same cookie secret, the file is still there, nothing downloaded again
+  check "$name: the hub's own health check reports healthy (docker inspect)" wait_healthy "$name-hub-1" 120
   local gets_before; gets_before="$(files_log | grep -c 'GET /sample.bin' || true)"
   servers_leave "$net"
   CT=300 check "$name: docker compose down (no -v)" compose down
