@@ -10,7 +10,7 @@
 #                              binary on this machine, through dev_overrides), or unset: init when the
 #                              registry answers, else local, else skip (fail when CI=true)
 #      ATLASOD_E2E_AWS_PROVIDER_DIR  the folder of a local terraform-provider-aws_* binary (default: searched)
-#      ATLASOD_E2E_JOBS        specs run at once (default 3)
+#      ATLASOD_E2E_JOBS        specs run at once (default 6: mostly waiting on the provider's waiters)
 #      ATLASOD_E2E_KEEP=1      keep the scratch folder (bundles, terraform.log and moto.log of each spec)
 # Output: one PASS/FAIL line per check, prefixed with the spec, the time per spec, and `N passed, M failed`.
 # Exit 1 when a check failed. Every emulator it started is stopped and its scratch removed, also on
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 T="${ATLASOD_TOOLS:-/opt/atlasod-tools}"
-JOBS="${ATLASOD_E2E_JOBS:-3}"
+JOBS="${ATLASOD_E2E_JOBS:-6}"
 PY="$T/venvs/moto/bin/python"
 export PATH="$T/bin:$PATH"
 START=$(date +%s)
