@@ -449,18 +449,8 @@ fn spec_title(path: &Path) -> Option<String> {
 fn shellcheck_accepts_every_embedded_script() {
     let mut checked = 0;
     for case in cases() {
-        // The template as `templatefile()` reads its literal text (`$${` is `${`, `%%{` is
-        // `%{`); `cloud_init_reads_the_user_data_as_the_vm_receives_it` checks Terraform's own
-        // rendering.
-        let user_data = text(&case.bundle, "terraform/user-data.yaml.tftpl")
-            .replace("$${", "${")
-            .replace("%%{", "%{");
-        let root = atlasod::parse::parse_document(&SourceFile::new("user-data.yaml", &user_data))
-            .unwrap_or_else(|_| panic!("{}: the user-data is not YAML", case.name))
-            .to_json();
-        for file in root["write_files"].as_array().unwrap() {
-            let content = file["content"].as_str().unwrap();
-            let path = file["path"].as_str().unwrap();
+        // `cloud_init_reads_the_user_data_as_the_vm_receives_it` checks Terraform's own rendering.
+        for (path, content) in &user_data_files(&case) {
             if content.starts_with("#!/bin/sh") || content.starts_with("#!/bin/bash") {
                 let what = format!("{} {path}", case.name);
                 if validators::shellcheck_text(content, &what).is_none() {
