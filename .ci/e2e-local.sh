@@ -363,15 +363,25 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   local gets_before; gets_before="$(files_log | grep -c 'GET /sample.bin' || true)"
   servers_leave "$net"
   CT=300 check "$name: docker compose down (no -v)" compose down
-  CT=600 check "$name: docker compose up -d again" compose up -d || return 0
-  servers_join "$net"
+  # the second up is offline: the datasets are complete, the test's servers are gone and the
+  # bundle's network reaches nothing outside itself (as at a venue whose internet is down)
+  CT=300 compose up --no-start >/dev/null 2>&1
+  local subnet; subnet="$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$net" 2>/dev/null)"
+  check "$name: the bundle's network is cut off from everything outside it ($subnet)" test -n "$subnet" && offline_on "$subnet"
+  CT=600 check "$name: docker compose up -d again, offline" compose up -d || { offline_off; return 0; }
   # what a user sees, not Docker's health status (first probed 30 s after the start, see above)
-  check "$name: the hub answers again at $base/hub/health" \
-    wait_until 300 curl -fsS --max-time 10 "${ca[@]}" -o /dev/null "$base/hub/health" || return 0
+  check "$name: the hub answers again offline at $base/hub/health" \
+    wait_until 300 curl -fsS --max-time 10 "${ca[@]}" -o /dev/null "$base/hub/health" || { offline_off; return 0; }
   check "$name: $holder's token still works (same user database)" \
     has "$(hubc "${ca[@]}" "$base" api GET "/hub/api/users/$student" "$tok" | head -n 1)" 200
   check "$name: $student's login cookie still works (same cookie secret)" \
     has "$(hubc "${ca[@]}" --jar "$j/alice.jar" "$base" api GET /hub/home - | head -n 1)" 200
+  if [ "$datasets" = 1 ]; then
+    check "$name: ... fetch-datasets skipped everything offline (exit 0, 'already in place')" \
+      has "$(wait_exited "$name-fetch-datasets-1" 60 && docker logs "$name-fetch-datasets-1" 2>&1)" "${S_DATASETS%% *}: already in place"
+  fi
+  offline_off
+  servers_join "$net"
   if [ "$sample" = 1 ]; then
     check "$name: the second up downloaded nothing" eq "$(files_log | grep -c 'GET /sample.bin' || true)" "$gets_before"
   fi
