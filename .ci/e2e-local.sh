@@ -44,7 +44,9 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 # check DESCRIPTION COMMAND...: PASS when the command succeeds; else FAIL with its last lines
 check() {
   local what="$1" out; shift
-  if out="$("$@" 2>&1)"; then pass "$what"; else fail "$what"; printf '%s\n' "$out" | tail -n 15 | sed 's/^/    | /'; fi
+  if out="$("$@" 2>&1)"; then pass "$what"; return 0; fi
+  fail "$what"; printf '%s\n' "$out" | tail -n 15 | sed 's/^/    | /'
+  return 1
 }
 
 # ---- cleanup: by compose project and by the bundle's name prefix -----------------------------------
@@ -371,7 +373,8 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   CT=600 check "$name: docker compose up -d again, offline" compose up -d || { offline_off; return 0; }
   # what a user sees, not Docker's health status (first probed 30 s after the start, see above)
   check "$name: the hub answers again offline at $base/hub/health" \
-    wait_until 300 curl -fsS --max-time 10 "${ca[@]}" -o /dev/null "$base/hub/health" || { offline_off; return 0; }
+    wait_until 300 curl -fsS --max-time 10 "${ca[@]}" -o /dev/null "$base/hub/health" \
+    || { compose logs --tail 40 2>&1 | sed 's/^/    | /'; offline_off; return 0; }
   check "$name: $holder's token still works (same user database)" \
     has "$(hubc "${ca[@]}" "$base" api GET "/hub/api/users/$student" "$tok" | head -n 1)" 200
   check "$name: $student's login cookie still works (same cookie secret)" \

@@ -501,7 +501,7 @@ fn json_and_markdown_formats_without_and_with_changes() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert!(files.contains(&"fetch-datasets.sh"), "{files:?}");
+    assert!(files.contains(&"datasets/datasets.json"), "{files:?}");
     assert!(
         target["files"][0]["diff"]
             .as_str()

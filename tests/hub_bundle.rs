@@ -296,15 +296,15 @@ fn files_agree_on_names() {
         )));
         if plan.datasets.is_empty() {
             assert!(!compose.contains("fetch-datasets"), "{}", case.name);
-            assert!(bundle.get("fetch-datasets.sh").is_none());
+            assert!(bundle.get("datasets/fetch.py").is_none());
         } else {
             assert!(compose.contains(&format!("name: {name}-datasets")));
             assert!(config.contains(&format!("{{\"{name}-datasets\": \"/data\"}}")));
-            let script = text(&case, &bundle, "fetch-datasets.sh");
+            let listing = text(&case, &bundle, "datasets/datasets.json");
             for dataset in &plan.datasets {
                 for file in &dataset.files {
                     assert!(
-                        script.contains(&file.url),
+                        listing.contains(&format!("\"url\": \"{}\"", file.url)),
                         "{}: {} not fetched",
                         case.name,
                         file.url

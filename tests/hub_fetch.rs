@@ -1,9 +1,11 @@
-//! The generated `fetch-datasets.sh`, run for real (with `sh`, curl and
-//! unzip) against a file server on 127.0.0.1: it downloads, checks and
-//! unpacks; a second run downloads nothing; an interrupted download resumes
-//! with a range request; a SHA-256 or size mismatch stops it with an error
-//! naming the file. Needs `curl` and Info-ZIP `unzip` (skipped with
-//! `ATLASOD_SKIP_EXTERNAL=1` when missing).
+//! The bundle's dataset fetcher (`datasets/fetch.py` with its
+//! `datasets.json`), run for real with `python3` against a file server on
+//! 127.0.0.1: it downloads, checks and unpacks; a second run downloads
+//! nothing; an interrupted download resumes with a range request; a SHA-256
+//! or size mismatch stops that dataset with an error naming the file, and the
+//! others are still fetched. Every target carries this same fetcher. Needs
+//! `zip` to make the sample (skipped with `ATLASOD_SKIP_EXTERNAL=1` when
+//! missing).
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
 mod support;
@@ -61,24 +63,28 @@ fn sha256_hex(path: &Path) -> String {
 }
 
 /// Renders the local bundle of a spec with the given `datasets:` block and
-/// returns its fetch script.
+/// returns its fetch script (the list it reads is beside it).
 fn fetch_script(dir: &Path, datasets: &str) -> PathBuf {
-    let spec = format!(
-        "version: 1\nname: fetch-test\nusers:\n  count: 1\nauth:\n  method: dummy\nhub:\n  https: off\ndatasets:\n{datasets}"
-    );
     let built = atlasod::program::build(
-        atlasod::SourceFile::new("fetch-test.yaml", spec),
+        atlasod::SourceFile::new("fetch-test.yaml", spec(datasets)),
         atlasod::Target::Local,
     )
     .unwrap_or_else(|e| panic!("the test spec does not build: {e:?}"));
     let _ = std::fs::remove_dir_all(dir);
     atlasod::bundle::write_files(&built.bundle, dir).unwrap();
-    dir.join("fetch-datasets.sh")
+    dir.join("datasets/fetch.py")
+}
+
+fn spec(datasets: &str) -> String {
+    format!(
+        "version: 1\nname: fetch-test\nusers:\n  count: 1\nauth:\n  method: dummy\nhub:\n  https: off\ndatasets:\n{datasets}"
+    )
 }
 
 fn run(script: &Path, data: &Path) -> Output {
-    Command::new("sh")
+    Command::new("python3")
         .arg(script)
+        .env_remove("ATLASOD_DATASETS")
         .env("ATLASOD_DATA_DIR", data)
         .env_remove("http_proxy")
         .env_remove("https_proxy")
@@ -125,7 +131,7 @@ fn make_samples(files: &Path) -> (u64, String) {
 
 #[test]
 fn datasets_download_once_resume_and_fail_loudly() {
-    if tool("curl").is_none() || tool("unzip").is_none() || tool("zip").is_none() {
+    if tool("python3").is_none() || tool("zip").is_none() {
         return;
     }
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hub-fetch");

@@ -9,8 +9,8 @@
 //! - `terraform/`: python-hcl2 parse, `terraform fmt -check`, `terraform
 //!   validate` (offline, through `../shared/tf-offline`), checkov with zero
 //!   failed checks;
-//! - the single-user start script: shellcheck; `fetch.py`: a download run
-//!   against a loopback HTTP server.
+//! - the single-user start script: shellcheck; `datasets/fetch.py`: the
+//!   local bundle's, which `tests/hub_fetch.rs` runs.
 //!
 //! External programs come from `${ATLASOD_TOOLS:-/opt/atlasod-tools}/bin`
 //! (`.ci/install-tools.sh`). A missing one fails the test with a message,
@@ -29,7 +29,7 @@ use atlasod::targets::kubernetes::KUBERNETES_VERSION;
 use atlasod::{Code, SourceFile};
 use support::bundles::{self, text};
 use support::specs::{Spec, declaring};
-use support::{repo, run, snapshots, tool, validators};
+use support::{run, snapshots, tool, validators};
 
 /// Every spec that declares `cloud.kubernetes`.
 fn specs() -> Vec<Spec> {
@@ -281,19 +281,61 @@ fn start_script_passes_shellcheck() {
     }
 }
 
+/// One fetcher for every target: the dataset Job runs the very `datasets/fetch.py` that the
+/// compose project's `fetch-datasets` service runs (`tests/hub_fetch.rs` runs it for real),
+/// on the datasets the cluster copies, and its ConfigMap carries both files.
 #[test]
-fn fetch_script_downloads_once_and_checks_what_it_gets() {
-    let Some(python) = tool("python-lint") else {
-        return;
-    };
-    let ran = run(std::process::Command::new(python)
-        .arg(repo().join("tests/tools/fetch_selftest.py"))
-        .arg(repo().join("targets/kubernetes/fetch.py")));
-    assert!(
-        ran.ok && ran.stdout.contains(" passed, 0 failed"),
-        "{}",
-        ran.all()
-    );
+fn the_dataset_job_runs_the_fetcher_of_every_target() {
+    let mut checked = 0;
+    for spec in specs() {
+        let built = spec.build(Target::Kubernetes);
+        let Some(script) = built.bundle.text("datasets/fetch.py") else {
+            continue;
+        };
+        let local = spec.build(Target::Local);
+        assert_eq!(
+            Some(script),
+            local.bundle.text("datasets/fetch.py"),
+            "{}: the kubernetes fetcher is not the local one",
+            spec.name
+        );
+        let listing: serde_json::Value =
+            serde_json::from_str(text(&built.bundle, "datasets/datasets.json")).unwrap();
+        let local_listing: serde_json::Value =
+            serde_json::from_str(text(&local.bundle, "datasets/datasets.json")).unwrap();
+        let copied = &built.plan.kubernetes.as_ref().unwrap().datasets.copied;
+        let expected: Vec<&serde_json::Value> = local_listing
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| copied.iter().any(|c| d["name"] == c.as_str()))
+            .collect();
+        assert!(!expected.is_empty(), "{}", spec.name);
+        assert_eq!(
+            listing.as_array().unwrap().iter().collect::<Vec<_>>(),
+            expected,
+            "{}",
+            spec.name
+        );
+        // the ConfigMap's `fetch.py: |` block, de-indented, is the script
+        let manifests = text(&built.bundle, "manifests/datasets.yaml");
+        let block: Vec<&str> = manifests
+            .split_once("\n  fetch.py: |\n")
+            .unwrap()
+            .1
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with("    "))
+            .map(|l| l.strip_prefix("    ").unwrap_or(l))
+            .collect();
+        assert_eq!(
+            block.join("\n").trim_end(),
+            script.trim_end(),
+            "{}",
+            spec.name
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "no kubernetes spec copies a dataset");
 }
 
 /// `git` itself, in a repository made of the written bundle: the files that

@@ -123,7 +123,6 @@ build() {  # dir tag build-arg...
 
 build hub "$(image_of hub)" "JUPYTERHUB_VERSION=$HUB_JUPYTERHUB"
 build caddy "$(image_of proxy)"
-build alpine "$(image_of fetcher)"
 build singleuser "$(image_of presets python)" "JUPYTERHUB_VERSION=$SCIPY_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
 build singleuser "$(image_of presets root)" "JUPYTERHUB_VERSION=$ATLAS_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
 log "all stand-in images in place"

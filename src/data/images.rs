@@ -1,6 +1,6 @@
 //! Pinned images and packages, from `targets/images.yaml`.
 //!
-//! The hub image and its pip pins, the TLS proxy, the dataset fetcher, the
+//! The hub image and its pip pins, the TLS proxy, the
 //! single-user presets and the Zero to JupyterHub chart. One file, so a
 //! version bump is one reviewed diff.
 

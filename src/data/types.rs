@@ -60,7 +60,6 @@ tables! {
     pub struct Images {
         pub hub: HubImagePins,
         pub proxy: PinnedImage,
-        pub fetcher: PinnedImage,
         pub presets: Map<Str, PresetImage>,
         pub nbgitpuller: PinnedPackage,
         pub z2jh: Z2jh,

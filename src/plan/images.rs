@@ -1,5 +1,5 @@
-//! The images a workshop runs: the hub's, the TLS proxy's, the dataset
-//! fetcher's, and the single-user image every user gets.
+//! The images a workshop runs: the hub's, the TLS proxy's, and the
+//! single-user image every user gets (its base also runs the dataset fetcher).
 //!
 //! Input: the spec's `environment` and the pins in `targets/images.yaml`.
 //! Output: [`HubImage`] and [`SingleUserImage`]. Invariant: the single-user
@@ -42,8 +42,6 @@ pub struct HubImage {
     pub pins: BTreeMap<String, String>,
     /// The TLS-terminating reverse proxy.
     pub proxy_image: String,
-    /// The one-shot container that downloads the datasets.
-    pub fetcher_image: String,
 }
 
 impl HubImage {
@@ -101,7 +99,6 @@ pub(crate) fn hub_image(images: &Images) -> HubImage {
             .map(|(name, version)| (name.to_owned(), (*version).to_owned()))
             .collect(),
         proxy_image: images.proxy.image.to_owned(),
-        fetcher_image: images.fetcher.image.to_owned(),
     }
 }
 

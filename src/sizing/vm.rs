@@ -163,8 +163,8 @@ pub fn largest_in<'a>(tables: &'a CloudTables, region: &'a str) -> Option<&'a In
 /// volumes live on the data disk, so this does not grow with the workshop.
 pub const BOOT_DISK_GIB: u64 = 30;
 
-/// Disk for the hub image (built on the VM), the TLS proxy, the dataset
-/// fetcher and the build cache, in GB.
+/// Disk for the hub image (built on the VM), the TLS proxy and the
+/// build cache, in GB (the dataset fetcher runs in the single-user base image).
 pub const STACK_IMAGES_GB: u64 = 3;
 
 /// Disk budgeted for a single-user image that is not a preset, in GB.
@@ -234,7 +234,7 @@ pub fn data_disk(contents: &DiskContents, written: Option<u64>) -> DataDisk {
         ),
         format!("datasets (unpacked): {}", fmt_gib(contents.datasets)),
         format!(
-            "images: {} GB (single-user image) + {STACK_IMAGES_GB} GB (hub, proxy, fetcher) = {}",
+            "images: {} GB (single-user image) + {STACK_IMAGES_GB} GB (hub, proxy, build cache) = {}",
             contents.image_gb,
             fmt_gib(contents.images())
         ),

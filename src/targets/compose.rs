@@ -19,7 +19,7 @@ use crate::bundle::Bundle;
 use crate::error::Error;
 use crate::plan::{Package, Plan};
 use crate::spec::Https;
-use crate::targets::templates;
+use crate::targets::{datasets, templates};
 
 /// What kind of machine the bundle runs on; changes defaults and wording only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -166,6 +166,8 @@ struct Context<'a> {
     work_dir: &'static str,
     home_dir: &'static str,
     data_dir: &'static str,
+    /// Where the `fetch-datasets` service mounts the bundle's `datasets/`.
+    fetcher_dir: &'static str,
     base_is_moving: bool,
     jupyterhub_major: String,
     /// The single-user image runs `pull-notebooks.sh` at start (notebooks to pull, or datasets to link).
@@ -270,13 +272,7 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
         );
     }
     if !plan.datasets.is_empty() {
-        bundle.add_executable(
-            "fetch-datasets.sh",
-            file(
-                "hub/fetch-datasets.sh.j2",
-                include_str!("../../targets/hub/fetch-datasets.sh.j2"),
-            )?,
-        );
+        datasets::add(&mut bundle, &plan.datasets);
     }
     bundle.add(
         ".env.example",
@@ -370,6 +366,7 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         work_dir: WORK_DIR,
         home_dir: HOME_DIR,
         data_dir: DATA_DIR,
+        fetcher_dir: datasets::MOUNT_DIR,
         base_is_moving: plan.singleuser.base_is_moving(),
         start_hook: !plan.notebooks.is_empty() || !plan.datasets.is_empty(),
         jupyterhub_major: plan

@@ -5,9 +5,11 @@
 //! `targets/<name>/` at the top of the repository. [`compose`] is the docker
 //! compose bundle that `local` writes for a laptop and the cloud targets
 //! ship inside their VM. The single-VM clouds (`aws`, `gcp`, `openstack`)
-//! live in [`vm`]; Terraform is built with [`terraform`].
+//! live in [`vm`]; Terraform is built with [`terraform`]. Every target's
+//! bundle fetches its datasets with the one fetcher of [`datasets`].
 
 pub mod compose;
+pub(crate) mod datasets;
 pub mod kubernetes;
 pub(crate) mod templates;
 pub(crate) mod terraform;

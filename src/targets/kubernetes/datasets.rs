@@ -1,22 +1,19 @@
-//! The shared datasets volume: the list of files to fetch, the fetch script,
-//! and the ConfigMap, PVC and Job manifests that fill the volume once.
+//! The shared datasets volume: the ConfigMap (the fetcher and its list), PVC
+//! and Job manifests that fill the volume once.
 //!
 //! Input: the plan's datasets and the Kubernetes plan (which of them are
-//! copied, the volume's size). Output: `datasets/datasets.json`, the static
-//! `datasets/fetch.py` and `manifests/datasets.yaml`. Terraform creates the
+//! copied, the volume's size). Output: `manifests/datasets.yaml`, which carries
+//! the one fetcher of [`crate::targets::datasets`] and its list. Terraform creates the
 //! same objects from the same files (see `terraform.rs`).
 
 use std::collections::BTreeMap;
-
-use serde_json::json;
 
 use super::DATASETS;
 use crate::error::Error;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::ClusterProvider;
-use crate::targets::templates;
+use crate::targets::{datasets, templates};
 
-pub const FETCH_SCRIPT: &str = include_str!("../../../targets/kubernetes/fetch.py");
 const MANIFESTS: &str = include_str!("../../../targets/kubernetes/datasets.yaml.j2");
 /// The Kubernetes version the manifests are checked against (`kubernetes-validate -k`).
 pub const KUBERNETES_VERSION: &str = "1.35.0";
@@ -42,31 +39,6 @@ pub fn labels(plan: &Plan) -> BTreeMap<&'static str, String> {
     ])
 }
 
-/// `datasets.json`: what `fetch.py` downloads, for the copied datasets only.
-pub fn listing(plan: &Plan, k8s: &KubernetesPlan) -> String {
-    let datasets: Vec<serde_json::Value> = plan
-        .datasets
-        .iter()
-        .filter(|d| k8s.datasets.copied.contains(&d.name))
-        .map(|d| {
-            json!({
-                "name": d.name,
-                "unzip": d.unzip,
-                "files": d.files.iter().map(|f| json!({
-                    "url": f.url,
-                    "filename": f.filename,
-                    "min_bytes": f.min_bytes,
-                    "max_bytes": f.max_bytes,
-                    "sha256": f.sha256,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&datasets).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
 pub fn manifests(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
     templates::render(
         "kubernetes/datasets.yaml",
@@ -77,8 +49,13 @@ pub fn manifests(plan: &Plan, k8s: &KubernetesPlan) -> Result<String, Error> {
             "kubernetes_version": KUBERNETES_VERSION,
             "object": DATASETS,
             "labels": labels(plan),
-            "listing": listing(plan, k8s).trim_end(),
-            "script": FETCH_SCRIPT.trim_end(),
+            "listing": datasets::listing(
+                plan.datasets
+                    .iter()
+                    .filter(|d| k8s.datasets.copied.contains(&d.name)),
+            )
+            .trim_end(),
+            "script": datasets::FETCH_SCRIPT.trim_end(),
             "storage_class": default_storage_class(k8s),
             "capacity": k8s.datasets.capacity,
             "image": plan.singleuser.base_image,

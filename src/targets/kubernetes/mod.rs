@@ -41,8 +41,12 @@ pub fn render(plan: &Plan) -> Result<Bundle, Error> {
     let mut bundle = Bundle::new();
     bundle.add("values.yaml", values::render(plan, k8s, &hub)?);
     if !k8s.datasets.copied.is_empty() {
-        bundle.add("datasets/fetch.py", datasets::FETCH_SCRIPT);
-        bundle.add("datasets/datasets.json", datasets::listing(plan, k8s));
+        crate::targets::datasets::add(
+            &mut bundle,
+            plan.datasets
+                .iter()
+                .filter(|d| k8s.datasets.copied.contains(&d.name)),
+        );
         bundle.add("manifests/datasets.yaml", datasets::manifests(plan, k8s)?);
     }
     for (name, text) in terraform::render(plan, k8s, &hub)? {
