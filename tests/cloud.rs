@@ -369,8 +369,15 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
         let module = dir.join("terraform");
         let main = std::fs::read_to_string(module.join("main.tf")).unwrap();
         let compressed = main.contains("base64gzip(templatefile(");
-        let host_env =
-            "ATLASOD_DATA_DEVICE=/dev/disk/by-id/test-data\nATLASOD_PUBLIC_IP=192.0.2.10\n";
+        // Google Cloud: the secrets stay in Secret Manager and the user data names the version
+        let secret_manager = main.contains("secret_data = local.dotenv");
+        let mut host_env =
+            "ATLASOD_DATA_DEVICE=/dev/disk/by-id/test-data\nATLASOD_PUBLIC_IP=192.0.2.10\n"
+                .to_owned();
+        if secret_manager {
+            host_env.push_str("ATLASOD_ENV_SECRET=projects/1/secrets/x-hub-env/versions/1\n");
+        }
+        let host_env = host_env.as_str();
         let dotenv = format!("SHARED_PASSWORD='{secret}'\nADMIN_PASSWORD='{secret}-admin'\n");
         let values = serde_json::json!({ "host_env": host_env, "dotenv": dotenv });
         let template = module.join("user-data.yaml.tftpl");
@@ -395,10 +402,25 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
                 .find(|f| f["path"] == path)
                 .unwrap_or_else(|| panic!("{name}: cloud-init writes no {path}"))
         };
-        for (path, mode, content) in [
-            ("/etc/atlasod/host.env", "0644", host_env),
-            ("/opt/atlasod/.env", "0600", dotenv.as_str()),
-        ] {
+        let mut expected = vec![("/etc/atlasod/host.env", "0644", host_env)];
+        if secret_manager {
+            assert!(
+                !report.to_string().contains("SHARED_PASSWORD"),
+                "{name}: a secret in the instance metadata"
+            );
+            assert!(
+                files.iter().all(|f| f["path"] != "/opt/atlasod/.env"),
+                "{name}: the user data writes .env"
+            );
+            assert_eq!(
+                file("/usr/local/sbin/atlasod-read-secrets")["permissions"],
+                "0755",
+                "{name}"
+            );
+        } else {
+            expected.push(("/opt/atlasod/.env", "0600", dotenv.as_str()));
+        }
+        for (path, mode, content) in expected {
             assert_eq!(file(path)["permissions"], mode, "{name}: {path}");
             assert_eq!(file(path)["content"], content, "{name}: {path}");
         }
@@ -751,4 +773,49 @@ fn containers_cannot_reach_the_metadata_service() {
         }
     }
     assert_eq!(clouds.len(), 3, "{clouds:?}");
+}
+
+/// Google Cloud keeps the hub's secrets out of the instance metadata (which every project
+/// viewer can read): the VM's own service account reads them from Secret Manager at boot,
+/// after the containers are kept from the metadata server and before Docker exists. The
+/// reader the user-data writes runs for real in network and mount namespaces of the test's
+/// own, against stand-ins of the metadata server and Secret Manager on their loopback
+/// (`tests/tools/read_secrets_check.py`).
+#[test]
+fn the_gcp_vm_reads_its_secrets_from_secret_manager() {
+    if support::skip_external() {
+        return;
+    }
+    let case = cases()
+        .into_iter()
+        .find(|c| c.target == Target::Gcp)
+        .expect("a gcp case");
+    let files = user_data_files(&case);
+    let setup = &files["/usr/local/sbin/atlasod-setup"];
+    let at = |needle: &str| {
+        setup
+            .find(needle)
+            .unwrap_or_else(|| panic!("{}: the setup lacks `{needle}`", case.name))
+    };
+    let block = at("systemctl enable --now atlasod-metadata-block.service");
+    let read = at("retry /usr/local/sbin/atlasod-read-secrets /opt/atlasod/.env");
+    let docker = at("install -y -q docker.io");
+    assert!(
+        block < read && read < docker,
+        "{}: the secrets are read at the wrong step:\n{setup}",
+        case.name
+    );
+    let dir = bundles::scratch(&["cloud", "read-secrets"]);
+    let reader = dir.join("atlasod-read-secrets");
+    std::fs::write(&reader, &files["/usr/local/sbin/atlasod-read-secrets"]).unwrap();
+    let ran = run(Command::new("unshare")
+        .args(["--net", "--mount", "python3"])
+        .arg(repo().join("tests/tools/read_secrets_check.py"))
+        .arg(&reader)
+        .arg(dir.join("ns")));
+    assert!(
+        ran.ok && ran.stdout.contains(" passed, 0 failed"),
+        "{}",
+        ran.all()
+    );
 }

@@ -27,6 +27,7 @@ const PROFILE: Profile = Profile {
     data_disk: "aws_ebs_volume.data",
     location: "var.region",
     compress: true,
+    secret_version: None,
 };
 
 fn aws(plan: &Plan) -> Result<&crate::spec::Aws, Error> {

@@ -55,6 +55,11 @@ pub(crate) struct Profile {
     pub location: &'static str,
     /// gzip and base64 the user-data (AWS's 16 KB limit, OpenStack's 64 KB).
     pub compress: bool,
+    /// Where the VM reads the hub's `.env` from, when not from its user-data:
+    /// the Terraform address of a secret version's resource name (Google Cloud,
+    /// whose instance metadata every project viewer can read). The setup
+    /// script reads it at boot with the VM's own credentials.
+    pub secret_version: Option<&'static str>,
 }
 
 /// Where a machine runs, e.g. `aws eu-central-1`, and its OS image.

@@ -5,8 +5,9 @@
 //! `/opt/atlasod`, the setup script, the data-disk script and the systemd
 //! units, and runs the setup once. It is a Terraform template: the values
 //! only known at apply time (the data disk's device, the public address, the
-//! secrets) are two `${jsonencode(...)}` placeholders that `templatefile()`
-//! fills in (JSON strings are YAML double-quoted scalars, so any byte of a
+//! secrets) are `${jsonencode(...)}` placeholders that `templatefile()`
+//! fills in (on Google Cloud the secrets stay in Secret Manager instead, and
+//! the VM reads them at boot) (JSON strings are YAML double-quoted scalars, so any byte of a
 //! secret survives), and every other `${` and `%{` is escaped. One document
 //! and no MIME multipart: nothing for cloud-init to merge, nothing labelled
 //! 7bit (a non-ASCII title or secret reaches the VM as UTF-8).
@@ -24,6 +25,9 @@ pub(crate) const HUB_DIR: &str = "/opt/atlasod";
 pub(crate) const DATA_DIR: &str = "/srv/atlasod";
 /// The file Terraform writes with the apply-time facts (`ATLASOD_DATA_DEVICE`, ...).
 pub(crate) const HOST_ENV: &str = "/etc/atlasod/host.env";
+/// The `host.env` variable naming the secret version that holds the hub's `.env`
+/// (where the cloud keeps it out of the instance metadata).
+pub(crate) const SECRET_VERSION_VAR: &str = "ATLASOD_ENV_SECRET";
 
 /// One file cloud-init writes.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +46,10 @@ struct SetupContext<'a> {
     /// The compose service that downloads the datasets, if the plan has any.
     fetch_service: Option<&'static str>,
     hub_url_hint: String,
+    /// The program that writes `.env` from the cloud's secret store, where the
+    /// user-data does not carry it.
+    secret_reader: Option<&'static str>,
+    dotenv_path: String,
 }
 
 #[derive(Serialize)]
@@ -57,11 +65,23 @@ struct UserDataContext<'a> {
     hub_dir: &'static str,
     files: &'a [WriteFile],
     host_env: &'static str,
-    dotenv_path: String,
+    /// Where the user-data writes `.env`; `None` where the VM reads it from the
+    /// cloud's secret store at boot instead.
+    dotenv_path: Option<String>,
 }
 
+/// The program that writes `.env` from Secret Manager (Google Cloud).
+const SECRET_READER: &str = "/usr/local/sbin/atlasod-read-secrets";
+
 /// The files the user-data writes, in the order cloud-init writes them.
-pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<WriteFile>, Error> {
+/// `secret_manager`: the VM reads its `.env` from the cloud's secret store
+/// (Google Cloud's Secret Manager) with its own credentials at boot.
+pub(crate) fn files(
+    plan: &Plan,
+    hub: &Bundle,
+    ssh_user: &str,
+    secret_manager: bool,
+) -> Result<Vec<WriteFile>, Error> {
     let file = |path: &str, permissions, content: String| WriteFile {
         path: path.to_owned(),
         permissions,
@@ -77,6 +97,8 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             || "https://<public IP> (terraform output hub_url)".to_owned(),
             |d| format!("https://{d}"),
         ),
+        secret_reader: secret_manager.then_some(SECRET_READER),
+        dotenv_path: format!("{HUB_DIR}/.env"),
     };
     let fixed = |files: &[(&str, &'static str, &str)]| -> Vec<WriteFile> {
         files
@@ -96,6 +118,13 @@ pub(crate) fn files(plan: &Plan, hub: &Bundle, ssh_user: &str) -> Result<Vec<Wri
             include_str!("../../../targets/vm/atlasod-metadata-block.sh"),
         ),
     ]);
+    if secret_manager {
+        files.extend(fixed(&[(
+            SECRET_READER,
+            "0755",
+            include_str!("../../../targets/gcp/atlasod-read-secrets.py"),
+        )]));
+    }
     files.push(file(
         "/usr/local/sbin/atlasod-setup",
         "0755",
@@ -175,9 +204,14 @@ fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
         .collect()
 }
 
-/// The `#cloud-config` template writing `files` and the two apply-time
-/// files, and running the setup once.
-pub(crate) fn user_data(plan: &Plan, cloud: &str, files: &[WriteFile]) -> Result<String, Error> {
+/// The `#cloud-config` template writing `files` and the apply-time files
+/// (`host.env`, and `.env` unless `secret_manager`), and running the setup once.
+pub(crate) fn user_data(
+    plan: &Plan,
+    cloud: &str,
+    files: &[WriteFile],
+    secret_manager: bool,
+) -> Result<String, Error> {
     let files: Vec<WriteFile> = files
         .iter()
         .map(|f| WriteFile {
@@ -195,7 +229,7 @@ pub(crate) fn user_data(plan: &Plan, cloud: &str, files: &[WriteFile]) -> Result
             hub_dir: HUB_DIR,
             files: &files,
             host_env: HOST_ENV,
-            dotenv_path: format!("{HUB_DIR}/.env"),
+            dotenv_path: (!secret_manager).then(|| format!("{HUB_DIR}/.env")),
         },
     )
 }

@@ -28,6 +28,7 @@ const PROFILE: Profile = Profile {
     data_disk: "google_compute_disk.data",
     location: "var.zone",
     compress: false,
+    secret_version: Some("google_secret_manager_secret_version.env.name"),
 };
 
 fn gcp(plan: &Plan) -> Result<&crate::spec::Gcp, Error> {
@@ -126,6 +127,7 @@ impl Cloud for Gcp {
         );
         network(file, f)?;
         disk(file, f)?;
+        secrets(file)?;
         file.push(instance(f)?);
         file.note(
             "resource.google_compute_instance.hub",
@@ -146,7 +148,7 @@ impl Cloud for Gcp {
         Ok(Commands {
             credentials: "gcloud auth application-default login",
             credentials_help: format!(
-                "Terraform's Google provider uses Application Default Credentials: `gcloud auth application-default login` (or `GOOGLE_APPLICATION_CREDENTIALS` with a service-account key). The project `{project}` needs the Compute Engine API enabled."
+                "Terraform's Google provider uses Application Default Credentials: `gcloud auth application-default login` (or `GOOGLE_APPLICATION_CREDENTIALS` with a service-account key). The project `{project}` needs the Compute Engine API enabled; Terraform enables the Secret Manager and IAM APIs itself, and creates a service account and a secret (the credentials need those rights: Owner, or Compute Admin with Service Account Admin, Service Account User and Secret Manager Admin)."
             ),
             delete_disk: format!(
                 "gcloud compute disks delete {name}-data --project {project} --zone {zone}"
@@ -273,6 +275,76 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
     Ok(())
 }
 
+/// The hub's `.env` in Secret Manager, readable only by the VM's own service
+/// account: the instance metadata, which every project viewer can read, carries
+/// only the name of the secret's version (see `atlasod-read-secrets`).
+fn secrets(file: &mut File) -> Result<(), Error> {
+    for (name, api) in [("secretmanager", "Secret Manager"), ("iam", "IAM")] {
+        file.push(
+            block("resource", &["google_project_service", name])
+                .attr("service", string(format!("{name}.googleapis.com")))
+                .attr("disable_on_destroy", false)
+                .build(),
+        );
+        file.note(
+            &format!("resource.google_project_service.{name}"),
+            format!(
+                "The {api} API, left enabled on destroy (other things in the project may use it)."
+            ),
+        );
+    }
+    file.push(
+        block("resource", &["google_secret_manager_secret", "env"])
+            .attr("secret_id", workshop_name("-hub-env"))
+            .child(
+                block("replication", &[])
+                    .child(block("auto", &[]).build())
+                    .build(),
+            )
+            .raw("depends_on", "[google_project_service.secretmanager]")?
+            .build(),
+    );
+    file.note(
+        "resource.google_secret_manager_secret.env",
+        "The hub's settings and secrets (`.env`); like terraform.tfvars and the state, keep it private.",
+    );
+    file.push(
+        block("resource", &["google_secret_manager_secret_version", "env"])
+            .raw("secret", "google_secret_manager_secret.env.id")?
+            .raw("secret_data", "local.dotenv")?
+            .build(),
+    );
+    file.push(
+        block("resource", &["google_service_account", "hub"])
+            // 6 to 30 characters: a workshop name may have 32
+            .raw(
+                "account_id",
+                r#""atlasod-${substr(sha256(local.workshop), 0, 16)}""#,
+            )?
+            .attr("display_name", workshop_name(" hub (atlasod)"))
+            .attr(
+                "description",
+                string("The hub VM's identity: it may read the hub's secret, nothing else"),
+            )
+            .raw("depends_on", "[google_project_service.iam]")?
+            .build(),
+    );
+    file.push(
+        block(
+            "resource",
+            &["google_secret_manager_secret_iam_member", "hub"],
+        )
+        .raw("secret_id", "google_secret_manager_secret.env.id")?
+        .attr("role", string("roles/secretmanager.secretAccessor"))
+        .raw(
+            "member",
+            r#""serviceAccount:${google_service_account.hub.email}""#,
+        )?
+        .build(),
+    );
+    Ok(())
+}
+
 fn instance(f: &Facts) -> Result<hcl::Block, Error> {
     let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     let metadata = object([
@@ -299,6 +371,11 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .attr("tags", tags)
         .attr("allow_stopping_for_update", true)
         .attr("metadata", metadata)
+        // the VM reads its secret at boot
+        .raw(
+            "depends_on",
+            "[google_secret_manager_secret_iam_member.hub]",
+        )?
         .child(
             block("boot_disk", &[])
                 .attr("auto_delete", true)
@@ -327,6 +404,14 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
                         .raw("nat_ip", "google_compute_address.hub.address")?
                         .build(),
                 )
+                .build(),
+        )
+        .child(
+            // its own identity, allowed only to read the hub's secret (IAM decides; the
+            // scope only lets IAM decide)
+            block("service_account", &[])
+                .raw("email", "google_service_account.hub.email")?
+                .raw("scopes", r#"["cloud-platform"]"#)?
                 .build(),
         )
         .child(

@@ -110,13 +110,16 @@ fn files(
     let env = hub::env(plan);
     let mut variables = cloud.variables(plan, machine)?;
     variables.extend(variables::common(plan, machine, &env));
-    let files = cloud_init::files(plan, hub, cloud.ssh_user())?;
-    let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
+    let profile = cloud.profile();
+    let secret_manager = profile.secret_version.is_some();
+    let files = cloud_init::files(plan, hub, cloud.ssh_user(), secret_manager)?;
+    let user_data = cloud_init::user_data(plan, machine.cloud, &files, secret_manager)?;
     let mut locals = cloud.locals()?;
     locals.push((
-        "user_data",
-        terraform::user_data(cloud.profile(), &env, hub::public_host_from_env(plan)),
+        "dotenv",
+        terraform::dotenv(profile, &env, hub::public_host_from_env(plan)),
     ));
+    locals.push(("user_data", terraform::user_data(profile)?));
     let mut main = File::new(&header(plan, cloud.profile().resources));
     main.push(cloud.provider()?);
     main.push(terraform::locals(plan, locals)?);

@@ -7,6 +7,7 @@
 use hcl::{Attribute, Block, Expression, Structure};
 
 use super::cloud::{Cloud, Profile};
+use super::cloud_init::SECRET_VERSION_VAR;
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use crate::error::Error;
 use crate::plan::Plan;
@@ -87,25 +88,9 @@ pub(crate) fn data_disk(file: &mut File, cloud: &Profile, disk: BlockBuilder) {
     );
 }
 
-/// `local.user_data`: `user-data.yaml.tftpl` rendered by `templatefile()`
-/// with `host_env` (the data disk's device and the public IP) and `dotenv`
-/// (the hub's settings and secrets), gzipped and base64-encoded where the
-/// cloud's limit asks for it ([`Profile::compress`]). Terraform's own
-/// functions, no provider: one cloud-config, nothing for cloud-init to merge.
+/// `local.dotenv`: the hub's `.env` (its settings and secrets), from `terraform.tfvars`.
 /// `public_host`: also write `PUBLIC_HOST` (the VM's public IP) for Caddy.
-pub(crate) fn user_data(profile: &Profile, env: &[EnvSetting], public_host: bool) -> Expression {
-    let host_env = Expression::from(vec![
-        template(&[
-            Part::Lit("ATLASOD_DATA_DEVICE="),
-            Part::Ref("local.data_device"),
-            Part::Lit("\n"),
-        ]),
-        template(&[
-            Part::Lit("ATLASOD_PUBLIC_IP="),
-            Part::Ref(profile.public_ip),
-            Part::Lit("\n"),
-        ]),
-    ]);
+pub(crate) fn dotenv(profile: &Profile, env: &[EnvSetting], public_host: bool) -> Expression {
     let mut dotenv = vec![string(
         "# The hub's settings and secrets, written by Terraform from terraform.tfvars.\n",
     )];
@@ -132,24 +117,55 @@ pub(crate) fn user_data(profile: &Profile, env: &[EnvSetting], public_host: bool
             Part::Lit("'\n"),
         ]));
     }
+    call("join", vec![string(""), Expression::from(dotenv)])
+}
+
+/// `local.user_data`: `user-data.yaml.tftpl` rendered by `templatefile()`
+/// with `host_env` (the data disk's device, the public IP and, where the cloud
+/// keeps the secrets elsewhere, the secret version to read) and `dotenv`
+/// (`local.dotenv`, unless [`Profile::secret_version`]), gzipped and
+/// base64-encoded where the cloud's limit asks for it ([`Profile::compress`]).
+/// Terraform's own functions, no provider: one cloud-config, nothing for
+/// cloud-init to merge.
+pub(crate) fn user_data(profile: &Profile) -> Result<Expression, Error> {
+    let mut host_env = vec![
+        template(&[
+            Part::Lit("ATLASOD_DATA_DEVICE="),
+            Part::Ref("local.data_device"),
+            Part::Lit("\n"),
+        ]),
+        template(&[
+            Part::Lit("ATLASOD_PUBLIC_IP="),
+            Part::Ref(profile.public_ip),
+            Part::Lit("\n"),
+        ]),
+    ];
+    if let Some(version) = profile.secret_version {
+        host_env.push(template(&[
+            Part::Lit(&format!("{SECRET_VERSION_VAR}=")),
+            Part::Ref(version),
+            Part::Lit("\n"),
+        ]));
+    }
+    let mut vars = vec![(
+        "host_env",
+        call("join", vec![string(""), Expression::from(host_env)]),
+    )];
+    if profile.secret_version.is_none() {
+        vars.push(("dotenv", expr("local.dotenv")?));
+    }
     let rendered = call(
         "templatefile",
         vec![
             template(&[Part::Ref("path.module"), Part::Lit("/user-data.yaml.tftpl")]),
-            object([
-                ("host_env", call("join", vec![string(""), host_env])),
-                (
-                    "dotenv",
-                    call("join", vec![string(""), Expression::from(dotenv)]),
-                ),
-            ]),
+            object(vars),
         ],
     );
-    if profile.compress {
+    Ok(if profile.compress {
         call("base64gzip", vec![rendered])
     } else {
         rendered
-    }
+    })
 }
 
 /// `terraform_data.location`: remembers where the resources were first
