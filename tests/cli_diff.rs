@@ -14,6 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use support::snapshots::snapshot;
+use support::specs::edit;
 use support::{Ran, repo, tool};
 
 const LAPTOP: &str = include_str!("../examples/laptop.yaml");
@@ -26,12 +27,6 @@ fn atlasod(dir: &Path, args: &[&str]) -> Ran {
             .env_remove("COLUMNS")
             .env("NO_COLOR", "1"),
     )
-}
-
-/// `text` with `from` replaced by `to`, which must occur exactly once.
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replace(from, to)
 }
 
 /// A fresh folder holding `files` (name, text).
