@@ -113,6 +113,7 @@ fn files(
     let files = cloud_init::files(plan, hub, cloud.ssh_user())?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files)?;
     let mut locals = cloud.locals()?;
+    locals.push(("data_device", cloud.data_device()));
     locals.push((
         "user_data",
         terraform::user_data(cloud.profile(), &env, hub::public_host_from_env(plan)),
