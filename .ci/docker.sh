@@ -50,12 +50,8 @@ install_buildx() {
   if [ -n "$have" ] && version_ge "$have" "$BUILDX_MIN"; then return 0; fi
   log "docker-buildx ${have:-none} is older than $BUILDX_MIN: unpacking docker-buildx from Debian $BUILDX_SUITE into $PLUGINS"
   local tmp; tmp="$(mktemp -d)"
-  mkdir -p "$tmp/lists/partial" "$tmp/dl"
-  # the machine's own source entry for its release, with the suite replaced (no file names a
-  # mirror host or writes its own source line)
-  apt_suite_options "${BUILDX_SUITE}" "$tmp" || die "cannot derive an apt source for ${BUILDX_SUITE} from this machine's apt sources"
+  apt_suite_update "${BUILDX_SUITE}" "$tmp" || die "cannot read the package lists of Debian $BUILDX_SUITE"
   local o=("${APT_SUITE_OPTS[@]}")
-  timeout 600 apt-get "${o[@]}" update -qq
   (cd "$tmp/dl" && timeout 600 apt-get "${o[@]}" download -qq docker-buildx)
   dpkg-deb -x "$tmp"/dl/docker-buildx_*.deb "$tmp/x"
   local bin; bin="$(find "$tmp/x" -type f -path "*/cli-plugins/docker-buildx" | head -n 1)"

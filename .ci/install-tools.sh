@@ -87,12 +87,8 @@ install_cloudinit_trixie() {
   fi
   log "fetching cloud-init $CLOUDINIT_TRIXIE_UPSTREAM from Debian trixie (unpacked into $dest)"
   local tmp; tmp="$(mktemp -d)"
-  mkdir -p "$tmp/lists/partial" "$tmp/dl"
-  # the machine's own source entry for its release, with the suite replaced (no file names a
-  # mirror host or writes its own source line)
-  apt_suite_options "trixie" "$tmp" || die "cannot derive an apt source for trixie from this machine's apt sources"
+  apt_suite_update "trixie" "$tmp" || die "cannot read the package lists of Debian trixie"
   local o=("${APT_SUITE_OPTS[@]}")
-  timeout 600 apt-get "${o[@]}" update -qq
   local ver
   ver="$(apt-cache "${o[@]}" madison cloud-init | awk -v u="$CLOUDINIT_TRIXIE_UPSTREAM" '$3 ~ "^"u"-" {print $3; exit}')"
   [ -n "$ver" ] || die "trixie has no cloud-init $CLOUDINIT_TRIXIE_UPSTREAM-* any more ($(apt-cache "${o[@]}" madison cloud-init | head -1))"

@@ -46,6 +46,13 @@ impl Rust {
     fn push(&mut self, text: impl Display) -> Result<(), Error> {
         write!(self.out, "{text}").map_err(|e| Error(e.to_string()))
     }
+
+    /// `<open><value>)`: a newtype struct or variant, `open` naming it up to its `(`.
+    fn wrap<T: ?Sized + Serialize>(&mut self, open: impl Display, value: &T) -> Result<(), Error> {
+        self.push(open)?;
+        value.serialize(&mut *self)?;
+        self.push(")")
+    }
 }
 
 /// A list, map or struct: items then the closing text.
@@ -130,9 +137,7 @@ impl<'a> ser::Serializer for &'a mut Rust {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.push(format_args!("{name}("))?;
-        value.serialize(&mut *self)?;
-        self.push(")")
+        self.wrap(format_args!("{name}("), value)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
@@ -141,9 +146,7 @@ impl<'a> ser::Serializer for &'a mut Rust {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.push(format_args!("{name}::{variant}("))?;
-        value.serialize(&mut *self)?;
-        self.push(")")
+        self.wrap(format_args!("{name}::{variant}("), value)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a>, Error> {
         self.push("&[")?;

@@ -9,10 +9,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use insta_cmd::assert_cmd_snapshot;
-use support::{fixtures, repo};
+use support::{Ran, fixtures, repo, run};
 
 fn atlasod() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atlasod"));
@@ -37,14 +37,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -141,8 +133,8 @@ fn a_missing_file_is_exit_2() {
 fn no_workshop_yaml_here_suggests_init() {
     let dir = scratch("no-spec");
     let output = run(atlasod().current_dir(&dir).arg("check"));
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
+    assert_eq!(output.code, Some(2));
+    let stderr = output.stderr;
     assert!(stderr.contains("cannot read `workshop.yaml`"), "{stderr}");
     assert!(stderr.contains("atlasod init"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
@@ -171,31 +163,28 @@ fn help_shows_examples_and_exit_codes() {
 fn colour_follows_the_flag() {
     let file = "tests/fixtures/invalid/unknown-key/instanse.yaml";
     let always = run(atlasod().args(["check", "--color", "always", file]));
-    assert!(
-        text(&always.stdout).contains("\u{1b}["),
-        "--color always paints"
-    );
+    assert!(always.stdout.contains("\u{1b}["), "--color always paints");
     let never = run(atlasod().args(["check", "--color", "never", file]));
-    assert!(!text(&never.stdout).contains('\u{1b}'));
+    assert!(!never.stdout.contains('\u{1b}'));
     // Not a terminal, so `auto` must not paint, with or without NO_COLOR.
     let auto = run(atlasod().env("NO_COLOR", "1").args(["check", file]));
-    assert!(!text(&auto.stdout).contains('\u{1b}'));
+    assert!(!auto.stdout.contains('\u{1b}'));
     assert_eq!(auto.stdout, never.stdout);
 }
 
 #[test]
 fn quiet_prints_only_problems() {
     let ok = run(atlasod().args(["check", "--quiet", "examples/laptop.yaml"]));
-    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(ok.code, Some(0));
     assert!(ok.stdout.is_empty() && ok.stderr.is_empty());
     let bad = run(atlasod().args([
         "check",
         "-q",
         "tests/fixtures/invalid/unknown-key/instanse.yaml",
     ]));
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(text(&bad.stdout).contains("unknown key `instanse`"));
-    assert!(!text(&bad.stdout).contains("failed:"));
+    assert_eq!(bad.code, Some(1));
+    assert!(bad.stdout.contains("unknown key `instanse`"));
+    assert!(!bad.stdout.contains("failed:"));
 }
 
 #[test]
@@ -203,13 +192,8 @@ fn every_invalid_fixture_exits_1_and_names_file_line_col() {
     for case in fixtures::invalid() {
         let path = case.path.to_string_lossy().into_owned();
         let output = run(atlasod().arg("check").arg(&path).args(case.args()));
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{path}: {}",
-            text(&output.stderr)
-        );
-        let stdout = text(&output.stdout);
+        assert_eq!(output.code, Some(1), "{path}: {}", output.stderr);
+        let stdout = output.stdout;
         let header = format!("[{path}:");
         let at = stdout
             .find(&header)
@@ -234,12 +218,12 @@ fn every_invalid_fixture_exits_1_and_names_file_line_col() {
 fn warnings_do_not_fail_the_check() {
     for case in fixtures::warnings() {
         let output = run(atlasod().arg("check").arg(&case.path).args(case.args()));
-        assert_eq!(output.status.code(), Some(0), "{}", case.name);
-        assert!(text(&output.stdout).contains(case.code().as_str()));
+        assert_eq!(output.code, Some(0), "{}", case.name);
+        assert!(output.stdout.contains(case.code().as_str()));
     }
 }
 
-fn init(dir: &Path, args: &[&str]) -> Output {
+fn init(dir: &Path, args: &[&str]) -> Ran {
     run(atlasod().current_dir(dir).arg("init").args(args))
 }
 
@@ -249,17 +233,17 @@ fn init_writes_a_spec_that_passes_check_for_each_target() {
     for target in ["local", "aws", "gcp", "openstack", "kubernetes"] {
         let file = format!("{target}.yaml");
         let output = init(&dir, &["--target", target, "-o", &file]);
-        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(output.code, Some(0), "{}", output.stderr);
         let written = std::fs::read_to_string(dir.join(&file)).unwrap();
         assert!(written.starts_with("# yaml-language-server: $schema=workshop.schema.json"));
         let check = run(atlasod().current_dir(&dir).args(["check", &file]));
         assert_eq!(
-            check.status.code(),
+            check.code,
             Some(0),
             "the starter spec for {target} fails check:\n{}",
-            text(&check.stdout)
+            check.stdout
         );
-        let declared = text(&check.stdout);
+        let declared = check.stdout;
         assert!(declared.contains(target), "{declared}");
     }
     let schema = std::fs::read_to_string(dir.join("workshop.schema.json")).unwrap();
@@ -276,8 +260,8 @@ fn init_never_overwrites() {
     let mine = "# my own spec, hand-written\nversion: 1\n";
     std::fs::write(dir.join("workshop.yaml"), mine).unwrap();
     let output = init(&dir, &[]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("already exists"));
+    assert_eq!(output.code, Some(2));
+    assert!(output.stderr.contains("already exists"));
     assert_eq!(
         std::fs::read_to_string(dir.join("workshop.yaml")).unwrap(),
         mine
@@ -315,8 +299,8 @@ fn build_without_a_target_builds_every_declared_target_plus_local() {
     let output = run(atlasod()
         .args(["build", spec, "--color", "never", "-o"])
         .arg(&all));
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stderr = output.stderr;
+    assert_eq!(output.code, Some(0), "{stderr}");
     let built: Vec<&str> = stderr.lines().filter(|l| l.starts_with("built ")).collect();
     assert_eq!(built.len(), 4, "one summary line per target:\n{stderr}");
     for (line, target) in built.iter().zip(["aws", "gcp", "kubernetes", "local"]) {
@@ -328,7 +312,7 @@ fn build_without_a_target_builds_every_declared_target_plus_local() {
         let single = run(atlasod()
             .args(["build", spec, "-q", "--target", target, "-o"])
             .arg(&one));
-        assert_eq!(single.status.code(), Some(0), "{}", text(&single.stderr));
+        assert_eq!(single.code, Some(0), "{}", single.stderr);
         let (together, alone) = (tree(&all.join(target)), tree(&one.join(target)));
         assert!(!alone.is_empty());
         assert_eq!(

@@ -11,39 +11,38 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use support::snapshots::snapshot;
-use support::{repo, tool};
+use support::specs::edit;
+use support::{Ran, repo, tool};
 
 const LAPTOP: &str = include_str!("../examples/laptop.yaml");
 
-fn atlasod(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atlasod"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("COLUMNS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("atlasod runs")
+fn atlasod(dir: &Path, args: &[&str]) -> Ran {
+    support::run(
+        Command::new(env!("CARGO_BIN_EXE_atlasod"))
+            .args(args)
+            .current_dir(dir)
+            .env_remove("COLUMNS")
+            .env("NO_COLOR", "1"),
+    )
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `text` with `from` replaced by `to`, which must occur exactly once.
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replace(from, to)
+/// A fresh folder holding `files` (name, text).
+fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+    }
+    tmp
 }
 
 /// A folder holding `workshop.yaml` (the laptop example) built into `out/local`.
 fn built() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("workshop.yaml"), LAPTOP).unwrap();
+    let tmp = folder(&[("workshop.yaml", LAPTOP)]);
     let run = atlasod(tmp.path(), &["build", "--target", "local", "-o", "out"]);
-    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(run.ok, "{}", run.stderr);
     tmp
 }
 
@@ -54,19 +53,14 @@ fn diff_right_after_build_prints_nothing_and_exits_0() {
         let spec = repo().join("examples").join(example);
         let spec = spec.to_str().unwrap();
         let run = atlasod(tmp.path(), &["build", spec, "-t", "local", "-o", "out"]);
-        assert!(run.status.success(), "{example}: {}", text(&run.stderr));
+        assert!(run.ok, "{example}: {}", run.stderr);
         let run = atlasod(
             tmp.path(),
             &["diff", spec, "-t", "local", "-o", "out", "--exit-code"],
         );
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{example}: {}",
-            text(&run.stderr)
-        );
-        assert_eq!(text(&run.stdout), "", "{example}");
-        assert_eq!(text(&run.stderr), "", "{example}");
+        assert_eq!(run.code, Some(0), "{example}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{example}");
+        assert_eq!(run.stderr, "", "{example}");
     }
 }
 
@@ -79,8 +73,8 @@ fn diff_after_a_spec_edit_shows_the_change_and_exits_2() {
         tmp.path(),
         &["diff", "-t", "local", "-o", "out", "--exit-code"],
     );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    let out = text(&run.stdout);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let out = run.stdout;
     assert!(out.contains("  change  users 1 → 3\n"), "{out}");
     assert!(
         out.contains("--- a/compose.yaml\n+++ b/compose.yaml\n"),
@@ -92,17 +86,14 @@ fn diff_after_a_spec_edit_shows_the_change_and_exits_2() {
     );
     // Without --exit-code a successful diff exits 0 whatever it found.
     let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
-    assert_eq!(run.status.code(), Some(0));
-    assert!(
-        !text(&run.stdout).contains("--- a/"),
-        "--stat shows no diffs"
-    );
+    assert_eq!(run.code, Some(0));
+    assert!(!run.stdout.contains("--- a/"), "--stat shows no diffs");
     // Coloured when asked (or on a terminal without NO_COLOR).
     let run = atlasod(
         tmp.path(),
         &["diff", "-t", "local", "-o", "out", "--color", "always"],
     );
-    let out = text(&run.stdout);
+    let out = run.stdout;
     assert!(
         out.contains("\x1b[32m+# ATLAS Open Data on my laptop: JupyterHub for 3 users"),
         "{out}"
@@ -113,10 +104,7 @@ fn diff_after_a_spec_edit_shows_the_change_and_exits_2() {
         tmp.path(),
         &["diff", "-t", "local", "-o", "out", "--exit-code", "--quiet"],
     );
-    assert_eq!(
-        (run.status.code(), text(&run.stdout)),
-        (Some(2), String::new())
-    );
+    assert_eq!((run.code, run.stdout), (Some(2), String::new()));
 }
 
 #[test]
@@ -130,8 +118,8 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
     std::fs::write(tmp.path().join("workshop.yaml"), spec).unwrap();
 
     let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
-    assert_eq!(run.status.code(), Some(2));
-    let err = text(&run.stderr);
+    assert_eq!(run.code, Some(2));
+    let err = run.stderr;
     assert!(
         err.contains("jupyterhub_config.py  edited by hand; the new build changes it"),
         "{err}"
@@ -146,20 +134,21 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
     // diff marks the file as edited by hand.
     let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
     assert!(
-        text(&run.stdout).contains("jupyterhub_config.py  (edited by hand since the last build)"),
+        run.stdout
+            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
         "{}",
-        text(&run.stdout)
+        run.stdout
     );
 
     let run = atlasod(
         tmp.path(),
         &["build", "-t", "local", "-o", "out", "--force"],
     );
-    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(run.ok, "{}", run.stderr);
     assert!(
-        text(&run.stderr).contains("your version is saved as"),
+        run.stderr.contains("your version is saved as"),
         "{}",
-        text(&run.stderr)
+        run.stderr
     );
     assert!(
         !std::fs::read_to_string(&config)
@@ -174,16 +163,14 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
         tmp.path(),
         &["diff", "-t", "local", "-o", "out", "--exit-code"],
     );
-    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(run.code, Some(0));
 }
 
 #[test]
 fn two_spec_diff_as_a_pull_request_comment() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("old.yaml"), LAPTOP).unwrap();
     let new = edit(LAPTOP, "count: 1\n", "count: 2\n");
     let new = edit(&new, "  - atlas-2020-13tev-1lep1tau\n", "");
-    std::fs::write(tmp.path().join("new.yaml"), new).unwrap();
+    let tmp = folder(&[("old.yaml", LAPTOP), ("new.yaml", &new)]);
     let run = atlasod(
         tmp.path(),
         &[
@@ -195,8 +182,8 @@ fn two_spec_diff_as_a_pull_request_comment() {
             "--exit-code",
         ],
     );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    snapshot!("diff/two_spec_markdown", text(&run.stdout));
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    snapshot!("diff/two_spec_markdown", run.stdout);
 }
 
 #[test]
@@ -206,13 +193,13 @@ fn diff_against_a_git_revision() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
-        let run = Command::new(&git)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
-        assert!(run.status.success(), "git {args:?}: {}", text(&run.stderr));
+        let run = support::run(
+            Command::new(&git)
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+                .args(args)
+                .current_dir(tmp.path()),
+        );
+        assert!(run.ok, "git {args:?}: {}", run.stderr);
     };
     git(&["init", "-q"]);
     std::fs::create_dir(tmp.path().join("course")).unwrap();
@@ -222,10 +209,7 @@ fn diff_against_a_git_revision() {
     let spec = "course/workshop.yaml";
 
     let run = atlasod(tmp.path(), &["diff", "--base", "HEAD", spec, "--exit-code"]);
-    assert_eq!(
-        (run.status.code(), text(&run.stdout)),
-        (Some(0), String::new())
-    );
+    assert_eq!((run.code, run.stdout), (Some(0), String::new()));
 
     let edited = edit(LAPTOP, "preset: root", "preset: python");
     std::fs::write(tmp.path().join(spec), edited).unwrap();
@@ -233,8 +217,8 @@ fn diff_against_a_git_revision() {
         tmp.path(),
         &["diff", "--base", "HEAD", spec, "--exit-code", "--stat"],
     );
-    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
-    let out = text(&run.stdout);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let out = run.stdout;
     assert!(out.contains("against HEAD:course/workshop.yaml"), "{out}");
     assert!(out.contains("change  single-user image ghcr.io/"), "{out}");
 
@@ -244,57 +228,38 @@ fn diff_against_a_git_revision() {
         tmp.path(),
         &["diff", "--base", "HEAD", "course/second.yaml", "--stat"],
     );
-    assert!(run.status.success(), "{}", text(&run.stderr));
-    assert!(
-        text(&run.stdout).contains("every file is new"),
-        "{}",
-        text(&run.stdout)
-    );
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("every file is new"), "{}", run.stdout);
 
     let run = atlasod(
         tmp.path(),
         &["diff", "--base", "no-such-ref", spec, "--exit-code"],
     );
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        text(&run.stderr).contains("no-such-ref"),
-        "{}",
-        text(&run.stderr)
-    );
+    run.assert_exit(1, "no-such-ref");
 }
 
 #[test]
 fn errors_exit_1_with_exit_code_as_terraform_does() {
     let tmp = tempfile::tempdir().unwrap();
     let run = atlasod(tmp.path(), &["diff", "missing.yaml", "--exit-code"]);
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.code, Some(1));
     let run = atlasod(tmp.path(), &["diff", "missing.yaml"]);
     assert_eq!(
-        run.status.code(),
+        run.code,
         Some(2),
         "without --exit-code: the usual I/O error status"
     );
     std::fs::write(tmp.path().join("bad.yaml"), "version: 1\nname: x\n").unwrap();
     let run = atlasod(tmp.path(), &["diff", "bad.yaml", "--exit-code"]);
-    assert_eq!(run.status.code(), Some(1));
-    assert!(
-        text(&run.stderr).contains("missing-key"),
-        "{}",
-        text(&run.stderr)
-    );
+    run.assert_exit(1, "missing-key");
     let run = atlasod(tmp.path(), &["diff", "a.yaml", "b.yaml", "-o", "out"]);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        text(&run.stderr).contains("drop `-o`"),
-        "{}",
-        text(&run.stderr)
-    );
+    run.assert_exit(2, "drop `-o`");
 }
 
 #[test]
 fn diff_help_documents_exit_codes_and_examples() {
     let run = atlasod(Path::new("."), &["diff", "--help"]);
-    let help = text(&run.stdout);
+    let help = run.stdout;
     assert!(
         help.contains(
             "With --exit-code (as terraform's -detailed-exitcode): 0 no change, 1 error, 2 changes."
@@ -317,9 +282,7 @@ fn sarif_output_passes_the_sarif_multitool() {
     let Some(multitool) = tool("sarif-multitool") else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("bad.yaml"), INVALID).unwrap();
-    std::fs::write(tmp.path().join("bad schema.yaml"), INVALID_SCHEMA).unwrap();
+    let tmp = folder(&[("bad.yaml", INVALID), ("bad schema.yaml", INVALID_SCHEMA)]);
     let laptop = repo().join("examples/laptop.yaml");
     let args = [
         "check",
@@ -330,8 +293,8 @@ fn sarif_output_passes_the_sarif_multitool() {
         "sarif",
     ];
     let run = atlasod(tmp.path(), &args);
-    assert_eq!(run.status.code(), Some(1));
-    let sarif: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(run.code, Some(1));
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() >= 3, "{sarif:#}");
     assert!(
@@ -340,20 +303,20 @@ fn sarif_output_passes_the_sarif_multitool() {
     );
     std::fs::write(tmp.path().join("check.sarif"), &run.stdout).unwrap();
 
-    let run = Command::new(&multitool)
-        .args([
-            "validate",
-            "check.sarif",
-            "--output",
-            "validation.sarif",
-            "--level",
-            "Error;Warning",
-        ])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let log = format!("{}{}", text(&run.stdout), text(&run.stderr));
-    assert!(run.status.success(), "sarif-multitool failed:\n{log}");
+    let run = support::run(
+        Command::new(&multitool)
+            .args([
+                "validate",
+                "check.sarif",
+                "--output",
+                "validation.sarif",
+                "--level",
+                "Error;Warning",
+            ])
+            .current_dir(tmp.path()),
+    );
+    let log = run.all();
+    assert!(run.ok, "sarif-multitool failed:\n{log}");
     let validation: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join("validation.sarif")).unwrap())
             .unwrap();
@@ -377,14 +340,12 @@ fn sarif_output_passes_the_sarif_multitool() {
 
 #[test]
 fn sarif_results_snapshot() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("bad.yaml"), INVALID).unwrap();
-    std::fs::write(tmp.path().join("bad schema.yaml"), INVALID_SCHEMA).unwrap();
+    let tmp = folder(&[("bad.yaml", INVALID), ("bad schema.yaml", INVALID_SCHEMA)]);
     let run = atlasod(
         tmp.path(),
         &["check", "bad.yaml", "bad schema.yaml", "--format", "sarif"],
     );
-    let sarif: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let run0 = &sarif["runs"][0];
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(
@@ -402,8 +363,8 @@ fn sarif_results_snapshot() {
 fn completions_and_man_pages() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let run = atlasod(Path::new("."), &["completions", shell]);
-        assert!(run.status.success(), "{shell}");
-        let script = text(&run.stdout);
+        assert!(run.ok, "{shell}");
+        let script = run.stdout;
         assert!(
             script.contains("atlasod") && script.contains("exit-code"),
             "{shell}"
@@ -414,44 +375,37 @@ fn completions_and_man_pages() {
         let tmp = tempfile::tempdir().unwrap();
         let run = atlasod(tmp.path(), &["completions", "bash"]);
         std::fs::write(tmp.path().join("atlasod.bash"), &run.stdout).unwrap();
-        let check = Command::new(bash)
-            .args(["-n", "atlasod.bash"])
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
-        assert!(check.status.success(), "{}", text(&check.stderr));
+        let check = support::run(
+            Command::new(bash)
+                .args(["-n", "atlasod.bash"])
+                .current_dir(tmp.path()),
+        );
+        assert!(check.ok, "{}", check.stderr);
     }
     let run = atlasod(Path::new("."), &["man"]);
-    let page = text(&run.stdout);
+    let page = run.stdout;
     assert!(page.starts_with(".ie"), "{page}");
     assert!(page.contains(".TH atlasod 1"), "{page}");
     assert!(page.contains("atlasod\\-diff(1)"), "{page}");
     let run = atlasod(Path::new("."), &["man", "diff"]);
-    let page = text(&run.stdout);
+    let page = run.stdout;
     assert!(
         page.contains(".TH atlasod-diff 1") && page.contains("\\-\\-exit\\-code"),
         "{page}"
     );
     let run = atlasod(Path::new("."), &["man", "dif"]);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        text(&run.stderr).contains("did you mean `diff`?"),
-        "{}",
-        text(&run.stderr)
-    );
+    run.assert_exit(2, "did you mean `diff`?");
 }
 
 #[test]
 fn json_and_markdown_formats_without_and_with_changes() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("old.yaml"), LAPTOP).unwrap();
-    std::fs::write(tmp.path().join("same.yaml"), LAPTOP).unwrap();
+    let tmp = folder(&[("old.yaml", LAPTOP), ("same.yaml", LAPTOP)]);
     let run = atlasod(
         tmp.path(),
         &["diff", "old.yaml", "same.yaml", "--format", "markdown"],
     );
     assert_eq!(
-        text(&run.stdout),
+        run.stdout,
         "### atlasod diff: `same.yaml` for `local`\n\nCompared with `old.yaml`.\n\nNo changes.\n\n"
     );
     let run = atlasod(
@@ -465,8 +419,8 @@ fn json_and_markdown_formats_without_and_with_changes() {
             "--exit-code",
         ],
     );
-    assert_eq!(run.status.code(), Some(0));
-    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(run.code, Some(0));
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(value["changed"], false);
 
     let new = edit(
@@ -479,7 +433,7 @@ fn json_and_markdown_formats_without_and_with_changes() {
         tmp.path(),
         &["diff", "old.yaml", "new.yaml", "--format", "json"],
     );
-    let value: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let target = &value["targets"][0];
     assert_eq!(
         (value["changed"].clone(), target["target"].clone()),

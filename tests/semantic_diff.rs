@@ -16,15 +16,10 @@ use atlasod::program;
 use atlasod::report::diff::{DiffStyle, human};
 use atlasod::{SourceFile, Target};
 use support::snapshots::snapshot;
+use support::specs::edit;
 
 const AWS: &str = include_str!("../examples/masterclass-aws.yaml");
 const GCP: &str = include_str!("../examples/university-gcp.yaml");
-
-/// `text` with `from` replaced by `to`, which must occur exactly once.
-fn edit(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
-    text.replace(from, to)
-}
 
 /// The record `atlasod diff` would store for `spec` built for `target`:
 /// a real build, whose target fills the machine and disk facts.

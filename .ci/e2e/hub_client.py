@@ -125,45 +125,50 @@ def api(args):
     return 0
 
 
-def wait_ready(args):
-    user, tok, seconds = args.rest[0], args.rest[1], float(args.rest[2])
-    deadline = time.monotonic() + seconds
+def watch(args, user, tok, seconds, pause, done, timed_out, active=None):
+    """Asks the hub for USER's servers every PAUSE seconds, for at most SECONDS, until
+    done(servers, elapsed) returns the line to print: 0. Else prints TIMED_OUT with the hub's last
+    answer: 1. With ACTIVE, each round first lists ACTIVE's files through the proxy, as a student's
+    browser does."""
+    headers = {"Authorization": f"token {tok}"}
+    start = time.monotonic()
     last = ""
-    while time.monotonic() < deadline:
-        status, _, body = send(args, "GET", f"/hub/api/users/{user}", headers={"Authorization": f"token {tok}"})
+    while time.monotonic() < start + seconds:
+        if active:
+            send(args, "GET", f"/user/{active}/api/contents", headers=headers)
+        status, _, body = send(args, "GET", f"/hub/api/users/{user}", headers=headers)
         if status == 200:
-            server = json.loads(body).get("servers", {}).get("", {})
-            last = json.dumps(server)[:300]
-            if server.get("ready"):
-                print(f"{user}'s server is ready at {server.get('url')}")
+            servers = json.loads(body).get("servers", {})
+            last = json.dumps(servers)[:300]
+            line = done(servers, time.monotonic() - start)
+            if line:
+                print(line)
                 return 0
         else:
             last = f"HTTP {status} {body[:200]}"
-        time.sleep(2)
-    print(f"{user}'s server not ready after {seconds:.0f}s: {last}")
+        time.sleep(pause)
+    print(f"{timed_out} after {seconds:.0f}s: {last}")
     return 1
+
+
+def wait_ready(args):
+    user, tok, seconds = args.rest[0], args.rest[1], float(args.rest[2])
+
+    def ready(servers, _elapsed):
+        server = servers.get("", {})
+        return server.get("ready") and f"{user}'s server is ready at {server.get('url')}"
+
+    return watch(args, user, tok, seconds, 2, ready, f"{user}'s server not ready")
 
 
 def wait_stopped(args):
     user, tok, seconds = args.rest[0], args.rest[1], float(args.rest[2])
     active = args.rest[3] if len(args.rest) > 3 else None
-    start = time.monotonic()
-    last = ""
-    while time.monotonic() < start + seconds:
-        if active:  # what a student's browser does: the file list, through the proxy
-            send(args, "GET", f"/user/{active}/api/contents", headers={"Authorization": f"token {tok}"})
-        status, _, body = send(args, "GET", f"/hub/api/users/{user}", headers={"Authorization": f"token {tok}"})
-        if status == 200:
-            servers = json.loads(body).get("servers", {})
-            last = json.dumps(servers)[:300]
-            if "" not in servers:
-                print(f"{user} runs no server ({time.monotonic() - start:.0f}s)")
-                return 0
-        else:
-            last = f"HTTP {status} {body[:200]}"
-        time.sleep(3)
-    print(f"{user}'s server still there after {seconds:.0f}s: {last}")
-    return 1
+
+    def stopped(servers, elapsed):
+        return "" not in servers and f"{user} runs no server ({elapsed:.0f}s)"
+
+    return watch(args, user, tok, seconds, 3, stopped, f"{user}'s server still there", active)
 
 
 def main():

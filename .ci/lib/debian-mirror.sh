@@ -73,3 +73,17 @@ apt_suite_options() {
                   -o "Dir::Cache::pkgcache=$dir/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$dir/srcpkgcache.bin"
                   -o APT::Sandbox::User=root -o Debug::NoLocking=1)
 }
+
+# apt_suite_update SUITE DIR: apt_suite_options SUITE DIR, then SUITE's package lists read into
+# DIR, and DIR/dl made for downloads: afterwards `apt-get "${APT_SUITE_OPTS[@]}" download ...`
+# (run in DIR/dl) and `apt-cache "${APT_SUITE_OPTS[@]}" madison ...` see SUITE alone.
+apt_suite_update() {
+  local suite="$1" dir="$2"
+  mkdir -p "$dir/dl"
+  # the machine's own source entry for its release, with the suite replaced (no file names a
+  # mirror host or writes its own source line)
+  apt_suite_options "$suite" "$dir" ||
+    { echo "apt_suite_update: cannot derive an apt source for $suite from this machine's apt sources" >&2; return 1; }
+  timeout 600 apt-get "${APT_SUITE_OPTS[@]}" update -qq ||
+    { echo "apt_suite_update: apt-get update of Debian $suite failed" >&2; return 1; }
+}

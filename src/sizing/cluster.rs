@@ -400,6 +400,15 @@ mod tests {
         }
     }
 
+    /// The sizing of a class of `count` users (1 CPU, 2 GiB each) on `auto` nodes.
+    fn auto(count: u32, provider: ClusterProvider, region: &str) -> ClusterSizing {
+        size(
+            &users(count, 1.0, "2GiB"),
+            &cluster(provider, region, "auto"),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn node_capacity_follows_the_reserve_rule() {
         let node = NodeShape {
@@ -430,11 +439,7 @@ mod tests {
     #[test]
     fn auto_never_picks_a_burstable_node() {
         for count in [10, 30, 100, 400] {
-            let sizing = size(
-                &users(count, 1.0, "2GiB"),
-                &cluster(ClusterProvider::Aws, "eu-central-1", "auto"),
-            )
-            .unwrap();
+            let sizing = auto(count, ClusterProvider::Aws, "eu-central-1");
             assert!(
                 !sizing.node.name.starts_with("t3."),
                 "{count}: {}",
@@ -445,11 +450,7 @@ mod tests {
 
     #[test]
     fn auto_sizes_a_large_class() {
-        let sizing = size(
-            &users(400, 1.0, "2GiB"),
-            &cluster(ClusterProvider::Gcp, "europe-west1", "auto"),
-        )
-        .unwrap();
+        let sizing = auto(400, ClusterProvider::Gcp, "europe-west1");
         assert!((AUTO_MIN_VCPU..=AUTO_MAX_VCPU).contains(&sizing.node.vcpu));
         assert!(sizing.users_per_node * sizing.nodes_for_all >= 400);
         assert!(sizing.users_per_node * (sizing.nodes_for_all - 1) < 400);
@@ -461,11 +462,7 @@ mod tests {
 
     #[test]
     fn openstack_asks_for_enough_memory() {
-        let sizing = size(
-            &users(100, 1.0, "2GiB"),
-            &cluster(ClusterProvider::Openstack, "RegionOne", "auto"),
-        )
-        .unwrap();
+        let sizing = auto(100, ClusterProvider::Openstack, "RegionOne");
         // 7.5 / 0.5 = 15 users; 15 x 2 GiB + 1 GiB = 31 GiB, / 0.9 -> 35 GiB
         assert_eq!(sizing.users_per_node, 15);
         assert_eq!(sizing.node.memory, 35 * GIB);

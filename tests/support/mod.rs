@@ -145,6 +145,18 @@ impl Ran {
         );
         self
     }
+
+    /// Fails the test, showing stderr, unless the program exited with `code`
+    /// and said `says` on stderr.
+    pub fn assert_exit(&self, code: i32, says: &str) -> &Self {
+        assert_eq!(self.code, Some(code), "{}", self.stderr);
+        assert!(
+            self.stderr.contains(says),
+            "stderr does not say `{says}`:\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 /// Runs `command` to the end with no input.

@@ -8,6 +8,8 @@
 //! - [`declaring`] gives every spec above, plus [`BUILDS_WITH_WARNINGS`],
 //!   that declares a target under `cloud:`.
 //!
+//! [`edit`] makes a one-line variant of a spec's text.
+//!
 //! Which of them are snapshotted file by file is data: every example, and
 //! the fixtures listed in [`SNAPSHOTTED`]. The others go through the real
 //! validators only.
@@ -50,6 +52,13 @@ pub const BUILDS_WITH_WARNINGS: &[(&str, &str)] = &[(
     "aws-unpriced-region",
     "tests/fixtures/warnings/unpriced-region/auto_native_python.yaml",
 )];
+
+/// The spec `text` with `from` replaced by `to`, which must occur exactly
+/// once: a one-line edit of a shipped example.
+pub fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replace(from, to)
+}
 
 /// One spec file, by a short name unique over every folder.
 #[derive(Debug, Clone)]

@@ -22,6 +22,7 @@ pub(crate) struct Aws;
 const PROFILE: Profile = Profile {
     target: Target::Aws,
     providers: &["aws"],
+    provider_args: &[("region", "var.region")],
     resources: "The AWS resources",
     public_ip: "aws_eip.hub.public_ip",
     data_disk: "aws_ebs_volume.data",
@@ -70,8 +71,7 @@ impl Cloud for Aws {
     }
 
     fn provider(&self) -> Result<hcl::Block, Error> {
-        Ok(block("provider", &["aws"])
-            .raw("region", "var.region")?
+        Ok(cloud::provider(&PROFILE)?
             .child(
                 block("default_tags", &[])
                     .raw("tags", "local.tags")?
@@ -80,21 +80,18 @@ impl Cloud for Aws {
             .build())
     }
 
-    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
-        let f = facts();
-        Ok(vec![
-            (
-                "zone",
-                expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
-            ),
-            (
-                "data_device",
-                template(&[
-                    Part::Lit(f.data_device_by_id),
-                    Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
-                ]),
-            ),
+    fn data_device(&self) -> hcl::Expression {
+        template(&[
+            Part::Lit(facts().data_device_by_id),
+            Part::Ref(r#"replace(aws_ebs_volume.data.id, "-", "")"#),
         ])
+    }
+
+    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
+        Ok(vec![(
+            "zone",
+            expr("sort(data.aws_ec2_instance_type_offerings.hub.locations)[0]")?,
+        )])
     }
 
     fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {

@@ -15,7 +15,7 @@ use super::{aws, gcp, openstack};
 use crate::error::Error;
 use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
-use crate::targets::terraform::{File, Variable};
+use crate::targets::terraform::{self, BlockBuilder, File, Variable};
 
 /// One single-VM cloud: what the shared code asks of it.
 pub(crate) trait Cloud: Sync {
@@ -27,11 +27,18 @@ pub(crate) trait Cloud: Sync {
     fn ssh_user(&self) -> &'static str;
     /// The cloud's own variables, written before the shared ones.
     fn variables(&self, plan: &Plan, machine: &VmPlan) -> Result<Vec<Variable>, Error>;
-    /// The `provider` block `main.tf` opens with.
-    fn provider(&self) -> Result<Block, Error>;
-    /// The cloud's own `locals` after the workshop name and tags: at least
-    /// `data_device`, where the data disk appears on the VM.
-    fn locals(&self) -> Result<Vec<(&'static str, Expression)>, Error>;
+    /// The `provider` block `main.tf` opens with; by default [`provider`]
+    /// built from the profile.
+    fn provider(&self) -> Result<Block, Error> {
+        Ok(provider(self.profile())?.build())
+    }
+    /// `local.data_device`: where the data disk appears on the VM.
+    fn data_device(&self) -> Expression;
+    /// The cloud's own `locals` after the workshop name and tags, before
+    /// `data_device`: none by default.
+    fn locals(&self) -> Result<Vec<(&'static str, Expression)>, Error> {
+        Ok(Vec::new())
+    }
     /// Adds the cloud's resources to `main.tf` (after the provider and the
     /// locals, `local.user_data` among them).
     fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error>;
@@ -42,8 +49,10 @@ pub(crate) trait Cloud: Sync {
 /// What the shared code needs to know of a cloud, fixed for the cloud.
 pub(crate) struct Profile {
     pub target: Target,
-    /// The providers `versions.tf` pins, in this order.
+    /// The providers `versions.tf` pins, in this order; `main.tf` configures the first.
     pub providers: &'static [&'static str],
+    /// The arguments of that `provider` block, as HCL: `("region", "var.region")`.
+    pub provider_args: &'static [(&'static str, &'static str)],
     /// What `main.tf` holds, for its heading: `The AWS resources`.
     pub resources: &'static str,
     /// The VM's public address, e.g. `aws_eip.hub.public_ip`.
@@ -84,6 +93,23 @@ pub(crate) struct Commands {
     pub start_vm: String,
     /// The command that prints the boot log without SSH.
     pub boot_log: String,
+}
+
+/// The `provider` block of the cloud's first provider with its arguments
+/// ([`Profile::provider_args`]).
+pub(crate) fn provider(profile: &Profile) -> Result<BlockBuilder, Error> {
+    let [name, ..] = profile.providers else {
+        return Err(Error::Internal(format!(
+            "the `{}` cloud names no provider",
+            profile.target
+        )));
+    };
+    profile
+        .provider_args
+        .iter()
+        .try_fold(terraform::block("provider", &[name]), |b, &(key, value)| {
+            b.raw(key, value)
+        })
 }
 
 /// The cloud of a single-VM `target`.

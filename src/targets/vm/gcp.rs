@@ -23,6 +23,12 @@ pub(crate) struct Gcp;
 const PROFILE: Profile = Profile {
     target: Target::Gcp,
     providers: &["google"],
+    provider_args: &[
+        ("project", "var.project"),
+        ("region", "var.region"),
+        ("zone", "var.zone"),
+        ("default_labels", "local.tags"),
+    ],
     resources: "The Google Cloud resources",
     public_ip: "google_compute_address.hub.address",
     data_disk: "google_compute_disk.data",
@@ -100,21 +106,11 @@ impl Cloud for Gcp {
         ])
     }
 
-    fn provider(&self) -> Result<hcl::Block, Error> {
-        Ok(block("provider", &["google"])
-            .raw("project", "var.project")?
-            .raw("region", "var.region")?
-            .raw("zone", "var.zone")?
-            .raw("default_labels", "local.tags")?
-            .build())
-    }
-
-    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
-        let f = facts();
-        Ok(vec![(
-            "data_device",
-            string(format!("/dev/disk/by-id/google-{}", f.data_device_name)),
-        )])
+    fn data_device(&self) -> hcl::Expression {
+        string(format!(
+            "/dev/disk/by-id/google-{}",
+            facts().data_device_name
+        ))
     }
 
     fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {

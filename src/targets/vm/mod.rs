@@ -115,6 +115,7 @@ fn files(
     let files = cloud_init::files(plan, hub, cloud.ssh_user(), secret_manager)?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files, secret_manager)?;
     let mut locals = cloud.locals()?;
+    locals.push(("data_device", cloud.data_device()));
     locals.push((
         "dotenv",
         terraform::dotenv(profile, &env, hub::public_host_from_env(plan)),

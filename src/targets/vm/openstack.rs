@@ -23,6 +23,7 @@ pub(crate) struct OpenStack;
 const PROFILE: Profile = Profile {
     target: Target::Openstack,
     providers: &["openstack"],
+    provider_args: &[("auth_url", "var.auth_url"), ("region", "var.region")],
     resources: "The OpenStack resources",
     public_ip: "openstack_networking_floatingip_v2.hub.address",
     data_disk: "openstack_blockstorage_volume_v3.data",
@@ -130,25 +131,15 @@ impl Cloud for OpenStack {
         ])
     }
 
-    fn provider(&self) -> Result<hcl::Block, Error> {
-        Ok(block("provider", &["openstack"])
-            .raw("auth_url", "var.auth_url")?
-            .raw("region", "var.region")?
-            .build())
-    }
-
-    fn locals(&self) -> Result<Vec<(&'static str, hcl::Expression)>, Error> {
+    fn data_device(&self) -> hcl::Expression {
         let f = facts();
-        Ok(vec![(
-            "data_device",
-            template(&[
-                Part::Lit(f.virtio_prefix),
-                Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
-                Part::Lit(" "),
-                Part::Lit(f.scsi_prefix),
-                Part::Ref("openstack_blockstorage_volume_v3.data.id"),
-            ]),
-        )])
+        template(&[
+            Part::Lit(f.virtio_prefix),
+            Part::Ref("substr(openstack_blockstorage_volume_v3.data.id, 0, 20)"),
+            Part::Lit(" "),
+            Part::Lit(f.scsi_prefix),
+            Part::Ref("openstack_blockstorage_volume_v3.data.id"),
+        ])
     }
 
     fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error> {

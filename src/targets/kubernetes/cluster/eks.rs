@@ -4,7 +4,8 @@
 use hcl::{Block, Expression};
 
 use super::{
-    CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs, iam_role,
+    CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs,
+    core_node_type, iam_role,
 };
 use crate::data::images::images;
 use crate::error::Error;
@@ -12,7 +13,7 @@ use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::datasets::EFS_CLASS;
 use crate::targets::kubernetes::terraform::{Module, label_map};
-use crate::targets::terraform::{Variable, expr};
+use crate::targets::terraform::expr;
 
 /// The zone ids where EKS creates no control plane (Amazon EKS User Guide,
 /// "Subnet requirements"): `us-east-1e` is `use1-az3` in every account.
@@ -25,14 +26,9 @@ pub(super) fn add(
     cluster: &ClusterPlan,
 ) -> Result<(), Error> {
     module.providers.push("aws");
-    module.variables.push(
-        Variable::new(
-            "core_node_type",
-            "string",
-            "The instance type of the core node.",
-        )
-        .default(cluster.core_node_type.as_str()),
-    );
+    module
+        .variables
+        .push(core_node_type(cluster, "instance type"));
     module.main.push(
         attrs(block("provider", &["aws"]), &[("region", "var.region")])?
             .add_block(

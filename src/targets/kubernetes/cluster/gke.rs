@@ -2,7 +2,10 @@
 
 use hcl::Block;
 
-use super::{CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs};
+use super::{
+    CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs,
+    core_node_type,
+};
 use crate::error::Error;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::plan::{KubernetesPlan, Plan};
@@ -28,14 +31,9 @@ pub(super) fn add(
         )
         .default(cluster.zone.clone().unwrap_or_default()),
     );
-    module.variables.push(
-        Variable::new(
-            "core_node_type",
-            "string",
-            "The machine type of the core node.",
-        )
-        .default(cluster.core_node_type.as_str()),
-    );
+    module
+        .variables
+        .push(core_node_type(cluster, "machine type"));
     module.main.push(
         attrs(
             block("provider", &["google"]),

@@ -102,6 +102,17 @@ fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
     );
 }
 
+/// `core_node_type`: the machine of the core node (hub, proxy, scheduler),
+/// named in the cloud's own word (`instance type`, `machine type`).
+pub(super) fn core_node_type(cluster: &ClusterPlan, kind: &str) -> Variable {
+    Variable::new(
+        "core_node_type",
+        "string",
+        format!("The {kind} of the core node."),
+    )
+    .default(cluster.core_node_type.as_str())
+}
+
 pub(super) fn block(kind: &str, labels: &[&str]) -> hcl::BlockBuilder {
     labels
         .iter()
