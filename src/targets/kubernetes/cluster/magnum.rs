@@ -85,15 +85,15 @@ fn nodes(module: &mut Module, plan: &Plan) -> Result<(), Error> {
             ("node_count", "1"),
             ("keypair", "var.keypair"),
             ("merge_labels", "true"),
-            (
-                "labels",
-                &format!(
-                    "{{ auto_scaling_enabled = \"true\", atlasod-workshop = \"{}\" }}",
-                    plan.name
-                ),
-            ),
         ],
     )?
+    .add_attribute((
+        "labels",
+        object([
+            ("auto_scaling_enabled", string("true")),
+            ("atlasod-workshop", string(&plan.name)),
+        ]),
+    ))
     .build();
     module.resource(
         magnum_cluster,
