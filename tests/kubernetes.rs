@@ -689,3 +689,94 @@ fn image_dockerfile_passes_checkov() {
     let root = written[0].1.parent().unwrap();
     validators::checkov_dockerfiles(root, written.len(), "kubernetes image/Dockerfile");
 }
+
+/// Without a domain, the self-signed certificate names the load balancer's address once the
+/// trainer sets `hub_address` (README "The certificate's name"): the bundle's own variable
+/// block and the certificate's `ip_addresses` and `dns_names` expressions, evaluated by
+/// `terraform apply`, give an IP SAN for an IP, a DNS SAN for a hostname, none when empty,
+/// and the variable's validation refuses anything else.
+#[test]
+fn the_self_signed_certificate_names_the_hub_address() {
+    let Some(terraform) = tool("terraform") else {
+        return;
+    };
+    let spec = support::specs::named(specs(), "k8s-existing");
+    let built = spec.build(Target::Kubernetes);
+    let main: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
+    let cert = main
+        .blocks()
+        .find(|b| {
+            b.labels()
+                .iter()
+                .any(|l| l.as_str() == "tls_self_signed_cert")
+        })
+        .expect("a self-signed certificate");
+    let attribute = |key: &str| {
+        let found = cert.body().attributes().find(|a| a.key() == key).unwrap();
+        hcl::format::to_string(found.expr()).unwrap()
+    };
+    let variables: hcl::Body =
+        hcl::from_str(text(&built.bundle, "terraform/variables.tf")).unwrap();
+    let variable = variables
+        .blocks()
+        .find(|b| b.labels().iter().any(|l| l.as_str() == "hub_address"))
+        .expect("the hub_address variable");
+    let dir = bundles::scratch(&["kubernetes", "hub-address"]);
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            "{}\noutput \"ip_addresses\" {{\n  value = {}\n}}\n\noutput \"dns_names\" {{\n  value = {}\n}}\n",
+            hcl::to_string(&hcl::Body::builder().add_block(variable.clone()).build()).unwrap(),
+            attribute("ip_addresses"),
+            attribute("dns_names"),
+        ),
+    )
+    .unwrap();
+    let command = |address: &str| {
+        let mut command = std::process::Command::new(&terraform);
+        command
+            .current_dir(&dir)
+            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
+            .env("TF_VAR_hub_address", address);
+        command
+    };
+    run(command("").args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
+    for (address, ip, dns) in [
+        ("203.0.113.7", vec!["203.0.113.7"], vec![]),
+        (
+            "a1b2c3-42.elb.eu-west-1.amazonaws.com",
+            vec![],
+            vec!["a1b2c3-42.elb.eu-west-1.amazonaws.com"],
+        ),
+        ("", vec![], vec![]),
+    ] {
+        run(command(address).args(["apply", "-no-color", "-input=false", "-auto-approve"]))
+            .assert_ok(&format!("terraform apply with hub_address = {address:?}"));
+        let output = run(command(address).args(["output", "-json"]));
+        output.assert_ok("terraform output");
+        let outputs: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(
+            outputs["ip_addresses"]["value"],
+            serde_json::json!(ip),
+            "{address}"
+        );
+        assert_eq!(
+            outputs["dns_names"]["value"],
+            serde_json::json!(dns),
+            "{address}"
+        );
+    }
+    for bad in [
+        "https://203.0.113.7",
+        "pending",
+        "Hub.Example.ORG",
+        "1.2.3.4 ",
+    ] {
+        let ran = run(command(bad).args(["plan", "-no-color", "-input=false"]));
+        assert!(
+            !ran.ok && ran.all().contains("hub_address must be an IPv4 address"),
+            "{bad:?} accepted:\n{}",
+            ran.all()
+        );
+    }
+}

@@ -344,10 +344,39 @@ fn self_signed(module: &mut Module, plan: &Plan) -> Result<(), Error> {
             "allowed_uses",
             expr("[\"key_encipherment\", \"digital_signature\", \"server_auth\"]")?,
         ));
-    if let Some(domain) = &plan.tls.domain {
+    let notes: &[&str] = if let Some(domain) = &plan.tls.domain {
         cert = cert.add_attribute(("dns_names", Expression::Array(vec![string(domain)])));
-    }
-    module.resource(cert.add_block(subject).build(), &[]);
+        &[]
+    } else {
+        // No domain: the only name is the load balancer's, which exists only once the chart
+        // that needs this certificate is installed. The second apply, with `hub_address`
+        // set from `terraform output load_balancer`, names it (an IP address or a hostname).
+        module.variables.push(
+            Variable::new(
+                "hub_address",
+                "string",
+                "The load balancer's address, from `terraform output load_balancer` after the first apply (an IPv4 address or a hostname); apply again and the self-signed certificate names it. Empty: a certificate without a name, which browsers reject as not matching.",
+            )
+            .default("")
+            .validate(
+                r#"var.hub_address == "" || can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$", var.hub_address)) || can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.hub_address))"#,
+                "hub_address must be an IPv4 address or a lowercase hostname, as `terraform output load_balancer` prints it.",
+            ),
+        );
+        cert = cert
+            .add_attribute((
+                "ip_addresses",
+                expr(r#"can(cidrnetmask("${var.hub_address}/32")) ? [var.hub_address] : []"#)?,
+            ))
+            .add_attribute((
+                "dns_names",
+                expr(
+                    r#"var.hub_address != "" && !can(cidrnetmask("${var.hub_address}/32")) ? [var.hub_address] : []"#,
+                )?,
+            ));
+        &["The name browsers check: `hub_address` (see README.md, \"The certificate's name\")."]
+    };
+    module.resource(cert.add_block(subject).build(), notes);
     Ok(())
 }
 
