@@ -6,6 +6,7 @@
 //! on character boundaries of the text, so labels stay right after
 //! multi-byte characters.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A half-open byte range `start..end` in a [`SourceFile`].
@@ -35,10 +36,13 @@ pub struct SourceFile {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     name: String,
     text: String,
+    /// Where the file is on disk, when it was read from there: files the spec
+    /// names (`users.roster`) are found beside it.
+    path: Option<PathBuf>,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
 }
@@ -59,9 +63,27 @@ impl SourceFile {
             inner: Arc::new(Inner {
                 name: name.into(),
                 text,
+                path: None,
                 line_starts,
             }),
         }
+    }
+
+    /// The same file, known to be at `path` on disk.
+    #[must_use]
+    pub fn located(self, path: impl Into<PathBuf>) -> Self {
+        let inner = Arc::unwrap_or_clone(self.inner);
+        Self {
+            inner: Arc::new(Inner {
+                path: Some(path.into()),
+                ..inner
+            }),
+        }
+    }
+
+    /// Where the file is on disk, if it was read from there.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
     }
 
     pub fn name(&self) -> &str {

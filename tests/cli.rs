@@ -194,11 +194,14 @@ fn every_invalid_fixture_exits_1_and_names_file_line_col() {
         let output = run(atlasod().arg("check").arg(&path).args(case.args()));
         assert_eq!(output.code, Some(1), "{path}: {}", output.stderr);
         let stdout = output.stdout;
-        let header = format!("[{path}:");
+        // The spec itself, or a file it names beside it (a roster CSV).
+        let dir = case.path.parent().unwrap().to_string_lossy().into_owned();
+        let header = format!("[{dir}/");
         let at = stdout
             .find(&header)
-            .unwrap_or_else(|| panic!("{path}: no `{header}line:col]` in\n{stdout}"));
+            .unwrap_or_else(|| panic!("{path}: no `{header}<file>:line:col]` in\n{stdout}"));
         let rest = &stdout[at + header.len()..];
+        let rest = &rest[rest.find(':').unwrap() + 1..];
         let position = &rest[..rest.find(']').unwrap()];
         let (line, column) = position.split_once(':').unwrap();
         assert!(

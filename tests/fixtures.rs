@@ -190,11 +190,25 @@ fn fixture_folders_are_codes_and_hold_yaml() {
                 Code::from_name(&name).is_some(),
                 "tests/fixtures/{kind}/{name}/ is not named after a diagnostic code"
             );
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
+            let paths: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            let specs: Vec<String> = paths
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+                .collect();
+            for path in &paths {
+                // A roster CSV is a case's too, when a case names it.
+                let file_name = path.file_name().unwrap().to_string_lossy();
+                let named_roster = path.extension().is_some_and(|e| e == "csv")
+                    && specs
+                        .iter()
+                        .any(|s| s.contains(&format!("roster: {file_name}")));
                 assert!(
-                    path.extension().is_some_and(|e| e == "yaml"),
-                    "{} is not a .yaml case",
+                    path.extension().is_some_and(|e| e == "yaml") || named_roster,
+                    "{} is not a .yaml case (nor a roster a case names)",
                     path.display()
                 );
             }

@@ -78,6 +78,13 @@ codes! {
     OpenLogin => "open-login", "GitHub or GitLab login without `auth.allowed`: every account on the service can log in";
     IdleTimeoutTooShort => "idle-timeout-too-short", "servers would be culled before a student can work";
     ClusterSettings => "cluster-settings", "settings of `cloud.kubernetes.cluster` that do not fit its provider";
+    // validate, the roster: the CSV file `users.roster` names
+    RosterUnreadable => "roster-unreadable", "the roster file cannot be read as UTF-8 text";
+    RosterColumns => "roster-columns", "the roster's header or a row's cells do not fit the roster's columns";
+    InvalidUsername => "invalid-username", "a roster username the hub, Docker or the login method cannot use";
+    DuplicateUsername => "duplicate-username", "two roster rows give the same username";
+    RosterTooLong => "roster-too-long", "the roster has more rows than `users.count`";
+    RosterSettings => "roster-settings", "`users.pattern` together with a roster, or without `users.count`";
 }
 
 impl fmt::Display for Code {

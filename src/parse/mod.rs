@@ -3,6 +3,7 @@
 //! The only stage that reads user files. Output keeps a span on every node;
 //! nothing here knows what a workshop is.
 
+pub mod csv;
 mod loader;
 pub mod node;
 mod scalar;
@@ -39,7 +40,10 @@ pub fn read_file(path: &Path, display_name: &str) -> Result<SourceFile, ParseFai
             source,
         })
     })?;
-    source_from_bytes(display_name, bytes)
+    match source_from_bytes(display_name, bytes) {
+        Ok(file) => Ok(file.located(path)),
+        Err(failure) => Err(failure),
+    }
 }
 
 /// Turns raw bytes into a [`SourceFile`], reporting text that is not UTF-8.
@@ -74,4 +78,34 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, Parse
 pub fn parse_source(file: SourceFile) -> Result<Parsed, Diagnostics> {
     let root = parse_document(&file)?;
     Ok(Parsed { file, root })
+}
+
+/// Why a file the spec names could not be read.
+#[derive(Debug)]
+pub enum BesideProblem {
+    /// Not there, or not readable: the system's reason.
+    Unreadable(std::io::Error),
+    /// Not UTF-8 text: the byte offset of the first bad byte.
+    NotUtf8(usize),
+}
+
+/// Reads `relative`, a file the spec `spec` names, from beside it: relative to
+/// the spec's folder when the spec was read from disk, else to the current
+/// folder. Named in diagnostics after the spec's own name.
+pub fn read_beside(spec: &SourceFile, relative: &str) -> Result<SourceFile, BesideProblem> {
+    let base = spec
+        .path()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new(""));
+    let path = base.join(relative);
+    let name_base = Path::new(spec.name()).parent().unwrap_or(Path::new(""));
+    let name = if spec.path().is_some() {
+        name_base.join(relative).display().to_string()
+    } else {
+        relative.to_owned()
+    };
+    let bytes = std::fs::read(&path).map_err(BesideProblem::Unreadable)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| BesideProblem::NotUtf8(e.utf8_error().valid_up_to()))?;
+    Ok(SourceFile::new(name, text).located(path))
 }

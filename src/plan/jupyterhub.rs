@@ -102,6 +102,9 @@ pub const NATIVE_ADMIN_CLASS: &str = "WorkshopNativeAuthenticator";
 /// The first admin password under `native`: NativeAuthenticator's own minimum is 10
 /// (`minimum_password_length`); this one is generated, never typed from memory.
 pub const NATIVE_ADMIN_PASSWORD_MIN: usize = 16;
+/// Where the hub reads the roster's passwords (`username,password` CSV, from `atlasod
+/// accounts`): a compose secret, or the Kubernetes Secret mounted there.
+pub const ACCOUNTS_FILE: &str = "/run/secrets/atlasod-accounts";
 /// JupyterHub's own rule for `SharedPasswordAuthenticator.admin_password`.
 pub const ADMIN_PASSWORD_MIN: usize = 32;
 
@@ -172,14 +175,14 @@ fn limits(b: &mut Builder, spec: &Spec) {
     b.set(
         "JupyterHub",
         "concurrent_spawn_limit",
-        json!(users.count.min(CONCURRENT_SPAWN_LIMIT)),
+        json!(users.count().min(CONCURRENT_SPAWN_LIMIT)),
     );
     b.note(
         "JupyterHub",
         "concurrent_spawn_limit",
         "servers starting at once",
     );
-    b.set("JupyterHub", "active_server_limit", json!(users.count));
+    b.set("JupyterHub", "active_server_limit", json!(users.count()));
     b.note(
         "JupyterHub",
         "active_server_limit",
@@ -217,17 +220,31 @@ fn limits(b: &mut Builder, spec: &Spec) {
 fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
     let auth = &spec.auth;
     let method = auth.method;
-    let admins = &spec.users.admins;
-    let (groups, names): (Vec<&String>, Vec<&String>) = auth
+    let admins = spec.users.all_admins();
+    let roster = spec.users.has_roster();
+    let roster_names = spec.users.roster_names();
+    // `users.admins` without a roster account: created with ADMIN_PASSWORD.
+    let own_admins: Vec<&String> = spec
+        .users
+        .admins
+        .iter()
+        .filter(|a| !roster_names.contains(a))
+        .collect();
+    let (groups, mut names): (Vec<&String>, Vec<&String>) = auth
         .allowed
         .iter()
         .flatten()
         .partition(|entry| entry.contains('/'));
+    for name in &roster_names {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     if !admins.is_empty() {
         b.set("Authenticator", "admin_users", json!(admins));
     }
     // JupyterHub 5 admits nobody implicitly: say who may log in.
-    if auth.allowed.is_none() {
+    if auth.allowed.is_none() && !roster {
         b.set("Authenticator", "allow_all", json!(true));
         b.note(
             "Authenticator",
@@ -244,6 +261,19 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
     } else {
         // An empty list still sets the rule: nobody but the admins.
         b.set("Authenticator", "allowed_users", json!(names));
+    }
+    if roster {
+        b.note(
+            "Authenticator",
+            "allowed_users",
+            "the roster (`users.roster` or `users.pattern`) and `auth.allowed`",
+        );
+        b.set("Authenticator", "delete_invalid_users", json!(true));
+        b.note(
+            "Authenticator",
+            "delete_invalid_users",
+            "a user taken off the roster loses their hub account at the next start; their home volume is kept",
+        );
     }
     match method {
         AuthMethod::Dummy => {
@@ -275,45 +305,74 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
                 );
             }
         }
-        AuthMethod::Native => {
-            let class = "NativeAuthenticator";
-            if admins.is_empty() {
-                b.set(
-                    "JupyterHub",
-                    "authenticator_class",
-                    json!("nativeauthenticator.NativeAuthenticator"),
-                );
-            } else {
-                // Created at start, so that no stranger signs up first with their names.
-                b.config.code.push("native_admins".to_owned());
-                b.env(
-                    NATIVE_ADMIN_CLASS,
-                    "admin_password",
-                    "ADMIN_PASSWORD",
-                    true,
-                    NATIVE_ADMIN_PASSWORD_MIN,
-                    "the first password of the admins in `users.admins`, whose accounts the hub creates at its first start (each admin changes it at /hub/change-password)",
-                );
-            }
-            b.set(class, "enable_signup", json!(true));
-            b.set(class, "open_signup", json!(false));
-            b.note(
-                class,
-                "open_signup",
-                "an admin approves each sign-up at /hub/authorize",
-            );
-            b.set(class, "minimum_password_length", json!(10));
-            b.set(class, "check_common_password", json!(true));
-            b.set(class, "allowed_failed_logins", json!(5));
-            b.set(class, "seconds_before_next_try", json!(300));
-            b.config
-                .packages
-                .push("jupyterhub-nativeauthenticator".to_owned());
-        }
+        AuthMethod::Native => native(b, roster.then_some(&roster_names), &own_admins),
         AuthMethod::Github | AuthMethod::Gitlab | AuthMethod::Oidc => {
             oauth(b, spec, &groups, public_url);
         }
     }
+}
+
+/// NativeAuthenticator: sign-up approved by an admin, or (with a roster) no sign-up at all, every
+/// account created at start. `own_admins`: the admins without a roster account.
+fn native(b: &mut Builder, roster_names: Option<&Vec<String>>, own_admins: &[&String]) {
+    let roster = roster_names.is_some();
+    let class = "NativeAuthenticator";
+    if own_admins.is_empty() && !roster {
+        b.set(
+            "JupyterHub",
+            "authenticator_class",
+            json!("nativeauthenticator.NativeAuthenticator"),
+        );
+    } else {
+        // Created at start, so that no stranger signs up first with their names.
+        b.config.code.push("native_admins".to_owned());
+    }
+    if !own_admins.is_empty() {
+        b.env(
+            NATIVE_ADMIN_CLASS,
+            "admin_password",
+            "ADMIN_PASSWORD",
+            true,
+            NATIVE_ADMIN_PASSWORD_MIN,
+            "the first password of the admins in `users.admins`, whose accounts the hub creates at its first start (each admin changes it at /hub/change-password)",
+        );
+    }
+    if roster {
+        b.set(
+            NATIVE_ADMIN_CLASS,
+            "roster",
+            json!(roster_names.unwrap_or(&Vec::new())),
+        );
+        b.note(
+            NATIVE_ADMIN_CLASS,
+            "roster",
+            "accounts created approved at start, each with its password from `accounts_file`",
+        );
+        b.set(NATIVE_ADMIN_CLASS, "accounts_file", json!(ACCOUNTS_FILE));
+        b.note(
+            NATIVE_ADMIN_CLASS,
+            "accounts_file",
+            "written by `atlasod accounts`, never part of the bundle",
+        );
+    }
+    b.set(class, "enable_signup", json!(!roster));
+    if roster {
+        b.note(class, "enable_signup", "every account is on the roster");
+    } else {
+        b.set(class, "open_signup", json!(false));
+        b.note(
+            class,
+            "open_signup",
+            "an admin approves each sign-up at /hub/authorize",
+        );
+    }
+    b.set(class, "minimum_password_length", json!(10));
+    b.set(class, "check_common_password", json!(true));
+    b.set(class, "allowed_failed_logins", json!(5));
+    b.set(class, "seconds_before_next_try", json!(300));
+    b.config
+        .packages
+        .push("jupyterhub-nativeauthenticator".to_owned());
 }
 
 fn oauth(b: &mut Builder, spec: &Spec, groups: &[&String], public_url: Option<&str>) {

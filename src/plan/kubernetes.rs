@@ -132,8 +132,8 @@ pub(crate) fn lower(spec: &Spec, kubernetes: &Kubernetes) -> Result<KubernetesPl
             memory_guarantee: byte_spec(pod.memory_guarantee),
             home_capacity: quantity(spec.users.storage.bytes()),
         },
-        placeholders: cluster_sizing::placeholders(spec.users.count),
-        concurrent_spawn_limit: spec.users.count.min(CONCURRENT_SPAWNS),
+        placeholders: cluster_sizing::placeholders(spec.users.count()),
+        concurrent_spawn_limit: spec.users.count().min(CONCURRENT_SPAWNS),
         datasets: datasets(spec),
         cluster,
     })

@@ -83,7 +83,11 @@ pub struct UsersPlan {
     /// The memory as written in the spec, e.g. `2GiB`.
     pub memory: String,
     pub storage_bytes: u64,
+    /// `users.admins` and the roster's admins.
     pub admins: Vec<String>,
+    /// The roster's accounts (no password: those are never in the plan).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<crate::spec::Student>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,6 +176,20 @@ impl Plan {
     }
 }
 
+/// Who may log in by name: `auth.allowed`'s usernames and the roster's; `None` when neither
+/// is given (everyone the method admits).
+fn allowed_names(spec: &Spec, mut names: Vec<String>) -> Option<Vec<String>> {
+    if !spec.users.has_roster() {
+        return spec.auth.allowed.as_ref().map(|_| names);
+    }
+    for name in spec.users.roster_names() {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Some(names)
+}
+
 /// Lowers a spec that passed validation.
 pub fn lower_spec(spec: &Spec) -> Plan {
     let images = images();
@@ -205,18 +223,19 @@ pub fn lower_spec(spec: &Spec) -> Plan {
         hub: images::hub_image(images),
         singleuser: images::single_user_image(&spec.name, &spec.environment, images),
         users: UsersPlan {
-            count: spec.users.count,
+            count: spec.users.count(),
             cpu_limit: spec.users.cpu,
             cpu_guarantee: spec.users.cpu,
             mem_limit_bytes: spec.users.memory.bytes(),
             mem_guarantee_bytes: spec.users.memory.bytes(),
             memory: spec.users.memory.as_str().to_owned(),
             storage_bytes: spec.users.storage.bytes(),
-            admins: spec.users.admins.clone(),
+            admins: spec.users.all_admins(),
+            roster: spec.users.students.clone(),
         },
         auth: AuthPlan {
             method: spec.auth.method,
-            allowed_users: spec.auth.allowed.as_ref().map(|_| allowed_users),
+            allowed_users: allowed_names(spec, allowed_users),
             allowed_groups,
             oidc: spec
                 .auth
@@ -241,7 +260,7 @@ pub fn lower_spec(spec: &Spec) -> Plan {
             timeout_seconds: spec.hub.idle_timeout.seconds(),
         },
         storage: StoragePlan {
-            homes_bytes: u64::from(spec.users.count) * spec.users.storage.bytes(),
+            homes_bytes: u64::from(spec.users.count()) * spec.users.storage.bytes(),
             datasets_bytes: datasets.iter().map(|d| d.unpacked_bytes).sum(),
             disk_bytes: spec.disk.as_ref().map(crate::spec::Size::bytes),
         },

@@ -189,7 +189,7 @@ pub fn size(users: &Users, cluster: &Cluster) -> Result<ClusterSizing, SizingPro
     if users_per_node == 0 {
         return Err(SizingProblem::TooSmall(node));
     }
-    let count = users.count;
+    let count = users.count();
     let nodes_for_all = count.div_ceil(users_per_node);
     let placeholders = placeholders(count);
     let computed_max = (count + placeholders).div_ceil(users_per_node);
@@ -313,7 +313,7 @@ fn arithmetic(
 ) -> Vec<String> {
     let pod = &sizing.pod;
     let node = &sizing.node;
-    let count = users.count;
+    let count = users.count();
     let mut lines = vec![
         format!(
             "per user: requests {} CPU (half the {} CPU limit) and {} (the memory limit)",

@@ -17,10 +17,13 @@ pub mod vm;
 fn users(count: u32, cpu: f64, memory: &str) -> crate::spec::Users {
     use crate::spec::Size;
     crate::spec::Users {
-        count,
+        count: Some(count),
+        roster: None,
+        pattern: None,
         cpu,
         memory: Size::parse(memory).unwrap(),
         storage: Size::gib(5),
         admins: vec![],
+        students: vec![],
     }
 }

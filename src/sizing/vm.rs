@@ -36,7 +36,7 @@ pub struct Requirement {
 
 pub fn vm_requirement(users: &Users) -> Requirement {
     requirement(
-        users.count,
+        users.count(),
         users.cpu,
         users.memory.bytes(),
         &users.memory.to_string(),

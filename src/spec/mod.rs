@@ -240,7 +240,13 @@ fn five_gib() -> Size {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Users {
-    pub count: u32,
+    /// Read through [`Users::count`]: after validation it is always set (from the roster when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
     #[serde(default = "one_cpu")]
     pub cpu: f64,
     #[serde(default = "two_gib")]
@@ -249,6 +255,61 @@ pub struct Users {
     pub storage: Size,
     #[serde(default)]
     pub admins: Vec<String>,
+    /// The accounts of the roster (`roster` rows, or `count` names made from `pattern`):
+    /// filled by validation, not written in the spec.
+    #[serde(skip)]
+    pub students: Vec<Student>,
+}
+
+impl Users {
+    /// How many users the workshop serves: `count`, or the roster's length without it.
+    pub fn count(&self) -> u32 {
+        self.count
+            .unwrap_or_else(|| u32::try_from(self.students.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Whether the workshop has a roster: every account is known before anyone logs in.
+    pub fn has_roster(&self) -> bool {
+        self.roster.is_some() || self.pattern.is_some()
+    }
+
+    /// The hub's admins: `admins`, then the roster's rows of the group `admin`.
+    pub fn all_admins(&self) -> Vec<String> {
+        let mut all = self.admins.clone();
+        for student in &self.students {
+            if student.is_admin() && !all.contains(&student.username) {
+                all.push(student.username.clone());
+            }
+        }
+        all
+    }
+
+    /// The roster's usernames, in roster order.
+    pub fn roster_names(&self) -> Vec<String> {
+        self.students.iter().map(|s| s.username.clone()).collect()
+    }
+}
+
+/// One account of the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Student {
+    pub username: String,
+    /// The person's name, for the login sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl Student {
+    /// A row of the group `admin` (or `admins`) is a hub admin.
+    pub fn is_admin(&self) -> bool {
+        self.group
+            .as_deref()
+            .is_some_and(|g| g.eq_ignore_ascii_case("admin") || g.eq_ignore_ascii_case("admins"))
+    }
 }
 
 #[derive(

@@ -5,6 +5,7 @@
 //! reported; the meaning is checked only when the shape is right.
 
 mod hint;
+mod roster;
 mod rules;
 pub mod schema;
 mod schema_errors;
@@ -38,9 +39,15 @@ pub fn default_targets(spec: &Spec) -> Vec<Target> {
 /// Validates `parsed` for `targets` (or the spec's default targets).
 pub fn validate(parsed: Parsed, targets: Option<&[Target]>) -> Result<Checked, Diagnostics> {
     let json = schema::check(&parsed)?;
-    let spec = read_model(&parsed, json)?;
+    let mut spec = read_model(&parsed, json)?;
+    let mut diagnostics = roster::resolve(&parsed, &mut spec);
+    // Without its accounts the spec has no user count to check the rest against.
+    if diagnostics.has_errors() {
+        return Err(diagnostics.sorted());
+    }
     let targets = targets.map_or_else(|| default_targets(&spec), <[Target]>::to_vec);
-    let diagnostics = rules::check(&parsed, &spec, &targets);
+    diagnostics.extend(rules::check(&parsed, &spec, &targets));
+    let diagnostics = diagnostics.sorted();
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }

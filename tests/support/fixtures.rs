@@ -89,7 +89,8 @@ impl Case {
     /// Runs the library's `check` on the case, as `atlasod check` does.
     pub fn check(&self) -> Outcome {
         let file = match parse::source_from_bytes(&self.name, self.bytes()) {
-            Ok(file) => file,
+            // Located, as `atlasod check FILE` reads it: a roster is found beside it.
+            Ok(file) => file.located(repo().join(&self.path)),
             Err(ParseFailure::Invalid(diagnostics)) => return Outcome::Invalid(diagnostics),
             Err(ParseFailure::Io(error)) => panic!("{}: {error}", self.name),
         };

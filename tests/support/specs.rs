@@ -178,7 +178,7 @@ impl Spec {
     }
 
     pub fn source(&self) -> SourceFile {
-        SourceFile::new(self.relative(), self.text())
+        SourceFile::new(self.relative(), self.text()).located(&self.path)
     }
 
     /// Whether its bundles are snapshotted file by file: every example, and

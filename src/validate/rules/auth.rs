@@ -150,7 +150,7 @@ fn admin_problem(method: AuthMethod, email_claim: bool, admin: &str) -> Option<(
     }
 }
 
-fn is_github_login(name: &str) -> bool {
+pub(crate) fn is_github_login(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 39
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')

@@ -174,7 +174,7 @@ impl Rules<'_> {
         let path = [base[0], base[1], Step::Key("instance")];
         let need = sizing::vm_requirement(&self.spec.users);
         // Over the limit, `user_limit` reports it and no instance can fix it.
-        let sized = self.spec.users.count <= MAX_USERS_PER_VM;
+        let sized = self.spec.users.count() <= MAX_USERS_PER_VM;
         if instance == "auto" {
             if sized {
                 self.auto_instance(target, tables, region, &need, &path);
@@ -344,7 +344,7 @@ impl Rules<'_> {
                     found.name,
                     found.vcpu,
                     units::fmt_num(found.memory_gib),
-                    self.spec.users.count
+                    self.spec.users.count()
                 ),
             )
             .label(format!(
@@ -369,7 +369,7 @@ impl Rules<'_> {
 
     /// More users than one VM should serve, or than the largest type can hold.
     fn user_limit(&mut self, target: Target) {
-        let count = self.spec.users.count;
+        let count = self.spec.users.count();
         let span = self.value(&[Step::Key("users"), Step::Key("count")]);
         let targets: Vec<&str> = self.vm_targets().map(Target::as_str).collect();
         let targets = one_of(&targets);
@@ -429,7 +429,7 @@ impl Rules<'_> {
             })
             .sum();
         let contents = sizing::DiskContents {
-            users: self.spec.users.count,
+            users: self.spec.users.count(),
             storage_per_user: self.spec.users.storage.bytes(),
             datasets,
             image_gb: sizing::image_budget_gb(&self.spec.environment),
@@ -449,7 +449,7 @@ impl Rules<'_> {
                 .help("make `disk` larger, or remove it to let atlasod size the disk")
                 .note(format!(
                     "homes: {} users x {} = {}; datasets (unpacked): {}; images (Docker keeps them on the data disk): {}",
-                    self.spec.users.count,
+                    self.spec.users.count(),
                     self.spec.users.storage,
                     fmt_gib(contents.homes()),
                     fmt_gib(datasets),

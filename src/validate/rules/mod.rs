@@ -24,6 +24,8 @@ mod hub;
 mod schedule;
 mod ssh_key;
 
+pub(super) use auth::is_github_login;
+
 pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     let mut rules = Rules {
         parsed,

@@ -22,6 +22,11 @@ pub(super) fn skeleton(key: &str, sub: Option<Subschema>) -> String {
     let Some(sub) = sub else {
         return format!("{key}: ...");
     };
+    if let Some(entries) = sub.example_entries() {
+        let mut lines = vec![format!("{key}:")];
+        lines.extend(entries.iter().map(|(k, v)| format!("  {k}: {v}")));
+        return lines.join("\n");
+    }
     if let Some(example) = sub.example() {
         return format!("{key}: {example}");
     }
