@@ -66,16 +66,22 @@ apt_ok() {
   case "$(deb_version caddy)" in "$CADDY_UPSTREAM"-*) ;; *) return 1 ;; esac
   case "$(deb_version shellcheck)" in "$SHELLCHECK_UPSTREAM"-*) ;; *) return 1 ;; esac
   case "$(deb_version cloud-init)" in "$CLOUDINIT_BOOKWORM_UPSTREAM"-*) ;; *) return 1 ;; esac
+  # The login sheet's tests (tests/sheet.rs): a real browser prints it, poppler counts and renders
+  # its pages, zbar decodes its QR codes. Debian's chromium follows upstream's security releases,
+  # so only its presence is checked.
+  local p; for p in $SHEET_PACKAGES; do [ -n "$(deb_version "$p")" ] || return 1; done
 }
+SHEET_PACKAGES="chromium poppler-utils zbar-tools"
 install_apt() {
   if apt_ok; then return 0; fi
   [ "$(id -u)" = 0 ] || die "caddy/shellcheck/cloud-init missing and not root: run as root once"
   # cloud-init is installed only for its `schema` command: keep it from ever configuring this machine
   mkdir -p /etc/cloud && touch /etc/cloud/cloud-init.disabled
-  log "apt-get install caddy shellcheck cloud-init"
+  log "apt-get install caddy shellcheck cloud-init $SHEET_PACKAGES"
   export DEBIAN_FRONTEND=noninteractive
   timeout 600 apt-get update -qq
-  timeout 900 apt-get install -y -qq --no-install-recommends caddy shellcheck cloud-init
+  # shellcheck disable=SC2086 # a list of package names
+  timeout 900 apt-get install -y -qq --no-install-recommends caddy shellcheck cloud-init $SHEET_PACKAGES
   apt_ok || die "Debian versions differ from the pins: caddy $(deb_version caddy), shellcheck $(deb_version shellcheck), cloud-init $(deb_version cloud-init)"
 }
 
@@ -233,6 +239,7 @@ lnk "$T/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool" sarif
 cp -f "$T/npm/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" "$T/share/sarif-schema-2.1.0.json"
 lnk /usr/bin/caddy caddy
 lnk /usr/bin/shellcheck shellcheck
+for tool in chromium pdfinfo pdftoppm pdftotext zbarimg; do lnk "/usr/bin/$tool" "$tool"; done
 if command -v terraform >/dev/null; then lnk "$(command -v terraform)" terraform; fi
 # cloud-init run as root writes /run/cloud-init/instance-data*.json (datasource "none") even for
 # `schema --config-file`: as root, the wrappers give it a private, throw-away /run

@@ -21,6 +21,8 @@ pub mod bundle; // 5. bundle: files, written safely
 pub mod diff; // what changed: per file and in trainer words
 pub mod report; // diagnostics and diffs as human, json, github, sarif text
 pub mod program; // the driver: the stages in order
+pub mod accounts; // the roster's passwords, kept beside a bundle (never in it)
+pub mod sheet; // the printable login sheet: a card per student
 pub mod cli; // the command line, the only place that prints
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};

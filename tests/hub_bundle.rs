@@ -257,6 +257,7 @@ fn secret_assignment(line: &str) -> Option<&'static str> {
         || value.starts_with("/srv/jupyterhub/data/")
         || value.starts_with("https://") // endpoints such as `token_url`
         || value.starts_with("Unicode(config=True") // a trait's declaration: its value comes by config
+        || value.starts_with("bcrypt.hashpw(") // a roster password's hash, computed by the hub at start
         || value.starts_with('-') // a YAML list follows
         || matches!(value, "True" | "False" | "None" | "true" | "false")
         || value.parse::<f64>().is_ok(); // settings such as `minimum_password_length = 10`

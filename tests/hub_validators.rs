@@ -303,3 +303,59 @@ fn dockerfiles_pass_checkov() {
         .count();
     validators::checkov_dockerfiles(root, dockerfiles, "the hub bundles");
 }
+
+/// `native` with a roster, in a real JupyterHub (hub_smoke.py `--method native-roster`): every
+/// roster user logs in with the password `atlasod accounts` wrote, with no sign-up or approval; an
+/// outsider can neither sign up nor log in; a roster user's server starts.
+#[test]
+fn a_roster_hub_logs_every_student_in_and_nobody_else() {
+    let Some(smoke) = script("hub_smoke.py") else {
+        return;
+    };
+    let Some(_) = tool("configurable-http-proxy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("students.csv"),
+        "username,name,group\nana,Ana Lima,\nbo,Bo Smith,\ncy,Cy Twombly,admin\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("workshop.yaml"),
+        "version: 1\nname: roster-smoke\nusers:\n  roster: students.csv\n",
+    )
+    .unwrap();
+    let atlasod = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_atlasod"));
+        c.current_dir(d);
+        c
+    };
+    run(atlasod().args(["build", "--target", "local", "-q"])).assert_ok("build");
+    run(atlasod().args(["accounts", "-q"])).assert_ok("accounts");
+    let bin = support::tools_dir().join("bin");
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let bundle = d.join("bundle/local");
+    let ran = run(Command::new("python3")
+        .arg(&smoke)
+        .arg(&bundle)
+        .args(["--method", "native-roster", "--accounts"])
+        .arg(bundle.join("accounts.csv"))
+        .env("PATH", &path));
+    ran.assert_ok("hub_smoke.py --method native-roster");
+    #[allow(clippy::print_stderr)] // the PASS lines are this test's evidence
+    for line in ran.stdout.lines().filter(|l| l.starts_with("PASS")) {
+        eprintln!("{line}");
+    }
+    assert_eq!(
+        ran.stdout.matches("PASS: roster user").count(),
+        3,
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("PASS: the outsider"), "{}", ran.stdout);
+}

@@ -55,6 +55,16 @@ pub enum Command {
         after_help = "Examples:\n  atlasod build                           every target workshop.yaml declares, plus local\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws\n  atlasod build --target local --force    replace files edited by hand (copies are kept)\n\nRebuilds: the bundle's .atlasod/manifest.json records every generated file's sha256. A file edited\nby hand since the last build is never overwritten or removed silently: the build stops and lists\nit; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never\nwrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted\nbuild leaves the previous bundle, restored if need be by the next build.\n\nExit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way."
     )]
     Build(BuildArgs),
+    /// Generate the roster's passwords (once) into `<DIR>/<target>/accounts.csv`, outside the bundle's files.
+    #[command(
+        after_help = "Examples:\n  atlasod accounts                        new passwords for new roster users; the others are kept\n  atlasod accounts --rotate ana           a new password for ana (the hub sets it at its next start)\n  atlasod accounts --all                  new passwords for everyone\n\nThe file (mode 0600) is in the bundle's .gitignore and never in its manifest; the hub reads it\nat start (a compose secret). Needs `auth.method: native` and a roster (`users.roster` or\n`users.pattern`). Passwords are never printed: `atlasod sheet` makes the cards."
+    )]
+    Accounts(AccountsArgs),
+    /// Write the printable login sheet: a card per student (hub address, QR code, username, password or login method).
+    #[command(
+        after_help = "Examples:\n  atlasod sheet -o sheet.html             HTML to print (A4 or Letter), no network needed\n  atlasod sheet --format pdf -o sheet.pdf through a headless Chromium, when one is installed\n  atlasod sheet --url https://203.0.113.7 -o sheet.html   a VM's address, known after apply\n\nThe sheet holds the passwords of `atlasod accounts`: print it, then delete it."
+    )]
+    Sheet(SheetArgs),
     /// Show what a build would change: a summary in plain words (dangerous changes first), then per-file diffs.
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
@@ -148,6 +158,72 @@ pub enum CheckFormat {
     Github,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// The spec whose roster gets passwords.
+    #[arg(default_value = "workshop.yaml")]
+    pub spec: PathBuf,
+
+    /// The target whose bundle the hub runs from. Default: local.
+    #[arg(long, short, value_enum, default_value_t = Target::Local)]
+    pub target: Target,
+
+    /// The folder bundles are written to (as `atlasod build -o`); the file is `<DIR>/<target>/accounts.csv`.
+    #[arg(long, short, default_value = "bundle", value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// Give this user a new password (repeatable).
+    #[arg(long, value_name = "USER")]
+    pub rotate: Vec<String>,
+
+    /// Give every user a new password.
+    #[arg(long, conflicts_with = "rotate")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SheetArgs {
+    /// The spec whose roster is printed.
+    #[arg(default_value = "workshop.yaml")]
+    pub spec: PathBuf,
+
+    /// The target whose hub the students log in to. Default: local.
+    #[arg(long, short, value_enum, default_value_t = Target::Local)]
+    pub target: Target,
+
+    /// The folder bundles are written to (as `atlasod build -o`): passwords come from `<DIR>/<target>/accounts.csv`.
+    #[arg(long, default_value = "bundle", value_name = "DIR")]
+    pub bundles: PathBuf,
+
+    /// The hub's address, when the spec does not know it (a VM's IP, known after apply).
+    #[arg(long)]
+    pub url: Option<String>,
+
+    /// html, or pdf (through a headless Chromium on this machine).
+    #[arg(long, value_enum, default_value_t = SheetFormat::Html)]
+    pub format: SheetFormat,
+
+    /// The paper the cards are laid out for (both fit ten cards a page).
+    #[arg(long, value_enum, default_value_t = SheetPaper::A4)]
+    pub paper: SheetPaper,
+
+    /// The file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetPaper {
+    A4,
+    Letter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormat {
+    Html,
+    Pdf,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 //! Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O errors;
 //! `diff --exit-code`: 0 no change, 1 error, 2 changes.
 
+mod accounts;
 mod args;
 mod build;
 mod check;
@@ -85,6 +86,8 @@ fn run(command: Command, out: &Output) -> Result<Status, Error> {
         Command::Check(args) => check::check(&args, out),
         Command::Build(args) => build::build(&args, out),
         Command::Diff(args) => diff::run(&args, out),
+        Command::Accounts(args) => accounts::accounts(&args, out),
+        Command::Sheet(args) => accounts::sheet(&args, out),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "atlasod", &mut script);

@@ -176,6 +176,17 @@ impl Plan {
     }
 }
 
+/// The file beside a bundle's files where `atlasod accounts` writes the roster's passwords
+/// (`username,password`, mode 0600, in the bundle's `.gitignore`, never in its manifest).
+pub const ACCOUNTS_FILE_NAME: &str = "accounts.csv";
+
+impl Plan {
+    /// Whether the hub creates the roster's accounts with passwords: `native` with a roster.
+    pub fn has_accounts(&self) -> bool {
+        self.auth.method == AuthMethod::Native && !self.users.roster.is_empty()
+    }
+}
+
 /// Who may log in by name: `auth.allowed`'s usernames and the roster's; `None` when neither
 /// is given (everyone the method admits).
 fn allowed_names(spec: &Spec, mut names: Vec<String>) -> Option<Vec<String>> {

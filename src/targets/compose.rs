@@ -172,6 +172,9 @@ struct Context<'a> {
     jupyterhub_major: String,
     /// The single-user image runs `pull-notebooks.sh` at start (notebooks to pull, or datasets to link).
     start_hook: bool,
+    /// The roster's passwords file beside the bundle (`atlasod accounts`), handed to the hub as a
+    /// compose secret; `None` without native roster accounts.
+    accounts: Option<&'static str>,
 }
 
 /// The `local` target: this bundle for a laptop or workstation with Docker,
@@ -359,6 +362,9 @@ fn context<'a>(plan: &'a Plan, host: &'a HubHost) -> Result<Context<'a>, Error> 
         home_volume: format!("{}-home-{{username}}", plan.name),
         single_volume: format!("{}-single-work", plan.name),
         env: env_vars(plan, host, public_url.as_deref()),
+        accounts: plan
+            .has_accounts()
+            .then_some(crate::plan::ACCOUNTS_FILE_NAME),
         public_url,
         hub_proxy_port: HUB_PROXY_PORT,
         hub_api_port: HUB_API_PORT,

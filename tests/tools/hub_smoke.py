@@ -292,10 +292,44 @@ def native_accounts(base, user, password, admin, admin_password, hub, left, step
     step(f"{user} signed up, was refused before approval, approved by the admin")
 
 
+def roster_accounts(base, accounts, hub, left, step):
+    """native with a roster: every account exists, approved, with its password from the accounts
+    file; nobody can sign up; an outsider cannot log in."""
+    for name, pw in accounts:
+        sess, r = login(base, name, pw, left(30))
+        if r.status_code != 302 or "jupyterhub-hub-login" not in sess.cookies.get_dict():
+            raise SmokeFailure(f"roster user {name} cannot log in with its password: HTTP {r.status_code}")
+        print(f"PASS: roster user {name} logs in with the password from the accounts file, no sign-up", flush=True)
+        _, wrong = login(base, name, pw + "x", left(30))
+        if wrong.status_code == 302:
+            raise SmokeFailure(f"{name} logged in with a wrong password")
+    step(f"{len(accounts)} roster users log in with their passwords, no sign-up or approval; wrong ones refused")
+    outsider = "outsider" + secrets.token_hex(4)
+    pw = "Outsider-" + secrets.token_urlsafe(12)
+    try:
+        created = signup(base, outsider, pw, left(30))
+    except SmokeFailure:
+        created = False  # no sign-up form at all
+    if created:
+        raise SmokeFailure(f"the outsider {outsider} could sign up")
+    _, r = login(base, outsider, pw, left(30))
+    if r.status_code == 302:
+        raise SmokeFailure(f"the outsider {outsider} logged in")
+    print(f"PASS: the outsider {outsider} can neither sign up nor log in", flush=True)
+    step("an outsider can neither sign up nor log in")
+
+
+def read_accounts(path):
+    with open(path, encoding="utf-8") as f:
+        rows = [ln.strip().split(",", 1) for ln in f if ln.strip() and not ln.startswith("#")]
+    return [tuple(r) for r in rows[1:]]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("bundle", help="bundle directory holding jupyterhub_config.py, or the file itself")
-    ap.add_argument("--method", required=True, choices=["dummy", "shared-password", "native"])
+    ap.add_argument("--method", required=True, choices=["dummy", "shared-password", "native", "native-roster"])
+    ap.add_argument("--accounts", help="native-roster: the accounts.csv of `atlasod accounts`")
     ap.add_argument("--user", default="student01")
     ap.add_argument("--password-env", default="SHARED_PASSWORD")
     ap.add_argument(
@@ -366,6 +400,10 @@ def main():
                 token=token,
             )
         )
+        if args.accounts:
+            # The roster's passwords and the account state, from here instead of the compose secret.
+            f.write(f"c.WorkshopNativeAuthenticator.accounts_file = {os.path.abspath(args.accounts)!r}\n")
+            f.write(f"c.WorkshopNativeAuthenticator.state_file = {os.path.join(state, 'atlasod-roster.json')!r}\n")
 
     base = f"http://{LOOPBACK}:{proxy_port}"
     hub = Hub(base, token, args.timeout)
@@ -409,12 +447,17 @@ def main():
             "dummy": "DummyAuthenticator",
             "shared-password": "SharedPasswordAuthenticator",
             "native": "NativeAuthenticator",
+            "native-roster": "WorkshopNativeAuthenticator",
         }[args.method]
         if want not in auth_cls:
             raise SmokeFailure(f"the hub uses authenticator {auth_cls}, not {want} (--method {args.method})")
         step(f"authenticator {auth_cls}")
 
         # 2. login through the form
+        if args.method == "native-roster":
+            accounts = read_accounts(args.accounts)
+            roster_accounts(base, accounts, hub, left, step)
+            args.user, password = accounts[0]
         if args.method == "native":
             native_accounts(base, args.user, password, args.admin_user, admin_password, hub, left, step)
         if args.method == "shared-password":
