@@ -50,6 +50,9 @@ pub struct Users {
     pub cpu: f64,
     pub memory_bytes: u64,
     pub storage_bytes: u64,
+    /// The roster's usernames (empty without a roster), in roster order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -97,6 +100,12 @@ impl BuildRecord {
                 cpu: plan.users.cpu_limit,
                 memory_bytes: plan.users.mem_limit_bytes,
                 storage_bytes: plan.users.storage_bytes,
+                roster: plan
+                    .users
+                    .roster
+                    .iter()
+                    .map(|s| s.username.clone())
+                    .collect(),
             },
             admins: plan.users.admins.clone(),
             auth: Auth {

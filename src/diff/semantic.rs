@@ -311,7 +311,25 @@ fn auth(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     for name in old.inputs.keys().filter(|k| !new.inputs.contains_key(*k)) {
         changes.info(format!("{name} in `.env` is no longer used"), None);
     }
-    match (&a.allowed_users, &b.allowed_users) {
+    // The roster's names are in the allow-list too; `users` reports them.
+    let without = |list: &Option<Vec<String>>, roster: &[String]| {
+        list.as_ref().map(|l| {
+            l.iter()
+                .filter(|n| !roster.contains(n))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let (x_list, y_list) = (
+        without(&a.allowed_users, &old.users.roster),
+        without(&b.allowed_users, &new.users.roster),
+    );
+    match (&x_list, &y_list) {
+        _ if !old.users.roster.is_empty() || !new.users.roster.is_empty() => {
+            if let (Some(x), Some(y)) = (&x_list, &y_list) {
+                list_change(changes, "allowed users", x, y, None);
+            }
+        }
         (Some(x), Some(y)) => list_change(
             changes,
             "allowed users",
@@ -339,6 +357,38 @@ fn auth(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     list_change(changes, "admins", &old.admins, &new.admins, None);
 }
 
+/// `users: +3 (ana, bo, cy), −1 (dan)`: who gains and who loses an account.
+fn roster(changes: &mut Changes, old: &[String], new: &[String]) {
+    let added: Vec<&str> = new
+        .iter()
+        .filter(|n| !old.contains(n))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = old
+        .iter()
+        .filter(|n| !new.contains(n))
+        .map(String::as_str)
+        .collect();
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!("+{} ({})", added.len(), added.join(", ")));
+    }
+    if !removed.is_empty() {
+        parts.push(format!("−{} ({})", removed.len(), removed.join(", ")));
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let detail = (!removed.is_empty()).then(|| {
+        format!(
+            "{} locked out at the hub's next start; their home{} kept (atlasod never deletes a home); new users need `atlasod accounts` with `native`",
+            removed.join(", "),
+            if removed.len() == 1 { " is" } else { "s are" }
+        )
+    });
+    changes.info(format!("users: {}", parts.join(", ")), detail);
+}
+
 fn list_change(
     changes: &mut Changes,
     what: &str,
@@ -363,6 +413,7 @@ fn list_change(
 
 fn users(changes: &mut Changes, old: &BuildRecord, new: &BuildRecord) {
     let (a, b) = (&old.users, &new.users);
+    roster(changes, &a.roster, &b.roster);
     if a.count != b.count {
         let detail = (b.count < a.count)
             .then(|| "no home is deleted; fewer servers may run at once".to_owned());
@@ -567,6 +618,43 @@ mod tests {
         assert_eq!(signed_money(-0.1, "USD"), "-$0.10");
         assert_eq!(signed_money_rounded(18.43, "USD"), "+$18");
         assert_eq!(signed_money_rounded(4.56, "EUR"), "+4.56 EUR");
+    }
+
+    #[test]
+    fn the_roster_says_who_comes_and_who_goes() {
+        let names = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let record = |roster: &[&str]| BuildRecord {
+            users: crate::diff::record::Users {
+                roster: names(roster),
+                ..Default::default()
+            },
+            auth: crate::diff::record::Auth {
+                method: "native".to_owned(),
+                allowed_users: Some(names(roster)),
+                ..Default::default()
+            },
+            ..BuildRecord::default()
+        };
+        let changes = compare(
+            &record(&["ana", "bo", "dan"]),
+            &record(&["ana", "bo", "cy", "eve", "fay"]),
+        );
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].text, "users: +3 (cy, eve, fay), −1 (dan)");
+        assert!(
+            changes[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("dan locked out")
+        );
+        assert!(
+            changes[0]
+                .detail
+                .as_deref()
+                .unwrap()
+                .contains("home is kept")
+        );
     }
 
     #[test]
