@@ -218,6 +218,8 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
     printf '%s\n' "$changes" | sed 's/^/e2e:   /' >&2
   fi
   eval "$(python3 "$HERE/e2e/spec.py" facts "$spec")"
+  # the roster lives beside the spec: beside its copy too
+  [ -z "$S_ROSTER" ] || cp "$(dirname "$orig")/$S_ROSTER" "$(dirname "$spec")/$S_ROSTER"
   ln "$W/sample.bin" "$srv/files/sample.bin"
   make_repos "$srv" || { fail "$name: the test's notebook repositories are made"; return 0; }
   B="$2/out/local"
@@ -227,6 +229,10 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   local spec_start; spec_start=$(date +%s)
   check "$name: atlasod builds the local bundle" "$ATLASOD" build "$spec" --target local --output "$2/out" --quiet || return 0
   [ -f "$B/compose.yaml" ] || { fail "$name: the bundle has a compose.yaml"; return 0; }
+  if [ -n "$S_ROSTER" ] && [ "$S_AUTH" = native ]; then
+    check "$name: atlasod accounts writes the roster's passwords beside the bundle" "$ATLASOD" accounts "$spec" --output "$2/out" --quiet || return 0
+    check "$name: ... mode 0600" eq "$(stat -c %a "$B/accounts.csv")" 600
+  fi
   local auth="$S_AUTH" https="$S_HTTPS" sample="$S_SAMPLE" datasets=0 nbs=()
   [ -z "$S_DATASETS" ] || datasets=1
   read -r -a nbs <<< "$S_NOTEBOOKS"
@@ -291,7 +297,12 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
 
   # logging in, as a browser does (the form, with the _xsrf cookie)
   local student=alice admin="$S_ADMIN" spw="$SHARED_PW" apw="$ADMIN_PW" j="$2"
+  [ -z "$S_ROSTER" ] || student="$(sed -n 3p "$B/accounts.csv" 2>/dev/null | cut -d, -f1)"
+  [ -n "$S_ROSTER" ] && [ "$auth" = native ] && auth=native-roster
   case "$auth" in
+    native-roster)
+      roster_login "$name" "$base" || return 0
+      ;;
     shared-password)
       check "$name: a student logs in with the workshop password" hubc "${ca[@]}" --jar "$j/alice.jar" "$base" login "$student" "$spw"
       check "$name: a wrong password is refused" fails hubc "${ca[@]}" --jar "$j/mallory.jar" "$base" login mallory "wrong-$spw"
@@ -354,6 +365,8 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
     check "$name: notebooks: the trainer commits upstream (README.md and lesson.ipynb changed, new-lesson.ipynb added)" \
       upstream_commit "$srv" "$repo0"
   fi
+
+  [ "$auth" != native-roster ] || roster_removal "$name" "$base" "$2" "$spec" || return 0
 
   # something to keep: a file in the work dir, and the whole home (settings under ~/.jupyter)
   check "$name: $student saves a file through the Jupyter API" \
@@ -424,7 +437,7 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   # single mode beside the running hub (meanwhile the culler's clock runs)
   single_mode "$name" "$datasets"
 
-  local homes="$name-home-$student "
+  local homes="$name-home-$student ${EXTRA_HOMES:-}"
   if [ "$culling" = 1 ]; then
     homes="$name-home-$student $name-home-$idler "
     # culled once idle for idle_timeout, checked every cull_every (timeout/2, at least 60 s): at
@@ -510,6 +523,37 @@ bad_checksum() {  # spec name dir: a copy of the spec whose dataset has a wrong 
   check "$name: ... and the error names the dataset" has "$out" "sample:"
   docker network disconnect "$bname-net" "$FILES" >/dev/null 2>&1 || true
   CT=120 compose down -v >/dev/null 2>&1
+}
+
+roster_login() {  # name base: every roster account exists with its password; nobody else gets in
+  local name="$1" base="$2" user pw
+  while IFS=, read -r user pw; do
+    check "$name: roster user $user logs in with the password from accounts.csv, no sign-up or approval" \
+      hubc "${ca[@]}" --jar "$j/$user.jar" "$base" login "$user" "$pw"
+  done < <(grep -v '^#' "$B/accounts.csv" | tail -n +2)
+  check "$name: an outsider cannot sign up (sign-up is off)" fails hubc "${ca[@]}" --jar "$j/outsider.jar" "$base" signup outsider "Outsider-$RANDOM-$RANDOM"
+  check "$name: ... nor log in" fails hubc "${ca[@]}" --jar "$j/outsider.jar" "$base" login outsider "Outsider-$RANDOM-$RANDOM"
+}
+
+roster_removal() {  # name base dir spec: the last roster user leaves the roster and is locked out; the home stays
+  local name="$1" base="$2" d="$3" spec="$4" gone pw rtok
+  IFS=, read -r gone pw < <(tail -n 1 "$B/accounts.csv")
+  rtok="$(hubc "${ca[@]}" --jar "$j/$gone.jar" "$base" token "$gone" 2>&1)"
+  check "$name: $gone starts a server (a home volume to keep)" has "$(hubc "${ca[@]}" "$base" api POST "/hub/api/users/$gone/server" "$rtok")" 20
+  check "$name: $gone's server becomes ready" hubc "${ca[@]}" "$base" wait-ready "$gone" "$rtok" 240
+  hubc "${ca[@]}" "$base" api DELETE "/hub/api/users/$gone/server" "$rtok" >/dev/null 2>&1
+  hubc "${ca[@]}" "$base" wait-stopped "$gone" "$rtok" 120 >/dev/null 2>&1
+  local roster; roster="$(dirname "$spec")/$S_ROSTER"
+  grep -v "^$gone," "$roster" > "$roster.new" && mv "$roster.new" "$roster"
+  # the trainer's steps after taking a student off the class list
+  check "$name: after removing $gone from the roster: atlasod build" "$ATLASOD" build "$spec" --target local --output "$d/out" --quiet
+  check "$name: ... atlasod accounts drops $gone's password" "$ATLASOD" accounts "$spec" --output "$d/out" --quiet
+  check "$name: ... docker compose restart hub" compose restart hub
+  wait_until 180 curl -fsS --max-time 10 "${ca[@]}" -o /dev/null "$base/hub/health"
+  check "$name: the removed student $gone is locked out (login refused)" fails hubc "${ca[@]}" --jar "$j/$gone-2.jar" "$base" login "$gone" "$pw"
+  check "$name: ... while $student still logs in" hubc "${ca[@]}" --jar "$j/$student-2.jar" "$base" login "$student" "$(grep "^$student," "$B/accounts.csv" | cut -d, -f2)"
+  check "$name: ... and $gone's home volume is kept" docker volume inspect "$name-home-$gone"
+  EXTRA_HOMES="$name-home-$gone "
 }
 
 native_login() {  # name base: the admin's account exists; sign-up, refused before approval, approved, then in

@@ -74,6 +74,8 @@ def facts(path):
         "S_HTTPS": https,
         "S_PORT": str(((s.get("cloud") or {}).get("local") or {}).get("port", 8000 if https == "off" else 8443)),
         "S_ADMIN": (users.get("admins") or [""])[0],
+        # the roster CSV beside the spec (issue 15): its path as the spec writes it
+        "S_ROSTER": str(users.get("roster", "")),
         "S_MEMORY": str(int(float(mem.group(1)) * SIZES[mem.group(2)])),
         "S_CPU": "%g" % float(users.get("cpu", 1)),
         "S_IDLE": str(duration(hub.get("idle_timeout", "1h"))),

@@ -76,7 +76,7 @@ pub(super) fn accounts(args: &args::AccountsArgs, out: &Output) -> Result<Status
             n => format!(" ({}, ... and {} more)", v[..3].join(", "), n - 3),
         };
         out.out(&format!(
-            "{} {}: {} accounts, {} new{}, {} rotated{}, {} removed{}; no password was printed\n  the hub sets them at its next start: `docker compose up -d` in {}\n",
+            "{} {}: {} accounts, {} new{}, {} rotated{}, {} removed{}; no password was printed\n  the hub sets them at its next start: `docker compose restart hub` in {}\n",
             out.paint("wrote", "1;32"),
             path.display(),
             list.len(),
