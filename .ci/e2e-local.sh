@@ -531,6 +531,7 @@ roster_login() {  # name base: every roster account exists with its password; no
     check "$name: roster user $user logs in with the password from accounts.csv, no sign-up or approval" \
       hubc "${ca[@]}" --jar "$j/$user.jar" "$base" login "$user" "$pw"
   done < <(grep -v '^#' "$B/accounts.csv" | tail -n +2)
+  cp "$j/$student.jar" "$j/alice.jar"  # the jar the rest of the run uses for its student
   check "$name: an outsider cannot sign up (sign-up is off)" fails hubc "${ca[@]}" --jar "$j/outsider.jar" "$base" signup outsider "Outsider-$RANDOM-$RANDOM"
   check "$name: ... nor log in" fails hubc "${ca[@]}" --jar "$j/outsider.jar" "$base" login outsider "Outsider-$RANDOM-$RANDOM"
 }

@@ -76,6 +76,10 @@ const SCHEMA_CODES: &[Code] = &[
     Code::DuplicateItem,
 ];
 
+/// Missing keys that atlasod finds after the schema: `users` needs `count` or `roster`, which the
+/// schema does not say (an `anyOf` there would word every other problem of `users` worse).
+const RULE_LEVEL: &[&str] = &["invalid/missing-key/users_without_count.yaml"];
+
 #[test]
 fn check_jsonschema_rejects_every_schema_level_invalid_fixture() {
     let Some(tool) = support::tool("check-jsonschema") else {
@@ -85,6 +89,7 @@ fn check_jsonschema_rejects_every_schema_level_invalid_fixture() {
         .into_iter()
         .filter(|c| SCHEMA_CODES.contains(&c.code()))
         .map(|c| c.path)
+        .filter(|p| !RULE_LEVEL.iter().any(|r| p.ends_with(r)))
         .collect();
     assert!(cases.len() > 30);
     let rejected = rejected(&tool, &cases);

@@ -268,6 +268,13 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
             "allowed_users",
             "the roster (`users.roster` or `users.pattern`) and `auth.allowed`",
         );
+        // JupyterHub 5 lets users already in its database in unless told otherwise.
+        b.set("Authenticator", "allow_existing_users", json!(false));
+        b.note(
+            "Authenticator",
+            "allow_existing_users",
+            "who may log in is the list above, not whoever logged in before",
+        );
         b.set("Authenticator", "delete_invalid_users", json!(true));
         b.note(
             "Authenticator",

@@ -311,17 +311,6 @@ impl Subschema {
         Some(yaml_inline(first))
     }
 
-    /// The first example's keys and values, when it is a mapping (`count: 30`).
-    pub(crate) fn example_entries(self) -> Option<Vec<(String, String)>> {
-        let first = self.field("examples")?.as_array()?.first()?.as_object()?;
-        Some(
-            first
-                .iter()
-                .map(|(k, v)| (k.clone(), yaml_inline(v)))
-                .collect(),
-        )
-    }
-
     pub(crate) fn keys(self) -> Vec<&'static str> {
         self.schema
             .get("properties")

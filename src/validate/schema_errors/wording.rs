@@ -22,17 +22,20 @@ pub(super) fn skeleton(key: &str, sub: Option<Subschema>) -> String {
     let Some(sub) = sub else {
         return format!("{key}: ...");
     };
-    if let Some(entries) = sub.example_entries() {
-        let mut lines = vec![format!("{key}:")];
-        lines.extend(entries.iter().map(|(k, v)| format!("  {k}: {v}")));
-        return lines.join("\n");
-    }
     if let Some(example) = sub.example() {
         return format!("{key}: {example}");
     }
     let required = sub.required();
     if required.is_empty() {
-        return format!("{key}: ...");
+        // Every key optional (`users`: `count` or `roster`): the first one that has an example.
+        return sub
+            .keys()
+            .into_iter()
+            .find_map(|name| {
+                let example = sub.property(name)?.example()?;
+                Some(format!("{key}:\n  {name}: {example}"))
+            })
+            .unwrap_or_else(|| format!("{key}: ..."));
     }
     let mut lines = vec![format!("{key}:")];
     for name in required {
