@@ -366,8 +366,6 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
       upstream_commit "$srv" "$repo0"
   fi
 
-  [ "$auth" != native-roster ] || roster_removal "$name" "$base" "$2" "$spec" || return 0
-
   # something to keep: a file in the work dir, and the whole home (settings under ~/.jupyter)
   check "$name: $student saves a file through the Jupyter API" \
     has "$(hubc "${ca[@]}" "$base" api PUT "/user/$student/api/contents/e2e-kept.txt" "$tok" '{"type": "file", "format": "text", "content": "kept"}' | head -n 1)" 20
@@ -437,7 +435,7 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   # single mode beside the running hub (meanwhile the culler's clock runs)
   single_mode "$name" "$datasets"
 
-  local homes="$name-home-$student ${EXTRA_HOMES:-}"
+  local homes="$name-home-$student "
   if [ "$culling" = 1 ]; then
     homes="$name-home-$student $name-home-$idler "
     # culled once idle for idle_timeout, checked every cull_every (timeout/2, at least 60 s): at
@@ -452,6 +450,13 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   fi
   [ -z "$active_pid" ] || { kill "$active_pid" 2>/dev/null; wait "$active_pid" 2>/dev/null; }
 
+
+  # a student taken off the roster: locked out, home kept (after the checks above, which a hub
+  # restart would disturb: a running server's API calls are refused until it reconnects)
+  if [ "$auth" = native-roster ]; then
+    roster_removal "$name" "$base" "$2" "$spec" || return 0
+    homes="$homes${EXTRA_HOMES:-}"
+  fi
 
   # down -v: what the README says it deletes (compose's volumes), and not the users' homes
   local before_v; before_v="$(docker volume ls -q | grep -E "^${name}[-_]" | sort | tr '\n' ' ')"
