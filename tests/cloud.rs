@@ -365,21 +365,24 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
         .iter()
         .map(|c| (c.name.clone(), spec_title(&c.spec.path)))
         .collect();
+    let mut rosters = BTreeSet::new();
     for (name, dir) in written(&cases, "cloud-init") {
         let module = dir.join("terraform");
         let main = std::fs::read_to_string(module.join("main.tf")).unwrap();
         let compressed = main.contains("base64gzip(templatefile(");
         // Google Cloud: the secrets stay in Secret Manager and the user data names the version
         let secret_manager = main.contains("secret_data = local.dotenv");
-        let mut host_env =
-            "ATLASOD_DATA_DEVICE=/dev/disk/by-id/test-data\nATLASOD_PUBLIC_IP=192.0.2.10\n"
-                .to_owned();
-        if secret_manager {
-            host_env.push_str("ATLASOD_ENV_SECRET=projects/1/secrets/x-hub-env/versions/1\n");
-        }
+        // native accounts from a roster: the file `atlasod accounts` wrote, through local.accounts
+        let roster = main.contains("local.accounts");
+        rosters.extend(roster.then(|| name.rsplit("__").next().unwrap_or_default().to_owned()));
+        let host_env = host_env(secret_manager, roster);
         let host_env = host_env.as_str();
         let dotenv = format!("SHARED_PASSWORD='{secret}'\nADMIN_PASSWORD='{secret}-admin'\n");
-        let values = serde_json::json!({ "host_env": host_env, "dotenv": dotenv });
+        let accounts = format!("username,password\nana,abcd-efgh-jkmn\nbo,{secret}\n");
+        let mut values = serde_json::json!({ "host_env": host_env, "dotenv": dotenv });
+        if roster && !secret_manager {
+            values["accounts"] = serde_json::json!(accounts);
+        }
         let template = module.join("user-data.yaml.tftpl");
         let Some(report) = validators::user_data_as_received(&template, &values, compressed, &name)
         else {
@@ -404,22 +407,14 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
         };
         let mut expected = vec![("/etc/atlasod/host.env", "0644", host_env)];
         if secret_manager {
-            assert!(
-                !report.to_string().contains("SHARED_PASSWORD"),
-                "{name}: a secret in the instance metadata"
-            );
-            assert!(
-                files.iter().all(|f| f["path"] != "/opt/atlasod/.env"),
-                "{name}: the user data writes .env"
-            );
-            assert_eq!(
-                file("/usr/local/sbin/atlasod-read-secrets")["permissions"],
-                "0755",
-                "{name}"
-            );
+            secret_manager_files(&name, &report, files);
         } else {
             expected.push(("/opt/atlasod/.env", "0600", dotenv.as_str()));
+            if roster {
+                expected.push(("/opt/atlasod/accounts.csv", "0600", accounts.as_str()));
+            }
         }
+        roster_files(&name, files, roster, secret_manager);
         for (path, mode, content) in expected {
             assert_eq!(file(path)["permissions"], mode, "{name}: {path}");
             assert_eq!(file(path)["content"], content, "{name}: {path}");
@@ -457,6 +452,77 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
         };
         println!("{name}: user data {size} bytes as sent (limit {limit})");
         assert!(size < limit, "{name}: user data {size} bytes, over {limit}");
+    }
+    assert_eq!(
+        rosters.len(),
+        3,
+        "every cloud needs a spec with native roster accounts: {rosters:?}"
+    );
+}
+
+/// On Google Cloud no secret travels in the user data: the VM's reader fetches them.
+fn secret_manager_files(name: &str, report: &serde_json::Value, files: &[serde_json::Value]) {
+    assert!(
+        !report.to_string().contains("SHARED_PASSWORD"),
+        "{name}: a secret in the instance metadata"
+    );
+    assert!(
+        files.iter().all(|f| f["path"] != "/opt/atlasod/.env"),
+        "{name}: the user data writes .env"
+    );
+    let reader = files
+        .iter()
+        .find(|f| f["path"] == "/usr/local/sbin/atlasod-read-secrets")
+        .unwrap_or_else(|| panic!("{name}: no atlasod-read-secrets"));
+    assert_eq!(reader["permissions"], "0755", "{name}");
+}
+
+/// The `host.env` Terraform writes: the data disk's device and the public IP, and on Google
+/// Cloud the secret versions to read.
+fn host_env(secret_manager: bool, roster: bool) -> String {
+    let mut host_env =
+        "ATLASOD_DATA_DEVICE=/dev/disk/by-id/test-data\nATLASOD_PUBLIC_IP=192.0.2.10\n".to_owned();
+    if secret_manager {
+        host_env.push_str("ATLASOD_ENV_SECRET=projects/1/secrets/x-hub-env/versions/1\n");
+        if roster {
+            host_env.push_str("ATLASOD_ACCOUNTS_SECRET=projects/1/secrets/x-accounts/versions/1\n");
+        }
+    }
+    host_env
+}
+
+/// Where the roster's passwords reach the VM: in the user data (AWS, OpenStack: the file
+/// itself, checked with the others) or read from Secret Manager by the setup (Google Cloud);
+/// none without a roster; and the VM's compose project hands exactly that file to the hub.
+fn roster_files(name: &str, files: &[serde_json::Value], roster: bool, secret_manager: bool) {
+    let content = |path: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == path)
+            .and_then(|f| f["content"].as_str())
+            .unwrap_or_else(|| panic!("{name}: cloud-init writes no {path}"))
+    };
+    let in_user_data = files
+        .iter()
+        .any(|f| f["path"] == "/opt/atlasod/accounts.csv");
+    assert_eq!(
+        in_user_data,
+        roster && !secret_manager,
+        "{name}: the user data carries the roster's passwords"
+    );
+    let read = content("/usr/local/sbin/atlasod-setup")
+        .contains("atlasod-read-secrets /opt/atlasod/accounts.csv ATLASOD_ACCOUNTS_SECRET");
+    assert_eq!(
+        read,
+        roster && secret_manager,
+        "{name}: the VM reads the roster's passwords from Secret Manager"
+    );
+    if roster {
+        let compose = content("/opt/atlasod/compose.yaml");
+        assert!(
+            compose.contains("  accounts:\n    file: ./accounts.csv\n"),
+            "{name}: the compose secret is not the file the VM writes:\n{compose}"
+        );
     }
 }
 

@@ -75,8 +75,11 @@ pub(super) fn accounts(args: &args::AccountsArgs, out: &Output) -> Result<Status
             1..=5 => format!(" ({})", v.join(", ")),
             n => format!(" ({}, ... and {} more)", v[..3].join(", "), n - 3),
         };
+        let dir = path
+            .parent()
+            .map_or_else(String::new, |p| p.display().to_string());
         out.out(&format!(
-            "{} {}: {} accounts, {} new{}, {} rotated{}, {} removed{}; no password was printed\n  the hub sets them at its next start: `docker compose restart hub` in {}\n",
+            "{} {}: {} accounts, {} new{}, {} rotated{}, {} removed{}; no password was printed\n  {}\n",
             out.paint("wrote", "1;32"),
             path.display(),
             list.len(),
@@ -86,10 +89,25 @@ pub(super) fn accounts(args: &args::AccountsArgs, out: &Output) -> Result<Status
             names(&changes.rotated),
             changes.removed.len(),
             names(&changes.removed),
-            path.parent().map_or_else(String::new, |p| p.display().to_string()),
+            next_step(args.target, &dir),
         ));
     }
     Ok(Status::Ok)
+}
+
+/// How the passwords reach the hub of `target`, whose bundle is in `dir`.
+fn next_step(target: Target, dir: &str) -> String {
+    match target {
+        Target::Local => {
+            format!("the hub sets them at its next start: `docker compose restart hub` in {dir}")
+        }
+        Target::Kubernetes => format!(
+            "Terraform hands them to the hub at the next `terraform apply` in {dir}/terraform (the hub restarts)"
+        ),
+        Target::Aws | Target::Gcp | Target::Openstack => format!(
+            "Terraform hands them to the hub at the next `terraform apply` in {dir}/terraform (it replaces the VM; homes are kept)"
+        ),
+    }
 }
 
 /// The URL students open: `--url`, else what the target's host knows.
@@ -105,7 +123,8 @@ fn hub_url(built: &Built, target: Target, url: Option<&String>) -> Result<String
     };
     known.ok_or_else(|| {
         Error::Usage(format!(
-            "the {} hub's address is known only after it is deployed (the spec has no `hub.domain`): give it with `--url https://<address>`",
+            "the {} hub's address is known only after it is deployed (the spec has no `hub.domain`): give it with `--url \"$(terraform -chdir=<bundle>/{}/terraform output -raw hub_url)\"`",
+            target.as_str(),
             target.as_str()
         ))
     })

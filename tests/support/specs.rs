@@ -43,6 +43,7 @@ pub const SNAPSHOTTED: &[&str] = &[
     "k8s-existing",
     "k8s-magnum",
     "online-k8s",
+    "roster-native-clouds", // native accounts from a roster on every cloud and Kubernetes
     // a region without prices (a warning fixture that builds)
     "aws-unpriced-region",
 ];

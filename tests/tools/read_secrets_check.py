@@ -11,7 +11,8 @@ holds /etc/atlasod/host.env, serves the token endpoint on port 80 (only with
 given to the reader through SSL_CERT_FILE; only with the token). Then checks: the reader
 writes the secret byte for byte with mode 0600; a wrong bearer token or a version the
 server does not know fails with a non-zero exit and no file; without ATLASOD_ENV_SECRET
-it fails naming it. Prints one line per check and "N passed, M failed".
+it fails naming it; with a second argument it reads the version that variable names (the roster's
+passwords, ATLASOD_ACCOUNTS_SECRET). Prints one line per check and "N passed, M failed".
 """
 
 import base64
@@ -27,6 +28,9 @@ import threading
 TOKEN = "ya29.test-token"
 VERSION = "projects/123/secrets/w-hub-env/versions/4"
 SECRET = "SHARED_PASSWORD='Física ${x} \\ \" 🎓'\nADMIN_PASSWORD='a'\n".encode()
+ACCOUNTS_VERSION = "projects/123/secrets/w-accounts/versions/2"
+ACCOUNTS = b"# The roster's passwords\nusername,password\nana,abcd-efgh-jkmn\n"
+SECRETS = {VERSION: SECRET, ACCOUNTS_VERSION: ACCOUNTS}
 REQUESTS = []
 
 
@@ -56,10 +60,12 @@ class SecretManager(Metadata):
         REQUESTS.append(("secretmanager", self.path, self.headers.get("Authorization")))
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             self.answer(401, {"error": {"code": 401, "status": "UNAUTHENTICATED"}})
-        elif self.path != f"/v1/{VERSION}:access":
+        elif not (self.path.startswith("/v1/") and self.path.endswith(":access")
+                  and self.path[4:-7] in SECRETS):
             self.answer(404, {"error": {"code": 404, "status": "NOT_FOUND"}})
         else:
-            self.answer(200, {"name": VERSION, "payload": {"data": base64.b64encode(SECRET).decode()}})
+            version = self.path[4:-7]
+            self.answer(200, {"name": version, "payload": {"data": base64.b64encode(SECRETS[version]).decode()}})
 
 
 def serve(handler, port, context=None, token=TOKEN):
@@ -92,7 +98,8 @@ def main():
     os.makedirs(os.path.join(etc, "atlasod"))
     host_env = os.path.join(etc, "atlasod", "host.env")
     with open(host_env, "w") as f:
-        f.write(f"ATLASOD_DATA_DEVICE=/dev/disk/by-id/google-data\nATLASOD_PUBLIC_IP=192.0.2.7\nATLASOD_ENV_SECRET={VERSION}\n")
+        f.write(f"ATLASOD_DATA_DEVICE=/dev/disk/by-id/google-data\nATLASOD_PUBLIC_IP=192.0.2.7\nATLASOD_ENV_SECRET={VERSION}\n"
+                f"ATLASOD_ACCOUNTS_SECRET={ACCOUNTS_VERSION}\n")
     # a throwaway CA and the server's certificate
     tls = os.path.join(work, "tls")
     os.makedirs(tls)
@@ -116,8 +123,9 @@ def main():
     env = dict(os.environ, SSL_CERT_FILE=ca)
     env.pop("SSL_CERT_DIR", None)
 
-    def read(dest):
-        return subprocess.run([sys.executable, reader, dest], env=env, capture_output=True, text=True, timeout=60)
+    def read(dest, *variable):
+        return subprocess.run([sys.executable, reader, dest, *variable], env=env, capture_output=True, text=True,
+                              timeout=60)
 
     dest = os.path.join(work, "out", ".env")
     os.makedirs(os.path.dirname(dest))
@@ -131,6 +139,15 @@ def main():
           ("metadata", "/computeMetadata/v1/instance/service-accounts/default/token", "Google") in REQUESTS, str(REQUESTS))
     check("... and Secret Manager for the version host.env names, with the token",
           ("secretmanager", f"/v1/{VERSION}:access", f"Bearer {TOKEN}") in REQUESTS, str(REQUESTS))
+
+    accounts = os.path.join(work, "out", "accounts.csv")
+    ran = read(accounts, "ATLASOD_ACCOUNTS_SECRET")
+    check("the reader writes the roster's passwords from the version ATLASOD_ACCOUNTS_SECRET names",
+          ran.returncode == 0 and ("secretmanager", f"/v1/{ACCOUNTS_VERSION}:access", f"Bearer {TOKEN}") in REQUESTS,
+          ran.stdout + ran.stderr)
+    got = open(accounts, "rb").read() if os.path.exists(accounts) else b""
+    check("... byte for byte, with mode 0600",
+          got == ACCOUNTS and oct(os.stat(accounts).st_mode & 0o777) == "0o600", repr(got))
 
     metadata.token = "someone-else"
     bad = os.path.join(work, "out", "bad.env")

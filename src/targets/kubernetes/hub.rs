@@ -16,6 +16,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::plan::Plan;
+use crate::plan::jupyterhub::NATIVE_ADMIN_CLASS;
+
+/// Where the chart's hub keeps the roster's account state: its database volume, mounted at
+/// `/srv/jupyterhub`.
+pub const ROSTER_STATE_FILE: &str = "/srv/jupyterhub/atlasod-roster.json";
 
 /// A trait set by Terraform from a variable, with `set` or `set_sensitive`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +81,7 @@ pub fn settings(plan: &Plan) -> HubSettings {
             }
         }
     }
-    let comments = config
+    let mut comments: BTreeMap<String, String> = config
         .comments
         .iter()
         .filter_map(|(key, comment)| {
@@ -89,6 +94,17 @@ pub fn settings(plan: &Plan) -> HubSettings {
             })
         })
         .collect();
+    if plan.has_accounts() {
+        // The compose hub keeps it on its data volume; the chart's hub has its database volume.
+        traits
+            .entry(NATIVE_ADMIN_CLASS.to_owned())
+            .or_default()
+            .insert("state_file".to_owned(), Value::from(ROSTER_STATE_FILE));
+        comments.insert(
+            format!("{NATIVE_ADMIN_CLASS}.state_file"),
+            "on the hub's database volume (`hub.db`), so it survives a restart".to_owned(),
+        );
+    }
     let secrets = config
         .from_env
         .iter()

@@ -57,6 +57,9 @@ pub fn render(plan: &Plan) -> Result<Bundle, Error> {
         "terraform/.gitignore",
         include_str!("../../../targets/terraform.gitignore"),
     );
+    if plan.has_accounts() {
+        bundle.add(".gitignore", crate::targets::terraform::accounts::GITIGNORE);
+    }
     bundle.add("image/Dockerfile", values::dockerfile(plan, k8s)?);
     bundle.add("README.md", readme::render(plan, k8s, &hub)?);
     Ok(bundle)

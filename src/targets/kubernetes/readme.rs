@@ -178,6 +178,8 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "idle": format!("{} minutes", plan.culler.timeout_seconds / 60),
             "release": RELEASE,
             "summary": summary(plan, k8s).trim_end(),
+            "accounts": plan.has_accounts().then_some(crate::plan::ACCOUNTS_FILE_NAME),
+            "accounts_mount": crate::plan::jupyterhub::ACCOUNTS_FILE,
         }),
     )
 }

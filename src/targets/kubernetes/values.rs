@@ -86,6 +86,7 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
                 .map(|(name, code)| serde_json::json!({ "name": name, "code": code.trim_end() }))
                 .collect::<Vec<_>>(),
             "concurrent_spawn_limit": k8s.concurrent_spawn_limit,
+            "accounts": plan.has_accounts().then_some(crate::plan::jupyterhub::ACCOUNTS_FILE),
             "users": plan.users,
             "tls": plan.tls,
             "image": Image { name, tag },

@@ -6,6 +6,7 @@
 //! [`Expression::String`] or numbers, never as HCL text, so no spec value can
 //! change the structure.
 
+pub(crate) mod accounts;
 pub(crate) mod fmt;
 mod variable;
 mod versions;

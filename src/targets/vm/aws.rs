@@ -29,6 +29,7 @@ const PROFILE: Profile = Profile {
     location: "var.region",
     compress: true,
     secret_version: None,
+    accounts_secret_version: None,
 };
 
 fn aws(plan: &Plan) -> Result<&crate::spec::Aws, Error> {
@@ -94,7 +95,7 @@ impl Cloud for Aws {
         )])
     }
 
-    fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {
+    fn main_tf(&self, _: &VmPlan, _: bool, file: &mut File) -> Result<(), Error> {
         let f = facts();
         file.push(
             block("data", &["aws_ami", "ubuntu"])

@@ -40,8 +40,9 @@ pub(crate) trait Cloud: Sync {
         Ok(Vec::new())
     }
     /// Adds the cloud's resources to `main.tf` (after the provider and the
-    /// locals, `local.user_data` among them).
-    fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error>;
+    /// locals, `local.user_data` among them). `accounts`: the hub reads the roster's
+    /// passwords (`local.accounts`).
+    fn main_tf(&self, machine: &VmPlan, accounts: bool, file: &mut File) -> Result<(), Error>;
     /// The cloud's commands for the summary and the README.
     fn commands(&self, plan: &Plan) -> Result<Commands, Error>;
 }
@@ -69,6 +70,8 @@ pub(crate) struct Profile {
     /// whose instance metadata every project viewer can read). The setup
     /// script reads it at boot with the VM's own credentials.
     pub secret_version: Option<&'static str>,
+    /// The same for the roster's passwords (`accounts.csv`), where [`Self::secret_version`] is set.
+    pub accounts_secret_version: Option<&'static str>,
 }
 
 /// Where a machine runs, e.g. `aws eu-central-1`, and its OS image.

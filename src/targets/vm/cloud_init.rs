@@ -28,6 +28,8 @@ pub(crate) const HOST_ENV: &str = "/etc/atlasod/host.env";
 /// The `host.env` variable naming the secret version that holds the hub's `.env`
 /// (where the cloud keeps it out of the instance metadata).
 pub(crate) const SECRET_VERSION_VAR: &str = "ATLASOD_ENV_SECRET";
+/// The same for the roster's passwords.
+pub(crate) const ACCOUNTS_SECRET_VAR: &str = "ATLASOD_ACCOUNTS_SECRET";
 
 /// One file cloud-init writes.
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +52,9 @@ struct SetupContext<'a> {
     /// user-data does not carry it.
     secret_reader: Option<&'static str>,
     dotenv_path: String,
+    /// Where the roster's passwords go (the compose secret's file), when the hub has them.
+    accounts_path: Option<String>,
+    accounts_secret_var: &'static str,
 }
 
 #[derive(Serialize)]
@@ -68,6 +73,11 @@ struct UserDataContext<'a> {
     /// Where the user-data writes `.env`; `None` where the VM reads it from the
     /// cloud's secret store at boot instead.
     dotenv_path: Option<String>,
+    /// Where the user-data writes the roster's passwords (mode 0600), when the hub has them
+    /// and the user-data carries the secrets.
+    accounts_path: Option<String>,
+    /// The hub has the roster's passwords (from the user-data or the secret store).
+    roster: bool,
 }
 
 /// The program that writes `.env` from Secret Manager (Google Cloud).
@@ -87,19 +97,7 @@ pub(crate) fn files(
         permissions,
         content,
     };
-    let setup = SetupContext {
-        name: &plan.name,
-        ssh_user,
-        hub_dir: HUB_DIR,
-        autostop: plan.schedule.as_ref().map(|s| s.end_utc.as_str()),
-        fetch_service: (!plan.datasets.is_empty()).then_some(super::hub::FETCH_SERVICE),
-        hub_url_hint: plan.tls.domain.as_ref().map_or_else(
-            || "https://<public IP> (terraform output hub_url)".to_owned(),
-            |d| format!("https://{d}"),
-        ),
-        secret_reader: secret_manager.then_some(SECRET_READER),
-        dotenv_path: format!("{HUB_DIR}/.env"),
-    };
+    let setup = setup_context(plan, ssh_user, secret_manager);
     let fixed = |files: &[(&str, &'static str, &str)]| -> Vec<WriteFile> {
         files
             .iter()
@@ -184,6 +182,25 @@ pub(crate) fn files(
     Ok(files)
 }
 
+/// What the setup script needs to know.
+fn setup_context<'a>(plan: &'a Plan, ssh_user: &'a str, secret_manager: bool) -> SetupContext<'a> {
+    SetupContext {
+        name: &plan.name,
+        ssh_user,
+        hub_dir: HUB_DIR,
+        autostop: plan.schedule.as_ref().map(|s| s.end_utc.as_str()),
+        fetch_service: (!plan.datasets.is_empty()).then_some(super::hub::FETCH_SERVICE),
+        hub_url_hint: plan.tls.domain.as_ref().map_or_else(
+            || "https://<public IP> (terraform output hub_url)".to_owned(),
+            |d| format!("https://{d}"),
+        ),
+        secret_reader: secret_manager.then_some(SECRET_READER),
+        dotenv_path: format!("{HUB_DIR}/.env"),
+        accounts_path: accounts_path(plan),
+        accounts_secret_var: ACCOUNTS_SECRET_VAR,
+    }
+}
+
 /// The hub bundle's files, under [`HUB_DIR`].
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
@@ -205,7 +222,8 @@ fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
 }
 
 /// The `#cloud-config` template writing `files` and the apply-time files
-/// (`host.env`, and `.env` unless `secret_manager`), and running the setup once.
+/// (`host.env`, and `.env` and the roster's passwords unless `secret_manager`), and running
+/// the setup once.
 pub(crate) fn user_data(
     plan: &Plan,
     cloud: &str,
@@ -230,8 +248,17 @@ pub(crate) fn user_data(
             files: &files,
             host_env: HOST_ENV,
             dotenv_path: (!secret_manager).then(|| format!("{HUB_DIR}/.env")),
+            accounts_path: accounts_path(plan).filter(|_| !secret_manager),
+            roster: plan.has_accounts(),
         },
     )
+}
+
+/// The roster's passwords on the VM: the file the hub bundle's compose secret names, beside
+/// `compose.yaml`; `None` without native roster accounts.
+fn accounts_path(plan: &Plan) -> Option<String> {
+    plan.has_accounts()
+        .then(|| format!("{HUB_DIR}/{}", crate::plan::ACCOUNTS_FILE_NAME))
 }
 
 /// `text` as literal text of a Terraform template: `${` and `%{` doubled.

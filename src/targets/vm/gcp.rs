@@ -35,6 +35,7 @@ const PROFILE: Profile = Profile {
     location: "var.zone",
     compress: false,
     secret_version: Some("google_secret_manager_secret_version.env.name"),
+    accounts_secret_version: Some("google_secret_manager_secret_version.accounts.name"),
 };
 
 fn gcp(plan: &Plan) -> Result<&crate::spec::Gcp, Error> {
@@ -113,7 +114,7 @@ impl Cloud for Gcp {
         ))
     }
 
-    fn main_tf(&self, _: &VmPlan, file: &mut File) -> Result<(), Error> {
+    fn main_tf(&self, _: &VmPlan, accounts: bool, file: &mut File) -> Result<(), Error> {
         let f = facts();
         file.push(
             block("data", &["google_compute_image", "ubuntu"])
@@ -123,8 +124,8 @@ impl Cloud for Gcp {
         );
         network(file, f)?;
         disk(file, f)?;
-        secrets(file)?;
-        file.push(instance(f)?);
+        secrets(file, accounts)?;
+        file.push(instance(f, accounts)?);
         file.note(
             "resource.google_compute_instance.hub",
             "checkov:skip=CKV_GCP_40:the hub is served on the VM's public address; there is no load balancer in front of one VM",
@@ -273,8 +274,9 @@ fn disk(file: &mut File, f: &Facts) -> Result<(), Error> {
 
 /// The hub's `.env` in Secret Manager, readable only by the VM's own service
 /// account: the instance metadata, which every project viewer can read, carries
-/// only the name of the secret's version (see `atlasod-read-secrets`).
-fn secrets(file: &mut File) -> Result<(), Error> {
+/// only the name of the secret's version (see `atlasod-read-secrets`). `accounts`: the
+/// roster's passwords too, in a second secret read the same way.
+fn secrets(file: &mut File, accounts: bool) -> Result<(), Error> {
     for (name, api) in [("secretmanager", "Secret Manager"), ("iam", "IAM")] {
         file.push(
             block("resource", &["google_project_service", name])
@@ -289,27 +291,22 @@ fn secrets(file: &mut File) -> Result<(), Error> {
             ),
         );
     }
-    file.push(
-        block("resource", &["google_secret_manager_secret", "env"])
-            .attr("secret_id", workshop_name("-hub-env"))
-            .child(
-                block("replication", &[])
-                    .child(block("auto", &[]).build())
-                    .build(),
-            )
-            .raw("depends_on", "[google_project_service.secretmanager]")?
-            .build(),
-    );
-    file.note(
-        "resource.google_secret_manager_secret.env",
+    secret(
+        file,
+        "env",
+        "-hub-env",
         "The hub's settings and secrets (`.env`); like terraform.tfvars and the state, keep it private.",
-    );
-    file.push(
-        block("resource", &["google_secret_manager_secret_version", "env"])
-            .raw("secret", "google_secret_manager_secret.env.id")?
-            .raw("secret_data", "local.dotenv")?
-            .build(),
-    );
+        "local.dotenv",
+    )?;
+    if accounts {
+        secret(
+            file,
+            "accounts",
+            "-accounts",
+            "The roster's passwords (../accounts.csv, from `atlasod accounts`); keep it private.",
+            "local.accounts",
+        )?;
+    }
     file.push(
         block("resource", &["google_service_account", "hub"])
             // 6 to 30 characters: a workshop name may have 32
@@ -325,23 +322,64 @@ fn secrets(file: &mut File) -> Result<(), Error> {
             .raw("depends_on", "[google_project_service.iam]")?
             .build(),
     );
+    for (label, name) in access(accounts) {
+        file.push(
+            block(
+                "resource",
+                &["google_secret_manager_secret_iam_member", label],
+            )
+            .raw(
+                "secret_id",
+                &format!("google_secret_manager_secret.{name}.id"),
+            )?
+            .attr("role", string("roles/secretmanager.secretAccessor"))
+            .raw(
+                "member",
+                r#""serviceAccount:${google_service_account.hub.email}""#,
+            )?
+            .build(),
+        );
+    }
+    Ok(())
+}
+
+/// The VM's right to read each secret: (the IAM member's label, the secret's).
+fn access(accounts: bool) -> &'static [(&'static str, &'static str)] {
+    if accounts {
+        &[("hub", "env"), ("accounts", "accounts")]
+    } else {
+        &[("hub", "env")]
+    }
+}
+
+/// One Secret Manager secret (`name`, its id the workshop's name and `suffix`) and its version
+/// holding `data` (HCL).
+fn secret(file: &mut File, name: &str, suffix: &str, note: &str, data: &str) -> Result<(), Error> {
     file.push(
-        block(
-            "resource",
-            &["google_secret_manager_secret_iam_member", "hub"],
-        )
-        .raw("secret_id", "google_secret_manager_secret.env.id")?
-        .attr("role", string("roles/secretmanager.secretAccessor"))
-        .raw(
-            "member",
-            r#""serviceAccount:${google_service_account.hub.email}""#,
-        )?
-        .build(),
+        block("resource", &["google_secret_manager_secret", name])
+            .attr("secret_id", workshop_name(suffix))
+            .child(
+                block("replication", &[])
+                    .child(block("auto", &[]).build())
+                    .build(),
+            )
+            .raw("depends_on", "[google_project_service.secretmanager]")?
+            .build(),
+    );
+    file.note(
+        &format!("resource.google_secret_manager_secret.{name}"),
+        note,
+    );
+    file.push(
+        block("resource", &["google_secret_manager_secret_version", name])
+            .raw("secret", &format!("google_secret_manager_secret.{name}.id"))?
+            .raw("secret_data", data)?
+            .build(),
     );
     Ok(())
 }
 
-fn instance(f: &Facts) -> Result<hcl::Block, Error> {
+fn instance(f: &Facts, accounts: bool) -> Result<hcl::Block, Error> {
     let tags = hcl::Expression::from(vec![string(f.network_tag)]);
     let metadata = object([
         ("user-data", expr("local.user_data")?),
@@ -367,10 +405,17 @@ fn instance(f: &Facts) -> Result<hcl::Block, Error> {
         .attr("tags", tags)
         .attr("allow_stopping_for_update", true)
         .attr("metadata", metadata)
-        // the VM reads its secret at boot
+        // the VM reads its secrets at boot
         .raw(
             "depends_on",
-            "[google_secret_manager_secret_iam_member.hub]",
+            &format!(
+                "[{}]",
+                access(accounts)
+                    .iter()
+                    .map(|(label, _)| format!("google_secret_manager_secret_iam_member.{label}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )?
         .child(
             block("boot_disk", &[])

@@ -29,7 +29,7 @@ use crate::bundle::facts::{self, TargetFacts};
 use crate::error::Error;
 use crate::plan::{Plan, VmPlan};
 use crate::spec::Target;
-use crate::targets::terraform::{File, header, variables_file, versions};
+use crate::targets::terraform::{File, accounts, header, variables_file, versions};
 
 /// Renders the bundle of a single-VM `target`.
 pub(crate) fn render(plan: &Plan, target: Target) -> Result<Bundle, Error> {
@@ -120,19 +120,34 @@ fn files(
         "dotenv",
         terraform::dotenv(profile, &env, hub::public_host_from_env(plan)),
     ));
-    locals.push(("user_data", terraform::user_data(profile)?));
+    let roster = plan.has_accounts();
+    if roster {
+        locals.push(("accounts", accounts::local()));
+    }
+    locals.push(("user_data", terraform::user_data(profile, roster)?));
     let mut main = File::new(&header(plan, cloud.profile().resources));
     main.push(cloud.provider()?);
     main.push(terraform::locals(plan, locals)?);
-    cloud.main_tf(machine, &mut main)?;
+    cloud.main_tf(machine, roster, &mut main)?;
     main.push(terraform::location_guard(cloud.profile())?);
     main.note(
         "resource.terraform_data.location",
         "Where the resources were created: a plan that would move them stops here.",
     );
+    if roster {
+        main.push(accounts::guard(profile.target));
+        main.note(
+            "resource.terraform_data.accounts",
+            "The roster's passwords, from ../accounts.csv (`atlasod accounts`): no plan without them.",
+        );
+    }
     let summary = summary::text(plan, cloud, machine)?;
     let readme = summary::readme(plan, cloud, machine, &summary)?;
-    Ok(vec![
+    let mut files = Vec::new();
+    if roster {
+        files.push((".gitignore".to_owned(), accounts::GITIGNORE.to_owned()));
+    }
+    files.extend([
         ("README.md".to_owned(), readme),
         (
             "terraform/.gitignore".to_owned(),
@@ -160,5 +175,6 @@ fn files(
             variables::tfvars_example(plan, &variables),
         ),
         ("terraform/user-data.yaml.tftpl".to_owned(), user_data),
-    ])
+    ]);
+    Ok(files)
 }

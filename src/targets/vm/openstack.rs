@@ -30,6 +30,7 @@ const PROFILE: Profile = Profile {
     location: r#"join(" ", compact([var.auth_url, var.region]))"#,
     compress: true,
     secret_version: None,
+    accounts_secret_version: None,
 };
 
 fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {
@@ -142,7 +143,7 @@ impl Cloud for OpenStack {
         ])
     }
 
-    fn main_tf(&self, machine: &VmPlan, file: &mut File) -> Result<(), Error> {
+    fn main_tf(&self, machine: &VmPlan, _: bool, file: &mut File) -> Result<(), Error> {
         file.push(
             block("data", &["openstack_images_image_v2", "ubuntu"])
                 .raw("name", "var.image_name")?

@@ -55,6 +55,8 @@ struct Context<'a> {
     admin_cidr: Option<&'a str>,
     /// The datasets' download and how long it takes at [`ASSUMED_DOWNLOAD_MB_S`].
     download: Option<Download>,
+    /// The roster's passwords file (`accounts.csv`), when the hub has native roster accounts.
+    accounts: Option<&'static str>,
 }
 
 /// The download rate the ready time assumes, in MB/s (200 Mbit/s): a cloud
@@ -113,6 +115,9 @@ fn context<'a>(
         data_dir: DATA_DIR,
         admin_cidr: plan.access.admin_cidr.as_deref(),
         download: download(plan),
+        accounts: plan
+            .has_accounts()
+            .then_some(crate::plan::ACCOUNTS_FILE_NAME),
     })
 }
 

@@ -7,7 +7,7 @@
 use hcl::{Attribute, Block, Expression, Structure};
 
 use super::cloud::{Cloud, Profile};
-use super::cloud_init::SECRET_VERSION_VAR;
+use super::cloud_init::{ACCOUNTS_SECRET_VAR, SECRET_VERSION_VAR};
 use super::hub::{EnvSetting, OAUTH_CALLBACK_URL};
 use crate::error::Error;
 use crate::plan::Plan;
@@ -125,9 +125,10 @@ pub(crate) fn dotenv(profile: &Profile, env: &[EnvSetting], public_host: bool) -
 /// keeps the secrets elsewhere, the secret version to read) and `dotenv`
 /// (`local.dotenv`, unless [`Profile::secret_version`]), gzipped and
 /// base64-encoded where the cloud's limit asks for it ([`Profile::compress`]).
-/// Terraform's own functions, no provider: one cloud-config, nothing for
-/// cloud-init to merge.
-pub(crate) fn user_data(profile: &Profile) -> Result<Expression, Error> {
+/// `accounts`: also the roster's passwords (`local.accounts` as `accounts`, or the name of
+/// their secret version in `host_env`). Terraform's own functions, no provider: one
+/// cloud-config, nothing for cloud-init to merge.
+pub(crate) fn user_data(profile: &Profile, accounts: bool) -> Result<Expression, Error> {
     let mut host_env = vec![
         template(&[
             Part::Lit("ATLASOD_DATA_DEVICE="),
@@ -147,12 +148,22 @@ pub(crate) fn user_data(profile: &Profile) -> Result<Expression, Error> {
             Part::Lit("\n"),
         ]));
     }
+    if let Some(version) = profile.accounts_secret_version.filter(|_| accounts) {
+        host_env.push(template(&[
+            Part::Lit(&format!("{ACCOUNTS_SECRET_VAR}=")),
+            Part::Ref(version),
+            Part::Lit("\n"),
+        ]));
+    }
     let mut vars = vec![(
         "host_env",
         call("join", vec![string(""), Expression::from(host_env)]),
     )];
     if profile.secret_version.is_none() {
         vars.push(("dotenv", expr("local.dotenv")?));
+        if accounts {
+            vars.push(("accounts", expr("local.accounts")?));
+        }
     }
     let rendered = call(
         "templatefile",

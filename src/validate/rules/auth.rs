@@ -93,42 +93,6 @@ impl Rules<'_> {
         self.out.push(diagnostic);
     }
 
-    /// `native` with a roster: the passwords of `atlasod accounts` reach the hub of the local
-    /// bundle (a compose secret) only; a VM or cluster hub would refuse to start without them.
-    pub(super) fn roster_accounts(&mut self) {
-        let users = &self.spec.users;
-        if self.spec.auth.method != AuthMethod::Native || !users.has_roster() {
-            return;
-        }
-        let elsewhere: Vec<&str> = self
-            .targets
-            .iter()
-            .filter(|t| **t != crate::spec::Target::Local)
-            .map(|t| t.as_str())
-            .collect();
-        if elsewhere.is_empty() {
-            return;
-        }
-        let key = if users.roster.is_some() {
-            "roster"
-        } else {
-            "pattern"
-        };
-        let diagnostic = self
-            .error(
-                Code::RosterSettings,
-                self.value(&[Step::Key("users"), Step::Key(key)]),
-                format!(
-                    "`native` accounts from a roster are made for the `local` bundle only, not yet for {}",
-                    elsewhere.join(", ")
-                ),
-            )
-            .label("passwords would not reach that hub")
-            .help("for a hub on a VM or a cluster, use the roster with `method: shared-password`, `github`, `gitlab` or `oidc` (it becomes the allow-list), or build with `--target local`")
-            .note("`atlasod accounts` writes the passwords beside the local bundle, which hands them to its hub as a compose secret; the VM and Kubernetes bundles have no such file yet");
-        self.out.push(diagnostic);
-    }
-
     pub(super) fn admins(&mut self) {
         let method = self.spec.auth.method;
         let email_claim = self

@@ -42,7 +42,6 @@ pub fn check(parsed: &Parsed, spec: &Spec, targets: &[Target]) -> Diagnostics {
     rules.environment();
     rules.auth();
     rules.admins();
-    rules.roster_accounts();
     rules.disk();
     rules.access();
     rules.ssh_key();

@@ -23,7 +23,7 @@ use crate::plan::{KubernetesPlan, Plan};
 use crate::spec::Https;
 use crate::targets::terraform::fmt::expression;
 use crate::targets::terraform::{
-    File, Part, Variable, call, expr, object, string, template, variables_file, versions,
+    File, Part, Variable, accounts, call, expr, object, string, template, variables_file, versions,
 };
 
 /// How the `kubernetes` and `helm` providers reach the cluster.
@@ -262,6 +262,10 @@ fn chart(
         }
         module.variables.push(variable);
     }
+    if plan.has_accounts() {
+        roster_accounts(module);
+        secret_values.extend(accounts_file()?);
+    }
     if plan.tls.mode != Https::Letsencrypt {
         self_signed(module, plan)?;
         secret_values.push((
@@ -308,6 +312,38 @@ fn chart(
         ],
     );
     Ok(())
+}
+
+/// The hub's file of the roster's passwords (where `native_admins` reads them, mode 0440 for
+/// the hub's group): `hub.extraFiles`, which the chart keeps in the hub's own Secret (a change
+/// restarts the hub through the Secret's checksum), from `local.accounts`.
+fn accounts_file() -> Result<Vec<(Vec<&'static str>, Expression)>, Error> {
+    let path = |key| vec!["hub", "extraFiles", ACCOUNTS_EXTRA_FILE, key];
+    Ok(vec![
+        (
+            path("mountPath"),
+            string(crate::plan::jupyterhub::ACCOUNTS_FILE),
+        ),
+        (path("mode"), Expression::from(0o440)),
+        (path("stringData"), expr("local.accounts")?),
+    ])
+}
+
+/// The key of the roster's passwords under `hub.extraFiles`.
+pub const ACCOUNTS_EXTRA_FILE: &str = "atlasod-accounts";
+
+/// `local.accounts` (the file `atlasod accounts` wrote beside the bundle) and the guard that
+/// refuses to plan without it.
+fn roster_accounts(module: &mut Module) {
+    module.main.push(
+        Block::builder("locals")
+            .add_attribute(("accounts", accounts::local()))
+            .build(),
+    );
+    module.resource(
+        accounts::guard(crate::spec::Target::Kubernetes),
+        &["The roster's passwords, from ../accounts.csv (`atlasod accounts`): no plan without them."],
+    );
 }
 
 fn self_signed(module: &mut Module, plan: &Plan) -> Result<(), Error> {
