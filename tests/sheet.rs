@@ -138,6 +138,129 @@ fn accounts_are_private_stable_outside_the_bundle_and_rotate_on_request() {
     assert_eq!(names, ["student-number1", "student-number3"]);
 }
 
+/// Every file under `dir` but the passwords file, as text.
+fn bundle_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().unwrap() != "accounts.csv" {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                files.push((path, text));
+            }
+        }
+    }
+    files
+}
+
+/// The same on every target: `atlasod accounts --target T` writes `bundle/T/accounts.csv` (0600),
+/// which a rebuild keeps and no file of any bundle nor its manifest holds; each bundle's root
+/// `.gitignore` names it; and `atlasod sheet --target T` prints the cards with the hub's URL (the
+/// domain) and those passwords, or says how to give the address when the spec has no domain.
+#[test]
+fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
+    const TARGETS: [&str; 5] = ["local", "aws", "gcp", "openstack", "kubernetes"];
+    let dir = workshop(3);
+    let d = dir.path();
+    let spec = "version: 1\nname: sheet-test\nusers:\n  roster: students.csv\nhub:\n  domain: hub.example.org\ncloud:\n  local: {}\n  aws:\n    region: eu-central-1\n  gcp:\n    project: my-project\n    region: europe-west1\n  openstack:\n    auth_url: https://keystone.example.org:5000/v3\n    network: my-net\n    floating_ip_pool: public\n  kubernetes: {}\n";
+    std::fs::write(d.join("workshop.yaml"), spec).unwrap();
+    run(atlasod(d).args(["build", "-q"])).assert_ok("build");
+    let mut all = Vec::new();
+    for target in TARGETS {
+        let ran = run(atlasod(d).args(["accounts", "--target", target]));
+        ran.assert_ok(&format!("accounts --target {target}"));
+        let next = if target == "local" {
+            "docker compose restart hub"
+        } else {
+            "terraform apply"
+        };
+        assert!(ran.stdout.contains(next), "{target}: {}", ran.stdout);
+        let file = d.join("bundle").join(target).join("accounts.csv");
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{target}");
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mine: Vec<(String, String)> = text
+            .lines()
+            .skip(2)
+            .map(|l| {
+                let (u, p) = l.split_once(',').unwrap();
+                (u.to_owned(), p.to_owned())
+            })
+            .collect();
+        assert_eq!(mine.len(), 3, "{target}: {text}");
+        let sheet = format!("sheet-{target}.html");
+        run(atlasod(d).args(["sheet", "--target", target, "-o", sheet.as_str()]))
+            .assert_ok(&format!("sheet --target {target}"));
+        let html = std::fs::read_to_string(d.join(&sheet)).unwrap();
+        // a laptop rehearses a spec with a domain on localhost
+        let url = if target == "local" {
+            "https://localhost:8443"
+        } else {
+            "https://hub.example.org"
+        };
+        assert!(html.contains(url), "{target}: {url}");
+        for (user, password) in &mine {
+            assert!(html.contains(password.as_str()), "{target}: {user}");
+        }
+        all.extend(mine.into_iter().map(|(u, p)| (target, u, p)));
+        std::fs::remove_file(d.join(&sheet)).unwrap();
+    }
+    // A rebuild keeps every passwords file as it is.
+    let before: Vec<String> = TARGETS
+        .iter()
+        .map(|t| std::fs::read_to_string(d.join("bundle").join(t).join("accounts.csv")).unwrap())
+        .collect();
+    run(atlasod(d).args(["build", "-q"])).assert_ok("rebuild");
+    for (target, text) in TARGETS.iter().zip(&before) {
+        let file = d.join("bundle").join(target).join("accounts.csv");
+        assert_eq!(&std::fs::read_to_string(file).unwrap(), text, "{target}");
+    }
+    for target in TARGETS {
+        let bundle = d.join("bundle").join(target);
+        let files = bundle_files(&bundle);
+        assert!(files.len() > 5, "{target}: {} files", files.len());
+        for (path, text) in &files {
+            for (of, user, password) in &all {
+                assert!(
+                    !text.contains(password.as_str()),
+                    "{of}'s password of {user} is in {}",
+                    path.display()
+                );
+            }
+        }
+        let gitignore = std::fs::read_to_string(bundle.join(".gitignore")).unwrap();
+        assert!(
+            gitignore.lines().any(|l| l == "accounts.csv"),
+            "{target}: {gitignore}"
+        );
+        let manifest = std::fs::read_to_string(bundle.join(".atlasod/manifest.json")).unwrap();
+        assert!(!manifest.contains("accounts.csv"), "{target}: {manifest}");
+    }
+    // Without a domain a VM's or cluster's address comes from Terraform, after the apply.
+    std::fs::write(
+        d.join("workshop.yaml"),
+        spec.replace("hub:\n  domain: hub.example.org\n", ""),
+    )
+    .unwrap();
+    for target in ["aws", "kubernetes"] {
+        let ran = run(atlasod(d).args(["sheet", "--target", target, "-o", "x.html"]));
+        assert_eq!(ran.code, Some(2), "{target}: {}", ran.all());
+        assert!(
+            ran.stderr.contains(&format!(
+                "terraform -chdir=<bundle>/{target}/terraform output -raw hub_url"
+            )),
+            "{target}: {}",
+            ran.stderr
+        );
+    }
+}
+
 #[test]
 fn the_html_sheet_is_self_contained_and_escapes_every_value() {
     let dir = workshop(3);
