@@ -10,7 +10,7 @@
 #                              binary on this machine, through dev_overrides), or unset: init when the
 #                              registry answers, else local, else skip (fail when CI=true)
 #      ATLASOD_E2E_AWS_PROVIDER_DIR  the folder of a local terraform-provider-aws_* binary (default: searched)
-#      ATLASOD_E2E_JOBS        specs run at once (default 6: mostly waiting on the provider's waiters)
+#      ATLASOD_E2E_JOBS        specs run at once (default 7, every default spec: mostly waiting on the provider's waiters)
 #      ATLASOD_E2E_KEEP=1      keep the scratch folder (bundles, terraform.log and moto.log of each spec)
 # Output: one PASS/FAIL line per check, prefixed with the spec, the time per spec, and `N passed, M failed`.
 # Exit 1 when a check failed. Every emulator it started is stopped and its scratch removed, also on
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 T="${ATLASOD_TOOLS:-/opt/atlasod-tools}"
-JOBS="${ATLASOD_E2E_JOBS:-6}"
+JOBS="${ATLASOD_E2E_JOBS:-7}"
 PY="$T/venvs/moto/bin/python"
 export PATH="$T/bin:$PATH"
 START=$(date +%s)
@@ -104,7 +104,8 @@ log "provider: $PROVIDER"
 # One spec per shape: every auth method a VM bundle treats differently (shared password, GitHub
 # OAuth, native, the default), SSH open to admin_cidr / closed with a key / closed without one,
 # a domain (Let's Encrypt) or none (the IP), a schedule (autostop) or none, `instance: auto`
-# and a named type, a priced and an unpriced region, ASCII and non-ASCII titles.
+# and a named type, a priced and an unpriced region, ASCII and non-ASCII titles, a roster with
+# native accounts (the passwords of `atlasod accounts` through Terraform into the user data).
 DEFAULT_SPECS=(
   examples/masterclass-aws.yaml                            # shared-password, domain, admin_cidr + key, schedule, auto
   tests/fixtures/valid/every-cloud/workshop.yaml           # default auth, no domain, SSH closed, no schedule, auto
@@ -112,6 +113,7 @@ DEFAULT_SPECS=(
   tests/fixtures/valid/vm-github-unicode/workshop.yaml     # GitHub OAuth, non-ASCII title, admin_cidr without key
   tests/fixtures/warnings/unpriced-region/auto_native_python.yaml  # native auth, unpriced region, datasets
   tests/fixtures/warnings/ssh-closed/key_without_cidr.yaml # a key but SSH closed
+  tests/fixtures/valid/roster-native-clouds/workshop.yaml  # native accounts from a roster (atlasod accounts)
 )
 if [ "$#" -gt 0 ]; then SPECS=("$@"); else SPECS=("${DEFAULT_SPECS[@]}"); fi
 [ "${#SPECS[@]}" -gt 0 ] || { log "no spec declares aws"; exit 2; }

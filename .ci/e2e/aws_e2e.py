@@ -192,6 +192,7 @@ def steps(spec, work, port):
             return
     validate = tf("validate")
     check("terraform validate", validate.returncode == 0, validate.stderr[-2000:])
+    accounts = guarded("the roster's passwords", roster_accounts, tf, spec, bundle, module)
     plan, why = tf.plan_json()
     if not check("terraform plan", plan is not None, why[-2000:]):
         return
@@ -204,7 +205,7 @@ def steps(spec, work, port):
     instance = guarded("the emulator's resources", emulator_checks, ec2, name, settings, outputs)
     if instance is None:
         return
-    guarded("the user data", user_data_checks, ec2, instance, module, work, settings, values)
+    guarded("the user data", user_data_checks, ec2, instance, module, work, settings, values, accounts)
     again = tf("plan", "-input=false", "-detailed-exitcode")
     check("plan after apply: No changes", again.returncode == 0 and "No changes." in again.stdout,
           f"exit {again.returncode}: {again.stdout[-2000:]}")
@@ -361,7 +362,22 @@ def template_files(module):
     return dict(re.findall(r'^  - path: "?([^"\n]+)"?\n    owner: root:root\n    permissions: "?([0-7]+)"?$', text, re.M))
 
 
-def user_data_checks(ec2, instance, module, work, settings, values):
+def roster_accounts(tf, spec, bundle, module):
+    """Native roster accounts: no plan before `atlasod accounts`, then its file; None without a roster."""
+    if "local.accounts" not in open(os.path.join(module, "main.tf"), encoding="utf-8").read():
+        return None
+    refused = tf("plan", "-input=false")
+    check("no plan before `atlasod accounts` (the roster's passwords are missing)",
+          refused.returncode != 0 and "atlasod accounts --target aws" in refused.stderr, refused.stderr[-1500:])
+    made, _ = run([os.environ["ATLASOD_BIN"], "accounts", spec, "--target", "aws", "-o", bundle, "-q"])
+    path = os.path.join(bundle, "aws", "accounts.csv")
+    check("atlasod accounts --target aws writes the passwords beside the module, mode 0600",
+          made.returncode == 0 and os.path.exists(path) and oct(os.stat(path).st_mode & 0o777) == "0o600",
+          made.stderr[-1500:])
+    return open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+
+
+def user_data_checks(ec2, instance, module, work, settings, values, accounts):
     attr = ec2.describe_instance_attribute(InstanceId=instance["InstanceId"], Attribute="userData")
     raw = attr.get("UserData", {}).get("Value", "")
     path = os.path.join(work, "user-data.b64")
@@ -386,7 +402,12 @@ def user_data_checks(ec2, instance, module, work, settings, values):
     check(f"every file of the template is written with its mode ({len(want)})", want and not wrong, f"missing or wrong mode: {wrong}")
     for p, mode in (("/etc/atlasod/host.env", "0644"), ("/opt/atlasod/.env", "0600")):
         check(f"{p} written, mode {mode}", written.get(p, {}).get("permissions") == mode, json.dumps(written.get(p))[:300])
-    leftovers = sorted(p for p, f in written.items() if re.search(r"\$\{(jsonencode|host_env|dotenv)|\$\{local\.|\$\{var\.|%\{ ?(if|for) ", f.get("content", "")))
+    if accounts is not None:
+        roster = written.get("/opt/atlasod/accounts.csv", {})
+        check("/opt/atlasod/accounts.csv: the file of `atlasod accounts` byte for byte, mode 0600",
+              roster.get("permissions") == "0600" and roster.get("content") == accounts and accounts.count("\n") > 2,
+              json.dumps({k: roster.get(k) for k in ("permissions", "path")}))
+    leftovers = sorted(p for p, f in written.items() if re.search(r"\$\{(jsonencode|host_env|dotenv|accounts)|\$\{local\.|\$\{var\.|%\{ ?(if|for) ", f.get("content", "")))
     check("no template placeholder left", not leftovers, f"in {leftovers}")
     dotenv = written.get("/opt/atlasod/.env", {}).get("content", "")
     env = dict(re.findall(r"^([A-Z_]+)='(.*)'$", dotenv, re.M))
@@ -401,11 +422,12 @@ def user_data_checks(ec2, instance, module, work, settings, values):
     import yaml
 
     text = open(os.path.join(module, "user-data.yaml.tftpl"), encoding="utf-8").read()
-    text = text.replace("${jsonencode(host_env)}", '""').replace("${jsonencode(dotenv)}", '""')
+    applied = text.count("${jsonencode(")  # the files Terraform fills in at apply time
+    text = re.sub(r"\$\{jsonencode\((host_env|dotenv|accounts)\)\}", '""', text)
     authored = yaml.safe_load(text.replace("$${", "${").replace("%%{", "%{"))
     differ = [f["path"] for f in authored["write_files"]
               if f["content"] and written.get(f["path"], {}).get("content") != f["content"]]
-    check(f"every file's content as the template wrote it ({len(authored['write_files']) - 2} files)", not differ, f"differ: {differ}")
+    check(f"every file's content as the template wrote it ({len(authored['write_files']) - applied} files)", not differ, f"differ: {differ}")
 
 
 def disk_change(plan, what):
