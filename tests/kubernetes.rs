@@ -339,8 +339,9 @@ fn the_dataset_job_runs_the_fetcher_of_every_target() {
 }
 
 /// `git` itself, in a repository made of the written bundle: the files that
-/// hold the hub's secrets (`terraform.tfvars`, the state) are ignored, and
-/// the generated files are not.
+/// hold the hub's secrets (`terraform.tfvars`, the state, and with native roster accounts the
+/// `accounts.csv` of `atlasod accounts` beside `terraform/`) are ignored, and the generated
+/// files are not.
 #[test]
 fn git_ignores_the_files_that_hold_secrets() {
     let Some(git) = tool("git") else {
@@ -355,6 +356,10 @@ fn git_ignores_the_files_that_hold_secrets() {
         ] {
             std::fs::write(tf.join(secret), "secret = \"s3cret\"\n").unwrap();
         }
+        let roster = std::fs::read_to_string(tf.join("main.tf"))
+            .unwrap()
+            .contains("local.accounts");
+        std::fs::write(dir.join("accounts.csv"), "username,password\nana,s3cret\n").unwrap();
         run(std::process::Command::new(&git)
             .arg("init")
             .arg("-q")
@@ -383,7 +388,19 @@ fn git_ignores_the_files_that_hold_secrets() {
             status.contains("?? terraform/main.tf\n"),
             "{name}: main.tf should be committed:\n{status}"
         );
+        if roster {
+            assert!(
+                status.contains("!! accounts.csv\n"),
+                "{name}: git would commit accounts.csv:\n{status}"
+            );
+        }
     }
+    assert!(
+        written("gitignore-roster")
+            .iter()
+            .any(|(name, _)| name == "roster-native-clouds"),
+        "a spec with native roster accounts"
+    );
 }
 
 /// The real start script, run by bash with every notebook repository
