@@ -4,8 +4,10 @@
 //! CSV, mode 0600, in the bundle's `.gitignore`, never in its manifest) in step
 //! with the roster: a new username gets a fresh random password, a removed one
 //! loses its line, every other password stays as it is unless it is rotated on
-//! request. The hub reads the file at start (a compose secret); the login sheet
-//! prints it. Nothing here is part of a build: same spec, same bundle bytes.
+//! request. The hub reads the file at start: the local bundle's compose secret; on a VM the
+//! copy Terraform brings (user data, or Secret Manager on Google Cloud); on Kubernetes the
+//! chart's `hub.extraFiles`. The login sheet prints it. Nothing here is part of a build: same
+//! spec, same bundle bytes.
 
 use std::io::Write as _;
 use std::path::Path;
