@@ -109,8 +109,8 @@ fn main() {
     let parsed: serde_json::Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("schema/workshop.schema.json is not JSON: {e}"));
     write(
-        &out.join("workshop.checks.json"),
-        &serde_json::to_string(&schema::checks(&parsed)).expect("JSON writes"),
+        &out.join("workshop_checks.rs"),
+        &schema::to_rust(&schema::checks(&parsed)),
     );
 }
 

@@ -1,7 +1,9 @@
 //! The quick yes of stage 2a: does the spec's JSON fit the schema, without
 //! building jsonschema's validator?
 //!
-//! Input: the schema (as JSON) and a spec's JSON. Output: `true` only when
+//! Input: the schema, as the build script writes it ([`Schema`]: the
+//! published schema without annotations, a Rust static, so nothing is parsed)
+//! and a spec's JSON. Output: `true` only when
 //! jsonschema's validator (`schema::validator`) would find no error. `false`
 //! means "not sure": the caller then builds that validator, which has the last
 //! word and the errors to report. Building it cost more than half of every
@@ -16,14 +18,99 @@
 //! fails it). A keyword this file does not know answers `false`, so a schema
 //! that grows one stays correct, only slower, until it is taught here.
 
-use serde_json::{Map, Number, Value as Json};
+use serde_json::{Number, Value as Json};
+
+/// A schema as `build/schema.rs` writes it: JSON made of static parts.
+#[derive(Debug)]
+#[allow(dead_code)] // the schema holds no `null` or fractional number today; the type holds any JSON
+pub(crate) enum Schema {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'static str),
+    List(&'static [Schema]),
+    Object(&'static [(&'static str, Schema)]),
+}
+
+impl Schema {
+    fn get(&self, key: &str) -> Option<&Schema> {
+        match self {
+            Schema::Object(entries) => entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn as_str(&self) -> Option<&'static str> {
+        match self {
+            Schema::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    fn as_list(&self) -> Option<&'static [Schema]> {
+        match self {
+            Schema::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Schema::Int(n) => u64::try_from(*n).ok(),
+            _ => None,
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Schema::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// A JSON pointer (`/$defs/size`) into this schema.
+    fn pointer(&self, pointer: &str) -> Option<&Schema> {
+        if pointer.contains('~') {
+            return None; // escaped segments: not used by the schema, not taught here
+        }
+        let mut at = self;
+        for segment in pointer.split('/').skip(1) {
+            at = at.get(segment)?;
+        }
+        Some(at)
+    }
+
+    /// Equal as serde_json compares, which is stricter than JSON Schema (`1` is not `1.0`).
+    fn equals(&self, instance: &Json) -> bool {
+        match (self, instance) {
+            (Schema::Null, Json::Null) => true,
+            (Schema::Bool(a), Json::Bool(b)) => a == b,
+            (Schema::Int(a), Json::Number(b)) => {
+                b.as_i64() == Some(*a) || (*a >= 0 && b.as_u64() == u64::try_from(*a).ok())
+            }
+            #[allow(clippy::float_cmp)] // exact equality is the point
+            (Schema::Float(a), Json::Number(b)) => b.is_f64() && b.as_f64() == Some(*a),
+            (Schema::Str(a), Json::String(b)) => a == b,
+            (Schema::List(a), Json::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| a.equals(b))
+            }
+            (Schema::Object(a), Json::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(*k).is_some_and(|b| v.equals(b)))
+            }
+            _ => false,
+        }
+    }
+}
 
 /// Whether `instance` surely fits `schema`; `root` resolves `$ref`s, `pattern`
 /// matches a `pattern` keyword's source against a string.
 pub(crate) fn accepts(
-    schema: &Json,
+    schema: &Schema,
     instance: &Json,
-    root: &Json,
+    root: &Schema,
     pattern: &dyn Fn(&str, &str) -> bool,
 ) -> bool {
     let context = Context { root, pattern };
@@ -31,28 +118,23 @@ pub(crate) fn accepts(
 }
 
 struct Context<'a> {
-    root: &'a Json,
+    root: &'a Schema,
     pattern: &'a dyn Fn(&str, &str) -> bool,
 }
 
 impl Context<'_> {
-    fn fits(&self, schema: &Json, instance: &Json) -> bool {
+    fn fits(&self, schema: &Schema, instance: &Json) -> bool {
         match schema {
-            Json::Bool(accepts) => *accepts,
-            Json::Object(keywords) => keywords
+            Schema::Bool(accepts) => *accepts,
+            Schema::Object(keywords) => keywords
                 .iter()
-                .all(|(keyword, value)| self.keyword(keywords, keyword, value, instance)),
+                .all(|(keyword, value)| self.keyword(schema, keyword, value, instance)),
             _ => false,
         }
     }
 
-    fn keyword(
-        &self,
-        keywords: &Map<String, Json>,
-        name: &str,
-        value: &Json,
-        instance: &Json,
-    ) -> bool {
+    #[allow(clippy::too_many_lines)] // one arm per keyword
+    fn keyword(&self, keywords: &Schema, name: &str, value: &Schema, instance: &Json) -> bool {
         match name {
             // Annotations: they constrain nothing.
             "$schema" | "$id" | "$defs" | "$comment" | "title" | "description" | "default"
@@ -63,42 +145,40 @@ impl Context<'_> {
                 .and_then(|pointer| self.root.pointer(pointer))
                 .is_some_and(|target| self.fits(target, instance)),
             "type" => value.as_str().is_some_and(|ty| has_type(ty, instance)),
-            // serde_json's equality is stricter than JSON Schema's (`1` and
-            // `1.0` differ): a yes here is a yes there.
-            "const" => instance == value,
+            "const" => value.equals(instance),
             "enum" => value
-                .as_array()
-                .is_some_and(|allowed| allowed.contains(instance)),
+                .as_list()
+                .is_some_and(|allowed| allowed.iter().any(|a| a.equals(instance))),
             "anyOf" => value
-                .as_array()
+                .as_list()
                 .is_some_and(|branches| branches.iter().any(|branch| self.fits(branch, instance))),
             "properties" => {
-                let (Some(properties), Some(object)) = (value.as_object(), instance.as_object())
-                else {
-                    return value.is_object();
+                let Schema::Object(_) = value else {
+                    return false;
                 };
-                object.iter().all(|(key, value)| {
-                    properties
-                        .get(key)
-                        .is_none_or(|schema| self.fits(schema, value))
-                })
+                let Some(object) = instance.as_object() else {
+                    return true;
+                };
+                object
+                    .iter()
+                    .all(|(key, item)| value.get(key).is_none_or(|schema| self.fits(schema, item)))
             }
             "additionalProperties" => {
                 // With `patternProperties` the extra keys are another set: not taught here.
-                if keywords.contains_key("patternProperties") {
+                if keywords.get("patternProperties").is_some() {
                     return false;
                 }
                 let Some(object) = instance.as_object() else {
                     return true;
                 };
-                let declared = keywords.get("properties").and_then(Json::as_object);
+                let declared = keywords.get("properties");
                 object
                     .iter()
-                    .filter(|(key, _)| declared.is_none_or(|declared| !declared.contains_key(*key)))
+                    .filter(|(key, _)| declared.is_none_or(|declared| declared.get(key).is_none()))
                     .all(|(_, extra)| self.fits(value, extra))
             }
             "required" => {
-                let Some(names) = value.as_array() else {
+                let Some(names) = value.as_list() else {
                     return false;
                 };
                 let Some(object) = instance.as_object() else {
@@ -130,10 +210,10 @@ impl Context<'_> {
                 (None, _) => false,
             },
             "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
-                match (value.as_number(), instance.as_number()) {
-                    (Some(bound), Some(number)) => within(name, number, bound),
-                    (Some(_), None) => true,
-                    (None, _) => false,
+                match (value, instance.as_number()) {
+                    (Schema::Int(bound), Some(number)) => within(name, number, *bound),
+                    (Schema::Int(_), None) => true,
+                    _ => false,
                 }
             }
             "pattern" => match (value.as_str(), instance.as_str()) {
@@ -174,23 +254,23 @@ fn unique_strings(items: &[Json]) -> bool {
         .all(|item| item.as_str().is_some_and(|text| seen.insert(text)))
 }
 
-/// `number` against a bound: exact for integers, and for a float against an
-/// integer bound that a float holds exactly. Anything else is left to jsonschema.
-fn within(keyword: &str, number: &Number, bound: &Number) -> bool {
+/// `number` against an integer bound: exact for integers, and for a float
+/// when the bound is one a float holds exactly. Anything else is left to jsonschema.
+fn within(keyword: &str, number: &Number, bound: i64) -> bool {
     use std::cmp::Ordering;
     const EXACT: i64 = 1 << 53;
-    let order = if let (Some(n), Some(b)) = (as_i128(number), as_i128(bound)) {
-        n.cmp(&b)
+    let order = if let Some(n) = as_i128(number) {
+        n.cmp(&i128::from(bound))
     } else {
-        let (Some(n), Some(b)) = (number.as_f64(), bound.as_i64()) else {
+        let Some(n) = number.as_f64() else {
             return false;
         };
-        if !n.is_finite() || !(-EXACT..=EXACT).contains(&b) {
+        if !n.is_finite() || !(-EXACT..=EXACT).contains(&bound) {
             return false;
         }
-        #[allow(clippy::cast_precision_loss)] // |b| <= 2^53: exact
-        let b = b as f64;
-        match n.partial_cmp(&b) {
+        #[allow(clippy::cast_precision_loss)] // |bound| <= 2^53: exact
+        let bound = bound as f64;
+        match n.partial_cmp(&bound) {
             Some(order) => order,
             None => return false,
         }
@@ -427,14 +507,35 @@ mod tests {
     #[test]
     fn numbers_compare_exactly() {
         let n = |v: Json| v.as_number().cloned().expect("a number");
-        assert!(within("minimum", &n(0.into()), &n(0.into())));
-        assert!(!within("exclusiveMinimum", &n(0.into()), &n(0.into())));
-        assert!(within("exclusiveMinimum", &n(0.5.into()), &n(0.into())));
-        assert!(!within("maximum", &n(64.5.into()), &n(64.into())));
-        assert!(within("maximum", &n(u64::MAX.into()), &n(u64::MAX.into())));
+        assert!(within("minimum", &n(0.into()), 0));
+        assert!(!within("exclusiveMinimum", &n(0.into()), 0));
+        assert!(within("exclusiveMinimum", &n(0.5.into()), 0));
+        assert!(!within("maximum", &n(64.5.into()), 64));
+        assert!(within("maximum", &n(i64::MAX.into()), i64::MAX));
+        assert!(within("minimum", &n(u64::MAX.into()), i64::MAX));
         assert!(
-            !within("minimum", &n(0.5.into()), &n(0.5.into())),
+            !within("maximum", &n(0.5.into()), i64::MAX),
             "left to jsonschema"
+        );
+    }
+
+    #[test]
+    fn static_values_equal_as_serde_json_does() {
+        static LIST: [Schema; 2] = [Schema::Null, Schema::Bool(true)];
+        static OBJECT: [(&str, Schema); 1] = [("k", Schema::Int(2))];
+        assert!(Schema::Int(1).equals(&serde_json::json!(1)));
+        assert!(!Schema::Int(1).equals(&serde_json::json!(1.0)));
+        assert!(Schema::Float(0.5).equals(&serde_json::json!(0.5)));
+        assert!(Schema::Str("a").equals(&serde_json::json!("a")));
+        assert!(!Schema::Str("a").equals(&serde_json::json!(["a"])));
+        assert!(Schema::List(&LIST).equals(&serde_json::json!([null, true])));
+        assert!(Schema::Object(&OBJECT).equals(&serde_json::json!({"k": 2})));
+        assert!(!Schema::Object(&OBJECT).equals(&serde_json::json!({"k": 2, "j": 1})));
+        assert_eq!(
+            Schema::Object(&OBJECT)
+                .pointer("/k")
+                .and_then(Schema::as_u64),
+            Some(2)
         );
     }
 }
