@@ -1,7 +1,9 @@
 //! Stage 2a, validate the shape: the YAML tree against `schema/workshop.schema.json`.
 //!
-//! Input: a parsed spec. Output: its JSON value, or diagnostics. The schema
-//! and its validator are built once per process. The jsonschema crate speaks
+//! Input: a parsed spec. Output: its JSON value, or diagnostics. A spec that
+//! fits is told so by the quick yes (`accept.rs`, over a static copy of the
+//! schema's checks); any other meets jsonschema's validator, built once per
+//! process and only then, which has the last word. The jsonschema crate speaks
 //! in JSON pointers and raw keyword text; `schema_errors.rs` maps each error
 //! back to the YAML key or value it concerns and words it for a person. This
 //! file also answers "what does the schema say about the value at this path"
