@@ -358,7 +358,9 @@ fn plain_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };
-    let local_ok = !local.is_empty()
+    // RFC 5321's limits: 64 for the local part, 254 for the whole address.
+    let local_ok = text.len() <= 254
+        && !local.is_empty()
         && local.len() <= 64
         && local.split('.').all(|atom| {
             !atom.is_empty()
