@@ -1,9 +1,10 @@
 //! `cargo bench --bench check`: how long `check` takes in-process.
 //!
 //! - `check_example`: each spec in `examples/`, parse + schema + semantic
-//!   rules, with the schema validator already built (once per process, in a
-//!   `OnceLock`; the data tables are statics). Goal: under 1 ms. What a
-//!   whole process pays once is measured by `benches/startup.sh`.
+//!   rules, with what a process does once already done (the schema's
+//!   patterns compiled, in `OnceLock`s; the schema's checks and the data
+//!   tables are statics). Goal: under 1 ms. What a whole process pays once
+//!   is measured by `benches/startup.sh`.
 //! - `check_10k_allowed_users`: a 10,000-user course with every user in
 //!   `auth.allowed`: the largest spec the schema admits in practice.
 //! - `parse_only_10k`: the parse stage alone on that spec, to see where the
@@ -40,7 +41,7 @@ fn ten_thousand_users() -> String {
 }
 
 fn bench_check(bencher: divan::Bencher<'_, '_>, name: &str, text: &str) {
-    // Build the validator and tables once, outside the measurement.
+    // Compile the patterns the spec reaches once, outside the measurement.
     program::check(SourceFile::new(name, text), None).expect("the spec is valid");
     bencher
         .with_inputs(|| SourceFile::new(name, text))

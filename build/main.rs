@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod literal;
+mod schema;
 mod yaml;
 
 type Str = String;
@@ -100,6 +101,17 @@ fn main() {
     }
     index.push_str("}\n");
     write(&out.join("embedded.rs"), &index);
+
+    println!("cargo::rerun-if-changed=schema/workshop.schema.json");
+    let published = root.join("schema/workshop.schema.json");
+    let text = std::fs::read_to_string(&published)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", published.display()));
+    let parsed: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("schema/workshop.schema.json is not JSON: {e}"));
+    write(
+        &out.join("workshop_checks.rs"),
+        &schema::to_rust(&schema::checks(&parsed)),
+    );
 }
 
 /// Writes `text` unless the file already holds it (keeps rebuilds incremental).

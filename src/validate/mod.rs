@@ -4,6 +4,7 @@
 //! targets being checked (`rules/`). Every problem of a stage is
 //! reported; the meaning is checked only when the shape is right.
 
+mod accept;
 mod hint;
 mod roster;
 mod rules;

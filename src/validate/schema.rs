@@ -1,7 +1,9 @@
 //! Stage 2a, validate the shape: the YAML tree against `schema/workshop.schema.json`.
 //!
-//! Input: a parsed spec. Output: its JSON value, or diagnostics. The schema
-//! and its validator are built once per process. The jsonschema crate speaks
+//! Input: a parsed spec. Output: its JSON value, or diagnostics. A spec that
+//! fits is told so by the quick yes (`accept.rs`, over a static copy of the
+//! schema's checks); any other meets jsonschema's validator, built once per
+//! process and only then, which has the last word. The jsonschema crate speaks
 //! in JSON pointers and raw keyword text; `schema_errors.rs` maps each error
 //! back to the YAML key or value it concerns and words it for a person. This
 //! file also answers "what does the schema say about the value at this path"
@@ -15,6 +17,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostics};
 use crate::parse::{Node, Parsed, Step, Value};
+use crate::validate::accept::Schema;
 use crate::validate::hint::Form;
 use crate::validate::schema_errors::{Mapped, Mapper};
 
@@ -29,6 +32,10 @@ pub fn schema() -> &'static Json {
             .unwrap_or_else(|error| panic!("schema/workshop.schema.json is not JSON: {error}"))
     })
 }
+
+/// The schema as the quick yes reads it: without annotations, a Rust static
+/// (`build/schema.rs`), so a spec that fits parses no schema.
+static CHECKS: Schema = include!(concat!(env!("OUT_DIR"), "/workshop_checks.rs"));
 
 /// The pattern of free text that must stay on one line (`title`, the names of
 /// OpenStack resources, ...): no control character, no line or paragraph separator.
@@ -72,7 +79,6 @@ fn validator() -> &'static Validator {
                 .and_then(jsonschema::RegistryBuilder::prepare)
                 .unwrap_or_else(|error| panic!("schema/workshop.schema.json: {error}"))
         });
-        let patterns = Patterns::default();
         let root = serde_json::json!({
             "$schema": "http://json-schema.org/draft-04/schema#",
             "$ref": SCHEMA_ID,
@@ -83,7 +89,7 @@ fn validator() -> &'static Validator {
                 let source = pattern.as_str().ok_or_else(|| {
                     jsonschema::ValidationError::custom("`pattern` must be a string")
                 })?;
-                Ok(Box::new(patterns.get(source)))
+                Ok(Box::new(patterns().get(source)))
             })
             .build(&root)
             .unwrap_or_else(|error| {
@@ -97,16 +103,24 @@ fn validator() -> &'static Validator {
 #[derive(Default)]
 struct Patterns(std::sync::Mutex<std::collections::HashMap<String, LazyPattern>>);
 
+/// The patterns of this process, shared by the validator and the quick yes.
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(Patterns::default)
+}
+
 impl Patterns {
     fn get(&self, source: &str) -> LazyPattern {
         let mut known = self
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        known
-            .entry(source.to_owned())
-            .or_insert_with(|| LazyPattern::new(source))
-            .clone()
+        if let Some(pattern) = known.get(source) {
+            return pattern.clone();
+        }
+        let pattern = LazyPattern::new(source);
+        known.insert(source.to_owned(), pattern.clone());
+        pattern
     }
 }
 
@@ -123,19 +137,37 @@ fn options() -> jsonschema::ValidationOptions<'static> {
 /// it: compiling all of the schema's patterns was a third of every
 /// process's start-up, and a spec uses few of them. Its error is a custom
 /// one with keyword `pattern`, which `schema_errors` words like jsonschema's
-/// own; `tests::start_up_validator_reports_what_jsonschema_reports` holds the two
+/// own; `tests::start_up_validator_and_the_quick_yes_report_what_jsonschema_reports` holds the two
 /// validators to the same verdicts.
+///
+/// A pattern is first matched with `regex_lite`, whose compile costs a tenth
+/// of `regex`'s (a few patterns per spec, once per process); after
+/// [`PROMOTE_AFTER`] matches (an allow-list of thousands of users) it is
+/// compiled with `regex`, whose match costs a tenth of `regex_lite`'s. The two
+/// engines agree on every pattern of the schema
+/// (`tests::both_engines_agree_on_every_pattern`).
 #[derive(Clone)]
 struct LazyPattern {
     source: std::sync::Arc<str>,
-    regex: std::sync::Arc<OnceLock<Option<regex::Regex>>>,
+    engines: std::sync::Arc<Engines>,
 }
+
+/// The two compiled forms of one pattern, and how often it was matched.
+#[derive(Default)]
+struct Engines {
+    lite: OnceLock<Option<regex_lite::Regex>>,
+    full: OnceLock<Option<regex::Regex>>,
+    matched: std::sync::atomic::AtomicUsize,
+}
+
+/// How many matches a pattern gets from `regex_lite` before `regex` compiles it.
+const PROMOTE_AFTER: usize = 32;
 
 impl LazyPattern {
     fn new(source: &str) -> Self {
         Self {
             source: source.into(),
-            regex: std::sync::Arc::default(),
+            engines: std::sync::Arc::default(),
         }
     }
 
@@ -145,8 +177,31 @@ impl LazyPattern {
             // regex to build; this is the same test, character by character.
             return text.chars().all(|c| !is_line_breaking(c));
         }
-        self.regex
+        let engines = &*self.engines;
+        let promoted = engines.full.get().is_some()
+            || engines
+                .matched
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                >= PROMOTE_AFTER;
+        if promoted {
+            self.full_match(text)
+        } else {
+            self.lite_match(text)
+        }
+    }
+
+    fn full_match(&self, text: &str) -> bool {
+        self.engines
+            .full
             .get_or_init(|| regex::Regex::new(&self.source).ok())
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(text))
+    }
+
+    fn lite_match(&self, text: &str) -> bool {
+        self.engines
+            .lite
+            .get_or_init(|| regex_lite::Regex::new(&self.source).ok())
             .as_ref()
             .is_some_and(|regex| regex.is_match(text))
     }
@@ -169,9 +224,35 @@ impl<'i> jsonschema::Keyword<'i> for LazyPattern {
     }
 }
 
+/// Whether the spec surely fits the schema, without building [`validator`]
+/// (`accept.rs`): `false` means "ask the validator".
+fn quick_yes(instance: &Json) -> bool {
+    // The patterns this spec reaches, found again by where their source sits
+    // in CHECKS: an allow-list of 10,000 users matches one pattern 10,000
+    // times, and hashing its source each time cost more than the match.
+    let reached: std::cell::RefCell<Vec<(usize, LazyPattern)>> = std::cell::RefCell::default();
+    crate::validate::accept::accepts(&CHECKS, instance, &CHECKS, &|source, text| {
+        let address = source.as_ptr() as usize;
+        let mut reached = reached.borrow_mut();
+        if let Some((_, pattern)) = reached.iter().find(|(at, _)| *at == address) {
+            return pattern.matches(text);
+        }
+        let pattern = patterns().get(source);
+        let matched = pattern.matches(text);
+        reached.push((address, pattern));
+        matched
+    })
+}
+
 /// Checks the spec's shape; returns the JSON the typed model is read from.
+///
+/// A spec that fits is told so by [`quick_yes`]; any other is checked by
+/// jsonschema's validator, which has the last word and words the errors.
 pub fn check(parsed: &Parsed) -> Result<Json, Diagnostics> {
     let instance = parsed.root.to_json();
+    if quick_yes(&instance) {
+        return Ok(instance);
+    }
     let mut found = Vec::new();
     let mapper = Mapper::new(parsed);
     for error in validator().iter_errors(&instance) {
@@ -420,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn start_up_validator_reports_what_jsonschema_reports() {
+    fn start_up_validator_and_the_quick_yes_report_what_jsonschema_reports() {
         let stock = options().build(schema()).expect("the schema compiles");
         let specs = every_spec();
         assert!(specs.len() > 100, "found only {} specs", specs.len());
@@ -448,6 +529,15 @@ mod tests {
             let theirs = diagnostics(&mut stock.iter_errors(&instance));
             assert_eq!(ours, theirs, "{}", path.display());
             invalid += usize::from(!stock.is_valid(&instance));
+            // The quick yes says yes exactly where jsonschema does: never
+            // where it says no (that would hide errors), and on every fixture
+            // that fits (else the quick path would be a slow one).
+            assert_eq!(
+                quick_yes(&instance),
+                stock.is_valid(&instance),
+                "quick yes vs jsonschema: {}",
+                path.display()
+            );
         }
         assert!(
             invalid > 50,
@@ -484,6 +574,125 @@ mod tests {
         );
         for text in samples {
             assert_eq!(pattern.matches(&text), regex.is_match(&text), "{text:?}");
+        }
+    }
+
+    /// Every string value of every spec, and each pattern's own pieces, as texts to match.
+    fn sample_texts() -> Vec<String> {
+        fn strings(node: &Node, out: &mut Vec<String>) {
+            match &node.value {
+                Value::Str(text) => out.push(text.clone()),
+                Value::Map(entries) => {
+                    for entry in entries {
+                        out.push(entry.key.clone());
+                        strings(&entry.value, out);
+                    }
+                }
+                Value::Seq(items) => items.iter().for_each(|item| strings(item, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for path in every_spec() {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let file = crate::SourceFile::new(path.display().to_string(), text);
+            if let Ok(parsed) = crate::parse::parse_source(file) {
+                strings(&parsed.root, &mut out);
+            }
+        }
+        let edits: Vec<String> = out
+            .iter()
+            .flat_map(|text| {
+                [
+                    format!("{text}\n"),
+                    format!(" {text}"),
+                    text.to_uppercase(),
+                    text.chars().skip(1).collect(),
+                    text.chars().rev().collect(),
+                ]
+            })
+            .collect();
+        out.extend(edits);
+        out.extend(
+            (0..0x3000u32)
+                .filter_map(char::from_u32)
+                .map(|c| format!("a{c}b")),
+        );
+        out.extend(
+            [
+                "",
+                "a",
+                "ab",
+                "-a",
+                "a-",
+                "ssh-ed25519 AAAA x",
+                "ssh-ed25519 AAAA x\ny",
+                "10.0.0.0/8",
+                "256.1.1.1/8",
+                "1h30m",
+                "90m",
+                "1.5 GiB",
+                "2GB",
+                "a{n}",
+                "{n}",
+                "a.b.example.org",
+                "https://x",
+                "http://x",
+                "ftp://x",
+                "user/*",
+                "x:1@sha256:",
+            ]
+            .map(String::from),
+        );
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn both_engines_agree_on_every_pattern() {
+        let mut patterns = Vec::new();
+        collect_patterns(schema(), &mut patterns);
+        patterns.sort();
+        patterns.dedup();
+        let texts = sample_texts();
+        assert!(texts.len() > 10_000, "only {} texts", texts.len());
+        for pattern in &patterns {
+            let lazy = LazyPattern::new(pattern);
+            let mut agreed_on_a_match = false;
+            for text in &texts {
+                let full = lazy.full_match(text);
+                assert_eq!(lazy.lite_match(text), full, "{pattern} on {text:?}");
+                agreed_on_a_match |= full;
+            }
+            assert!(agreed_on_a_match, "no sample matches {pattern}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_matched_often_moves_to_the_full_engine() {
+        let pattern = LazyPattern::new("^[a-z]+$");
+        for _ in 0..PROMOTE_AFTER {
+            assert!(pattern.matches("abc"));
+            assert!(pattern.engines.full.get().is_none());
+        }
+        assert!(pattern.matches("abc"));
+        assert!(!pattern.matches("ABC"));
+        assert!(pattern.engines.full.get().is_some());
+    }
+
+    fn collect_patterns(node: &Json, found: &mut Vec<String>) {
+        match node {
+            Json::Object(map) => {
+                if let Some(Json::String(pattern)) = map.get("pattern") {
+                    found.push(pattern.clone());
+                }
+                map.values().for_each(|v| collect_patterns(v, found));
+            }
+            Json::Array(items) => items.iter().for_each(|v| collect_patterns(v, found)),
+            _ => {}
         }
     }
 
