@@ -129,7 +129,7 @@ impl BuildRecord {
                 .datasets
                 .iter()
                 .map(|d| {
-                    let sources = d
+                    let mut sources: Vec<String> = d
                         .files
                         .iter()
                         .map(|f| match &f.sha256 {
@@ -137,8 +137,14 @@ impl BuildRecord {
                             None => f.url.clone(),
                         })
                         .collect();
+                    if let Some(r) = &d.resolve {
+                        sources.push(format!(
+                            "{}/datasets release {} skim {}",
+                            r.api, r.release, r.skim
+                        ));
+                    }
                     let dataset = Dataset {
-                        download_bytes: d.files.iter().filter_map(|f| f.size).sum(),
+                        download_bytes: d.download_bytes(),
                         unpacked_bytes: d.unpacked_bytes,
                         sources,
                     };

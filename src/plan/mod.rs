@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use datasets::{DatasetFile, DatasetPlan};
+pub use datasets::{DatasetFile, DatasetPlan, ResolvePlan};
 pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
@@ -168,11 +168,7 @@ impl Plan {
     /// The bytes the datasets' downloads add up to, as far as their sizes
     /// are known (the catalogue's; a URL of the spec's own may have none).
     pub fn download_bytes(&self) -> u64 {
-        self.datasets
-            .iter()
-            .flat_map(|d| &d.files)
-            .filter_map(|f| f.size)
-            .sum()
+        self.datasets.iter().map(DatasetPlan::download_bytes).sum()
     }
 }
 
