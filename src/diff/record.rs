@@ -41,6 +41,8 @@ pub struct BuildRecord {
     /// The data disk as written in the spec (`disk:`), in bytes.
     pub disk_bytes: Option<u64>,
     pub infrastructure: TargetFacts,
+    /// What the students get, as one hash (`plan::fingerprint`); empty in older manifests.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -169,6 +171,7 @@ impl BuildRecord {
             }),
             disk_bytes: plan.storage.disk_bytes,
             infrastructure: facts.clone(),
+            fingerprint: plan.fingerprint.clone(),
         }
     }
 }

@@ -15,6 +15,7 @@
 //! cluster's decisions), [`vm`] (the machine of each single-VM cloud).
 
 pub mod datasets;
+pub mod fingerprint;
 pub mod images;
 pub mod jupyterhub;
 pub mod kubernetes;
@@ -62,6 +63,9 @@ pub struct Plan {
     /// The machine of each single-VM target the spec is lowered for, sized once.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub vms: BTreeMap<Target, VmPlan>,
+    /// What the students get, as one hash ([`fingerprint`]): shown by `build`, in the
+    /// manifest, and on the hub's login page.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +203,13 @@ fn allowed_names(spec: &Spec, mut names: Vec<String>) -> Option<Vec<String>> {
 
 /// Lowers a spec that passed validation.
 pub fn lower_spec(spec: &Spec) -> Plan {
+    let mut plan = lower_fields(spec);
+    plan.fingerprint = fingerprint::of(spec, &plan);
+    plan.jupyterhub.show_fingerprint(&plan.fingerprint);
+    plan
+}
+
+fn lower_fields(spec: &Spec) -> Plan {
     let images = images();
     let datasets = datasets::lower(&spec.datasets);
     let (allowed_groups, allowed_users): (Vec<String>, Vec<String>) = spec
@@ -283,5 +294,6 @@ pub fn lower_spec(spec: &Spec) -> Plan {
                 folder: n.folder(),
             })
             .collect(),
+        fingerprint: String::new(),
     }
 }
