@@ -215,7 +215,7 @@ fn rehearsal(plan: &Plan) -> Plan {
 pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     let ctx = context(plan, host)?;
     let mut bundle = Bundle::new();
-    let file = |name: &str, source: &'static str| templates::render(name, source, &ctx);
+    let file = |name: &'static str, source: &'static str| templates::render(name, source, &ctx);
     bundle.add(
         "compose.yaml",
         file(

@@ -13,6 +13,7 @@
 //! code block) and `caddy` (a Caddyfile token).
 
 use std::fmt::Write as _;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{
@@ -48,17 +49,28 @@ pub fn environment() -> Environment<'static> {
 }
 
 /// Renders the embedded template `name` (its text is `source`) with `context`.
+///
+/// One environment serves the whole process and parses each template the first time it is
+/// rendered: a build of several targets renders the compose and cloud-init templates once per
+/// target, and parsing them is work that does not depend on the spec.
 pub fn render<S: serde::Serialize>(
-    name: &str,
+    name: &'static str,
     source: &'static str,
     context: S,
 ) -> Result<String, Error> {
-    let mut env = environment();
-    env.add_template(name, source)
-        .map_err(|e| Error::Internal(format!("template {name}: {e:#}")))?;
+    static SHARED: OnceLock<Mutex<Environment<'static>>> = OnceLock::new();
+    let fail = |e: TemplateError| Error::Internal(format!("template {name}: {e:#}"));
+    // A panic while the lock was held leaves templates that were parsed whole: still usable.
+    let mut env = SHARED
+        .get_or_init(|| Mutex::new(environment()))
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if env.get_template(name).is_err() {
+        env.add_template(name, source).map_err(fail)?;
+    }
     env.get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(&context)))
-        .map_err(|e| Error::Internal(format!("template {name}: {e:#}")))
+        .map_err(fail)
 }
 
 /// A Python literal: strings double-quoted and escaped, `True`/`False`/`None`, lists, dicts.
