@@ -182,7 +182,6 @@ pub(crate) fn files(
     Ok(files)
 }
 
-<<<<<<< HEAD
 /// What the setup script needs to know.
 fn setup_context<'a>(plan: &'a Plan, ssh_user: &'a str, secret_manager: bool) -> SetupContext<'a> {
     SetupContext {
@@ -202,12 +201,9 @@ fn setup_context<'a>(plan: &'a Plan, ssh_user: &'a str, secret_manager: bool) ->
     }
 }
 
-/// The hub bundle's files, under [`HUB_DIR`].
-=======
 /// The hub bundle's files, under [`HUB_DIR`], but its `README.md` and `.env.example`: AWS
 /// takes 16 KiB of user data, and the VM runs without them (the cloud bundle's README is the
 /// operator's guide, and the user data writes `.env` itself).
->>>>>>> atlas-data
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
         .iter()
@@ -261,17 +257,15 @@ pub(crate) fn user_data(
     )
 }
 
-<<<<<<< HEAD
 /// The roster's passwords on the VM: the file the hub bundle's compose secret names, beside
 /// `compose.yaml`; `None` without native roster accounts.
 fn accounts_path(plan: &Plan) -> Option<String> {
     plan.has_accounts()
         .then(|| format!("{HUB_DIR}/{}", crate::plan::ACCOUNTS_FILE_NAME))
 }
-=======
+
 /// The hub bundle's files that the VM does not carry (see [`hub_files`]).
 const VM_LEAVES_OUT: [&str; 2] = ["README.md", ".env.example"];
->>>>>>> atlas-data
 
 /// `text` as literal text of a Terraform template: `${` and `%{` doubled.
 fn literal(text: &str) -> String {
