@@ -44,7 +44,7 @@ pub const SNAPSHOTTED: &[&str] = &[
     "k8s-magnum",
     "online-k8s",
     "roster-native-clouds", // native accounts from a roster on every cloud and Kubernetes
-    "atlas-2025-gamgam", // a 2025 skim listed at apply time, for every target
+    "atlas-2025-gamgam",    // a 2025 skim listed at apply time, for every target
     // a region without prices (a warning fixture that builds)
     "aws-unpriced-region",
 ];
