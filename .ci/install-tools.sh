@@ -206,6 +206,7 @@ run_component venv-hub install_venv hub requirements-hub.txt
 run_component venv-lint install_venv lint requirements-lint.txt
 run_component venv-checkov install_venv checkov requirements-checkov.txt
 run_component venv-moto install_venv moto requirements-moto.txt
+run_component venv-data install_venv data requirements-data.txt
 run_component npm install_npm
 run_component tf-offline setup_tf_offline
 for i in "${!PIDS[@]}"; do wait_component "$i"; done
@@ -233,6 +234,7 @@ lnk "$T/venvs/hub/bin/jupyterhub" jupyterhub
 lnk "$T/venvs/hub/bin/jupyterhub-singleuser" jupyterhub-singleuser
 lnk "$T/venvs/hub/bin/python" python-hub
 lnk "$T/venvs/moto/bin/python" python-moto
+lnk "$T/venvs/data/bin/python" python-data
 lnk "$T/npm/node_modules/.bin/configurable-http-proxy" configurable-http-proxy
 # the native binary, not the npm bin.js shim (which passes arguments through a shell: ';' breaks)
 lnk "$T/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool" sarif-multitool
@@ -288,6 +290,7 @@ summary=$(
   echo "  shellcheck             $("$B/shellcheck" --version | sed -n 's/^version: //p') (Debian $(deb_version shellcheck))"
   echo "  checkov                $(pyv checkov checkov | cut -d' ' -f2)"
   echo "  moto, boto3            $(pyv moto moto boto3) (.ci/e2e-aws.sh)"
+  echo "  atlasopenmagic         $(pyv data atlasopenmagic | cut -d' ' -f2) (tests/data_hook.rs)"
   echo "  cloud-init             $(cat "$T/cloud-init-trixie/DEBIAN-VERSION") (trixie, unpacked); cloud-init-22.4: $(deb_version cloud-init) (bookworm)"
   echo "  pre-commit             $(pyv lint pre-commit | cut -d' ' -f2)"
   echo "  python-hcl2            $(pyv lint python-hcl2 | cut -d' ' -f2) (tests/tools/hcl_parse.py)"

@@ -256,6 +256,7 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
         }
         .render()?,
     );
+    bundle.add("singleuser/sitecustomize.py", super::DATA_HOOK);
     if ctx.start_hook {
         bundle.add_executable(
             "singleuser/pull-notebooks.sh",

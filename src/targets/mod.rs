@@ -62,6 +62,14 @@ pub(crate) fn hub_code(plan: &Plan) -> Result<Vec<(&'static str, &'static str)>,
         .collect()
 }
 
+/// The hook that makes `atlasopenmagic.set_release(R)` read the workshop's copy of release `R`
+/// under `/data` when it is there (`targets/sitecustomize.py`): every target's single-user
+/// environment has it in [`DATA_HOOK_DIR`], first on `PYTHONPATH`, so every Python process
+/// (Jupyter kernels too) runs it at start.
+pub(crate) const DATA_HOOK: &str = include_str!("../../targets/sitecustomize.py");
+/// Where the single-user environment holds [`DATA_HOOK`] as `sitecustomize.py`.
+pub(crate) const DATA_HOOK_DIR: &str = "/opt/atlasod/python";
+
 /// The single-user layer every target builds on its base image: JupyterHub at the hub's
 /// version (checked), nbgitpuller and, where the image runs it, the start hook. One template,
 /// `targets/hub/singleuser.Dockerfile.j2`, so every target's image is the same and checkov
@@ -85,12 +93,21 @@ pub(crate) struct SingleUserLayer<'a> {
     pub start_hook: bool,
 }
 
+/// The folder of [`DATA_HOOK`] in the image, for the template.
+#[derive(serde::Serialize)]
+struct LayerPaths {
+    data_hook_dir: &'static str,
+}
+
 impl SingleUserLayer<'_> {
     pub(crate) fn render(&self) -> Result<String, Error> {
         templates::render(
             "hub/singleuser.Dockerfile.j2",
             include_str!("../../targets/hub/singleuser.Dockerfile.j2"),
-            serde_json::json!({ "layer": self }),
+            serde_json::json!({
+                "layer": self,
+                "paths": LayerPaths { data_hook_dir: DATA_HOOK_DIR },
+            }),
         )
     }
 }

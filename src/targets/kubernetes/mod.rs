@@ -10,7 +10,8 @@
 //! - `terraform/`: `versions.tf`, `variables.tf`, `main.tf`, `outputs.tf`,
 //!   `terraform.tfvars.example`, and a `.gitignore` that keeps
 //!   `terraform.tfvars` and the state (both hold secrets) out of git;
-//! - `image/Dockerfile`: the optional derived single-user image;
+//! - `image/Dockerfile`, `image/sitecustomize.py`: the optional derived single-user image
+//!   (the hook that reads `/data` is also mounted into every pod from `values.yaml`);
 //! - `README.md`: the sizing, the commands, DNS, scaling and teardown.
 
 mod cluster;
@@ -58,6 +59,7 @@ pub fn render(plan: &Plan) -> Result<Bundle, Error> {
         include_str!("../../../targets/terraform.gitignore"),
     );
     bundle.add("image/Dockerfile", values::dockerfile(plan, k8s)?);
+    bundle.add("image/sitecustomize.py", crate::targets::DATA_HOOK);
     bundle.add("README.md", readme::render(plan, k8s, &hub)?);
     Ok(bundle)
 }

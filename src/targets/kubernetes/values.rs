@@ -93,6 +93,8 @@ pub fn render(plan: &Plan, k8s: &KubernetesPlan, hub: &HubSettings) -> Result<St
             "pod": k8s.pod,
             "datasets": k8s.datasets,
             "start_script": start_script.trim_end(),
+            "data_hook": crate::targets::DATA_HOOK.trim_end(),
+            "data_hook_dir": crate::targets::DATA_HOOK_DIR,
             "placeholders": k8s.placeholders,
             "node_purpose": if k8s.cluster.is_some() { "require" } else { "prefer" },
             "cull": cull(plan.culler.timeout_seconds),

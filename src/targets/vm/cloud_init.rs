@@ -184,10 +184,12 @@ pub(crate) fn files(
     Ok(files)
 }
 
-/// The hub bundle's files, under [`HUB_DIR`].
+/// The hub bundle's files, under [`HUB_DIR`], but its `README.md`: AWS takes 16 KiB of user
+/// data, the VM runs without it, and the cloud bundle's own README is the operator's guide.
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
         .iter()
+        .filter(|(path, _)| path.as_str() != HUB_README)
         .map(|(path, hub_file)| {
             let content = String::from_utf8(hub_file.contents.clone()).map_err(|_| {
                 Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text"))
@@ -233,6 +235,9 @@ pub(crate) fn user_data(
         },
     )
 }
+
+/// The hub bundle's README, which the VM does not carry (see [`hub_files`]).
+const HUB_README: &str = "README.md";
 
 /// `text` as literal text of a Terraform template: `${` and `%{` doubled.
 fn literal(text: &str) -> String {

@@ -1,0 +1,276 @@
+//! The notebooks read the workshop's copy of ATLAS Open Data, unchanged: the
+//! bundle's `sitecustomize.py` hook, run by the real `atlasopenmagic` 1.10.1
+//! from PyPI (venv `data` of `.ci/install-tools.sh`) against a loopback stub
+//! of its API (`tests/tools/atlas_api_stub.py`, the response shape of that
+//! version). With the hook on `PYTHONPATH`, as every target's single-user
+//! environment has it, `set_release(R)` then `get_urls(...)` gives the local
+//! path of every file of `R` that is under the datasets root (`ATLASOD_DATA`,
+//! here a temporary folder) and the remote URL of every other one, and one
+//! line on stdout says which. Without the hook, the same program streams.
+//! Also: every target carries the very same hook and puts it on `PYTHONPATH`.
+#![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use support::{repo, tool, tools_dir};
+
+const RELEASE: &str = "2025e-13tev-beta";
+const EOS: &str = "root://eospublic.cern.ch:1094//eos/opendata/atlas/rucio/opendata/";
+const DATA_FILES: [&str; 2] = [
+    "ODEO_FEB2025_v0_GamGam_data15_periodD.GamGam.root",
+    "ODEO_FEB2025_v0_GamGam_data16_periodA.GamGam.root",
+];
+const MC_FILE: &str =
+    "ODEO_FEB2025_v0_GamGam_mc_343981.PhPy8EG_PDF4LHC15_NNLOPS_ggH125_gamgam.GamGam.root";
+
+/// What the notebook does: the calls of the course notebooks, then the URLs as JSON lines.
+const NOTEBOOK: &str = r#"
+import json
+import atlasopenmagic as atom
+atom.set_release("2025e-13tev-beta")
+print("URLS " + json.dumps(atom.get_urls("data", skim="GamGam")))
+print("URLS " + json.dumps(atom.get_urls("343981", skim="GamGam", protocol="https")))
+"#;
+
+struct Stub {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Stub {
+    fn start(python: &Path, datasets: &Path) -> Self {
+        let mut child = Command::new(python)
+            .arg(repo().join("tests/tools/atlas_api_stub.py"))
+            .arg(datasets)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().unwrap();
+        Self { child, port }
+    }
+}
+
+/// The release as the API serves it: collision data (two files) and one MC sample (one
+/// file), each with the GamGam skim, in atlasopenmagic 1.10.1's response shape.
+fn datasets_json() -> String {
+    let skim = |number: &str, files: &[&str]| {
+        serde_json::json!({
+            "id": 1,
+            "skim_type": "GamGam",
+            "file_list": files.iter().map(|f| format!("{EOS}{f}")).collect::<Vec<_>>(),
+            "description": "At least two photons",
+            "dataset_number": number,
+            "release_name": RELEASE,
+        })
+    };
+    serde_json::json!([
+        {
+            "dataset_number": "data",
+            "physics_short": null,
+            "file_list": [format!("{EOS}ODEO_FEB2025_v0_data15_periodD.root")],
+            "release": { "name": RELEASE },
+            "skims": [skim("data", &DATA_FILES)],
+        },
+        {
+            "dataset_number": "343981",
+            "physics_short": "PhPy8EG_PDF4LHC15_NNLOPS_ggH125_gamgam",
+            "e_tag": "e5607",
+            "cross_section_pb": 0.1,
+            "genFiltEff": 1.0,
+            "kFactor": 1.0,
+            "keywords": ["Higgs"],
+            "file_list": [format!("{EOS}ODEO_FEB2025_v0_mc_343981.root")],
+            "release": { "name": RELEASE },
+            "skims": [skim("343981", &[MC_FILE])],
+        },
+    ])
+    .to_string()
+}
+
+fn python() -> Option<PathBuf> {
+    let venv = tools_dir().join("venvs/data/bin/python");
+    if venv.is_file() {
+        return Some(venv);
+    }
+    tool("python-data")
+}
+
+struct Ran {
+    lines: Vec<String>,
+    urls: Vec<Vec<String>>,
+}
+
+/// Runs the notebook's calls with `hook` (a folder holding `sitecustomize.py`, or none)
+/// first on `PYTHONPATH` and the datasets root `data`.
+fn run(python: &Path, stub: &Stub, hook: Option<&Path>, data: &Path) -> Ran {
+    let mut command = Command::new(python);
+    command
+        .args(["-c", NOTEBOOK])
+        .env(
+            "ATLAS_API_BASE_URL",
+            format!("http://127.0.0.1:{}", stub.port),
+        )
+        .env("ATLASOD_DATA", data)
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("ATLAS_RELEASE");
+    match hook {
+        Some(dir) => command.env("PYTHONPATH", dir),
+        None => command.env_remove("PYTHONPATH"),
+    };
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the notebook's calls failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ran {
+        lines: stdout
+            .lines()
+            .filter(|l| l.starts_with("atlasod:"))
+            .map(str::to_owned)
+            .collect(),
+        urls: stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("URLS "))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    }
+}
+
+/// The hook as the local bundle writes it, in a folder of its own.
+fn bundle_hook(dir: &Path) -> PathBuf {
+    let built = atlasod::program::build(
+        atlasod::SourceFile::new("data-hook.yaml", SPEC),
+        atlasod::Target::Local,
+    )
+    .unwrap_or_else(|e| panic!("the test spec does not build: {e:?}"));
+    let hook = dir.join("hook");
+    std::fs::create_dir_all(&hook).unwrap();
+    std::fs::write(
+        hook.join("sitecustomize.py"),
+        support::bundles::text(&built.bundle, "singleuser/sitecustomize.py"),
+    )
+    .unwrap();
+    hook
+}
+
+const SPEC: &str =
+    "version: 1\nname: data-hook\nusers:\n  count: 1\nauth:\n  method: dummy\nhub:\n  https: off\n";
+
+#[test]
+fn set_release_reads_the_workshop_copy_when_its_files_are_there() {
+    let Some(python) = python() else { return };
+    let root = support::bundles::scratch(&["data-hook"]);
+    let hook = bundle_hook(&root);
+    let datasets = root.join("datasets.json");
+    std::fs::write(&datasets, datasets_json()).unwrap();
+    let stub = Stub::start(&python, &datasets);
+    let data = root.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let remote_data: Vec<String> = DATA_FILES.iter().map(|f| format!("{EOS}{f}")).collect();
+    let remote_mc = vec![format!(
+        "simplecache::https://opendata.cern.ch/eos/opendata/atlas/rucio/opendata/{MC_FILE}"
+    )];
+
+    // No copy: the notebook streams, and says so.
+    let ran = run(&python, &stub, Some(&hook), &data);
+    assert_eq!(
+        ran.lines,
+        [format!(
+            "atlasod: release {RELEASE} streams from CERN (no copy in {})",
+            data.display()
+        )]
+    );
+    assert_eq!(ran.urls, [remote_data.clone(), remote_mc.clone()]);
+
+    // The GamGam collision data in the layout `set_release(R, local_path=...)` reads: those
+    // two files are read from the copy, the MC file that is not there streams.
+    let local = data.join("rucio/opendata");
+    std::fs::create_dir_all(&local).unwrap();
+    for f in DATA_FILES {
+        std::fs::write(local.join(f), b"root").unwrap();
+    }
+    let ran = run(&python, &stub, Some(&hook), &data);
+    assert_eq!(
+        ran.lines,
+        [format!(
+            "atlasod: release {RELEASE} reads the workshop copy in {} (2 of 5 files there, the rest streams)",
+            data.display()
+        )]
+    );
+    let local_data: Vec<String> = DATA_FILES
+        .iter()
+        .map(|f| local.join(f).display().to_string())
+        .collect();
+    assert_eq!(ran.urls, [local_data, remote_mc.clone()]);
+
+    // The same program without the hook: atlasopenmagic as published streams everything.
+    let ran = run(&python, &stub, None, &data);
+    assert!(ran.lines.is_empty(), "{:?}", ran.lines);
+    assert_eq!(ran.urls, [remote_data, remote_mc]);
+}
+
+/// One hook for every target: the compose image (local, and inside every cloud VM) copies it
+/// onto `PYTHONPATH`, and so does the Kubernetes bundle's optional image; the Kubernetes pods
+/// mount the same text there.
+#[test]
+fn every_target_puts_the_same_hook_first_on_pythonpath() {
+    let hook = std::fs::read_to_string(repo().join("targets/sitecustomize.py")).unwrap();
+    let layer = "COPY --chmod=0644 sitecustomize.py /opt/atlasod/python/sitecustomize.py\n\
+                 ENV PYTHONPATH=/opt/atlasod/python${PYTHONPATH:+:${PYTHONPATH}}\n";
+    for spec in support::specs::examples() {
+        for (what, bundle, dir) in [
+            ("local", spec.build_local().1, "singleuser"),
+            ("vm", spec.build_vm(), "singleuser"),
+        ] {
+            let text = |f: &str| support::bundles::text(&bundle, &format!("{dir}/{f}")).to_owned();
+            assert_eq!(text("sitecustomize.py"), hook, "{} {what}", spec.name);
+            assert!(text("Dockerfile").contains(layer), "{} {what}", spec.name);
+        }
+        if !spec.declares(atlasod::Target::Kubernetes) {
+            continue;
+        }
+        let bundle = spec.build(atlasod::Target::Kubernetes).bundle;
+        assert_eq!(
+            support::bundles::text(&bundle, "image/sitecustomize.py"),
+            hook
+        );
+        assert!(support::bundles::text(&bundle, "image/Dockerfile").contains(layer));
+        let values = support::bundles::text(&bundle, "values.yaml");
+        assert!(
+            values.contains("    PYTHONPATH: /opt/atlasod/python\n"),
+            "{}",
+            spec.name
+        );
+        // the mounted text is the hook, line by line (indented in its block scalar)
+        let (_, mounted) = values
+            .split_once("      mountPath: /opt/atlasod/python/sitecustomize.py\n      mode: 292 # 0444\n      stringData: |\n")
+            .unwrap();
+        let mounted: Vec<&str> = mounted
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with("        "))
+            .map(|l| l.get(8..).unwrap_or(""))
+            .collect();
+        let mounted = mounted.join("\n");
+        assert_eq!(mounted.trim_end(), hook.trim_end(), "{}", spec.name);
+    }
+}
