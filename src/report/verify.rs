@@ -29,7 +29,7 @@ fn data(result: &NotebookResult) -> &'static str {
     match result.data.source {
         DataSource::Local => "data from /data",
         DataSource::Streamed => "data streamed (no copy in /data)",
-        DataSource::Mixed => "data from /data and streamed",
+        DataSource::Mixed => "data partly from /data, partly streamed",
         DataSource::Unreported => "no set_release",
     }
 }

@@ -183,6 +183,12 @@ impl Hub {
         let path = format!("/hub/api/users/{}/server", segment(user));
         let answer = self.call("POST", &path, None)?;
         // 201 started, 202 starting, 400 already running (JupyterHub's answer for a running server)
+        if answer.status == 429 {
+            return Err(Error::Hub(format!(
+                "the hub refused to start {user}'s server: its limit of active servers (users.count) is reached; run verify while fewer students are active: {}",
+                excerpt(&answer.body)
+            )));
+        }
         if ![201, 202, 400].contains(&answer.status) {
             return Err(Error::Hub(format!(
                 "POST {}{path}: HTTP {}: {}",

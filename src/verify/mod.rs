@@ -83,7 +83,7 @@ pub enum DataSource {
     Local,
     /// `atlasod: release R streams from CERN (no copy in /data)`
     Streamed,
-    /// Both, for different releases.
+    /// Both: a partial copy (the rest streams), or releases with and without a copy.
     Mixed,
     /// The notebook never called `set_release` (or the hook is missing from the image).
     Unreported,
@@ -132,22 +132,29 @@ impl Report {
     }
 }
 
-/// The kernel's view of its memory and its container's, printed as one line of JSON.
+/// The kernel's view of its memory and its container's, printed as one line of JSON: its own
+/// peak, the container's limit and OOM kills from cgroup v2 (`memory.max`, `memory.events`) or
+/// v1 (`memory/memory.limit_in_bytes`, `memory/memory.oom_control`; no limit reads as a huge number).
 const PROBE: &str = r"
 def _atlasod_probe():
     import json, resource
     def read(path):
         try:
-            with open(path) as f:
+            with open('/sys/fs/cgroup/' + path) as f:
                 return f.read().strip()
         except OSError:
             return ''
-    events = dict(line.split(' ', 1) for line in read('/sys/fs/cgroup/memory.events').splitlines() if ' ' in line)
-    limit = read('/sys/fs/cgroup/memory.max')
+    def counters(text):
+        return dict(line.split(' ', 1) for line in text.splitlines() if ' ' in line)
+    if read('memory.max'):
+        limit, events = read('memory.max'), counters(read('memory.events'))
+    else:
+        limit, events = read('memory/memory.limit_in_bytes'), counters(read('memory/memory.oom_control'))
+    limit = int(limit) if limit.isdigit() and int(limit) < 1 << 62 else None
     return {
         'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         'children': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
-        'max': int(limit) if limit.isdigit() else None,
+        'max': limit,
         'oom_kill': int(events['oom_kill']) if events.get('oom_kill', '').isdigit() else None,
     }
 print('__atlasod_probe__', __import__('json').dumps(_atlasod_probe()))
@@ -189,10 +196,14 @@ pub fn data_source(stdout: &str) -> Data {
         .filter(|l| l.starts_with("atlasod: release "))
         .map(str::to_owned)
         .collect();
-    let local = lines
+    // the hook's wording (targets/sitecustomize.py): a full or partial copy, a local_path the
+    // notebook gave, or no copy at all
+    let local = lines.iter().any(|l| {
+        l.contains(" reads the workshop copy in ") || l.ends_with(" (the local_path given)")
+    });
+    let streamed = lines
         .iter()
-        .any(|l| l.contains(" reads the workshop copy in /"));
-    let streamed = lines.iter().any(|l| l.contains(" streams from "));
+        .any(|l| l.contains(" streams from ") || l.contains(", the rest streams)"));
     let source = match (local, streamed) {
         (true, true) => DataSource::Mixed,
         (true, false) => DataSource::Local,
@@ -542,6 +553,14 @@ mod tests {
         );
         assert_eq!(local.source, DataSource::Local);
         assert_eq!(local.lines.len(), 1);
+        let given = data_source(
+            "atlasod: release 2016e-8tev reads /home/jovyan/data (the local_path given)\n",
+        );
+        assert_eq!(given.source, DataSource::Local);
+        let partial = data_source(
+            "atlasod: release 2025e-13tev-beta reads the workshop copy in /data (3 of 8 files there, the rest streams)\n",
+        );
+        assert_eq!(partial.source, DataSource::Mixed);
         let streamed =
             data_source("atlasod: release 2020e-13tev streams from CERN (no copy in /data)\n");
         assert_eq!(streamed.source, DataSource::Streamed);
