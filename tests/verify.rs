@@ -266,6 +266,90 @@ fn check_human(ran: &support::Ran) {
     assert!(!text.contains('\x1b'), "NO_COLOR: no colour\n{text}");
 }
 
+/// A hub over HTTPS with a CA of its own: trusted with `--cacert`, refused without.
+#[test]
+fn verify_trusts_a_hubs_own_ca_with_cacert() {
+    let Some(helper) = script("verify_hub.py") else {
+        return;
+    };
+    let Some(python) = tool("python-hub") else {
+        return;
+    };
+    let Some(_) = tool("configurable-http-proxy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home/atlasod-verify");
+    write(
+        &home.join("lessons/good.ipynb"),
+        &notebook(&[("code", "print(6 * 7)")]),
+    );
+    write(
+        &home.join("lessons/sub/broken.ipynb"),
+        &notebook(&[("code", "1/0")]),
+    );
+    write(
+        &home.join("lessons/sub/big.ipynb"),
+        &notebook(&[("code", "x = 1")]),
+    );
+    write(
+        &home.join("lessons/sub/slow.ipynb"),
+        &notebook(&[("code", "x = 2")]),
+    );
+    std::fs::create_dir_all(home.join("more")).unwrap();
+    let spec = dir.path().join("workshop.yaml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (token, ca) = (dir.path().join("token"), dir.path().join("ca.crt"));
+    let atlasod = env!("CARGO_BIN_EXE_atlasod");
+    let verify = |cacert: bool| {
+        let mut command = Command::new(&python);
+        command
+            .arg(&helper)
+            .arg("--tls")
+            .arg(&ca)
+            .arg(dir.path().join("home"))
+            .arg(&token)
+            .arg("--");
+        command.args([
+            atlasod,
+            "verify",
+            spec.to_str().unwrap(),
+            "--hub",
+            "{hub}",
+            "--token-file",
+            token.to_str().unwrap(),
+        ]);
+        if cacert {
+            command.arg("--cacert").arg(&ca);
+        }
+        run(command.arg("--format").arg("json"))
+    };
+    let ran = verify(true);
+    assert_eq!(ran.code, Some(1), "{}", ran.all());
+    let report: Value =
+        serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.all()));
+    assert!(
+        report["hub"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:"),
+        "{report:#}"
+    );
+    assert_eq!(
+        (report["passed"].as_u64(), report["failed"].as_u64()),
+        (Some(3), Some(1)),
+        "{report:#}"
+    );
+    let ran = verify(false);
+    assert_eq!(
+        ran.code,
+        Some(2),
+        "the public roots do not know the hub's CA\n{}",
+        ran.all()
+    );
+    assert!(ran.stderr.contains("/hub/api/user"), "{}", ran.stderr);
+}
+
 #[test]
 fn verify_needs_a_token_and_a_hub_that_answers() {
     let dir = tempfile::tempdir().unwrap();

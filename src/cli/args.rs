@@ -141,6 +141,7 @@ Examples:
   atlasod verify --token-file admin.token                 the local bundle's hub, running
   atlasod verify course.yaml --target aws --hub https://203.0.113.7 --token-file admin.token
   atlasod verify --token-file admin.token --format json > verify.json
+  atlasod verify --token-file admin.token --cacert caddy-root.crt   a self-signed hub's CA
 
 The token is an admin's API token (as an admin, on the hub's /hub/token page). verify creates the
 test user (--user), starts its server through the hub's REST API, runs each notebook's code cells
@@ -170,6 +171,11 @@ pub struct VerifyArgs {
     /// A file holding an admin's API token of the hub.
     #[arg(long, value_name = "FILE")]
     pub token_file: PathBuf,
+
+    /// Trust the hub's HTTPS with this CA certificate (PEM) instead of the public roots: a
+    /// self-signed hub's (the local bundle's Caddy root: proxy:/data/caddy/pki/authorities/local/root.crt).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
 
     /// The test user the notebooks run as (created when missing; its server is stopped at the end).
     #[arg(long, default_value = crate::verify::DEFAULT_USER)]

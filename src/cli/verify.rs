@@ -37,9 +37,17 @@ pub(super) fn verify(args: &VerifyArgs, out: &Output) -> Result<Status, Error> {
             args.token_file.display()
         )));
     }
+    let cacert = match &args.cacert {
+        Some(path) => Some(std::fs::read(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?),
+        None => None,
+    };
     let request = Request {
         hub,
         token,
+        cacert,
         user: args.user.clone(),
         folders: spec
             .notebooks

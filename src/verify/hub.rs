@@ -19,6 +19,24 @@ pub(crate) struct Hub {
     pub(crate) base: String,
     token: String,
     agent: ureq::Agent,
+    /// The CA certificates (DER) to trust instead of the public roots (`--cacert`).
+    pub(crate) ca: Vec<Vec<u8>>,
+}
+
+/// The certificates of a PEM file (`--cacert`), in DER.
+pub(crate) fn read_pem(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert.der().to_vec()),
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    if certs.is_empty() {
+        return Err("no PEM certificate (`-----BEGIN CERTIFICATE-----`) in it".to_owned());
+    }
+    Ok(certs)
 }
 
 /// One answer: the status and the body as text.
@@ -63,16 +81,28 @@ pub(crate) fn path_of(path: &str) -> String {
 }
 
 impl Hub {
-    pub(crate) fn new(base: &str, token: &str) -> Self {
-        let agent = ureq::Agent::config_builder()
+    /// The hub at `base`; `ca`: the only CA certificates (DER) its HTTPS is trusted with, when
+    /// not the public roots.
+    pub(crate) fn new(base: &str, token: &str, ca: Vec<Vec<u8>>) -> Self {
+        let mut config = ureq::Agent::config_builder()
             .timeout_global(Some(REQUEST_TIMEOUT))
-            .http_status_as_error(false)
-            .build()
-            .into();
+            .http_status_as_error(false);
+        if !ca.is_empty() {
+            let certs: Vec<_> = ca
+                .iter()
+                .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
+                .collect();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                    .build(),
+            );
+        }
         Self {
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
-            agent,
+            agent: config.build().into(),
+            ca,
         }
     }
 

@@ -87,6 +87,46 @@ pub(crate) fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// The websocket, over TLS with the hub's own CA when `--cacert` gave one, else as tungstenite
+/// connects (the public roots).
+fn connect(
+    hub: &Hub,
+    request: tungstenite::handshake::client::Request,
+) -> Result<
+    (
+        WebSocket<MaybeTlsStream<TcpStream>>,
+        tungstenite::handshake::client::Response,
+    ),
+    String,
+> {
+    if hub.ca.is_empty() || request.uri().scheme_str() != Some("wss") {
+        return tungstenite::connect(request).map_err(|e| e.to_string());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for der in &hub.ca {
+        roots
+            .add(rustls::pki_types::CertificateDer::from(der.clone()))
+            .map_err(|e| format!("the --cacert certificate: {e}"))?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let host = request
+        .uri()
+        .host()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let port = request.uri().port_u16().unwrap_or(443);
+    let tcp = TcpStream::connect((host, port)).map_err(|e| format!("{host}:{port}: {e}"))?;
+    let connector = tungstenite::Connector::Rustls(std::sync::Arc::new(config));
+    tungstenite::client_tls_with_config(request, tcp, None, Some(connector))
+        .map_err(|e| e.to_string())
+}
+
 fn set_timeout(socket: &mut WebSocket<MaybeTlsStream<TcpStream>>, timeout: Duration) {
     let tcp = match socket.get_mut() {
         MaybeTlsStream::Plain(tcp) => tcp,
@@ -142,7 +182,7 @@ impl<'h> Kernel<'h> {
             .parse()
             .map_err(|_| Error::Usage("the token is not valid header text".to_owned()))?;
         request.headers_mut().insert("Authorization", auth);
-        let (mut socket, _) = tungstenite::connect(request)
+        let (mut socket, _) = connect(hub, request)
             .map_err(|e| Error::Hub(format!("the kernel's channels ({url}): {e}")))?;
         set_timeout(&mut socket, Duration::from_secs(1));
         Ok(Self {

@@ -31,6 +31,8 @@ pub struct Request {
     pub hub: String,
     /// An admin's API token.
     pub token: String,
+    /// The PEM file of the CA the hub's certificate is from, when not a public one (`--cacert`).
+    pub cacert: Option<Vec<u8>>,
     pub user: String,
     /// The notebook folders (each repository's folder in the users' work directory), each with
     /// the notebooks to run (paths below it; empty: every `.ipynb` in it).
@@ -295,7 +297,11 @@ fn wait_for_folder(
 /// Runs the request: starts the test user's server, runs every notebook, stops the server.
 /// `progress` receives a line at each step.
 pub fn run(request: &Request, progress: &mut dyn FnMut(&str)) -> Result<Report, Error> {
-    let hub = Hub::new(&request.hub, &request.token);
+    let ca = match &request.cacert {
+        Some(pem) => hub::read_pem(pem).map_err(|e| Error::Usage(format!("--cacert: {e}")))?,
+        None => Vec::new(),
+    };
+    let hub = Hub::new(&request.hub, &request.token, ca);
     let admin = hub.whoami()?;
     progress(&format!("hub {} answers (token of {admin})", hub.base));
     hub.ensure_user(&request.user)?;
