@@ -16,6 +16,8 @@ this script, and writes below ATLASOD_DATA_DIR, default /data.
   so users never see half of one.
 - Each dataset on its own: one that fails leaves the others to be fetched; the script
   then exits 1 and its last line names every dataset that is not in place.
+- A release's skim (`resolve`) is listed from the atlasopenmagic API (ATLAS_API_BASE_URL),
+  and each file linked where set_release(R, local_path=/data) reads it.
 
 Standard library only (Python 3.8 or later): it runs in the single-user image itself.
 """
@@ -28,8 +30,10 @@ import shutil
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 
 CHUNK = 1 << 20
 ATTEMPTS = 5
@@ -115,6 +119,67 @@ def download(label, url, path):
     raise AssertionError("unreachable")
 
 
+def adler32_of(path):
+    value = 1
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(CHUNK), b""):
+            value = zlib.adler32(block, value)
+    return f"{value & 0xFFFFFFFF:08x}"
+
+
+EOS = "/eos/opendata/atlas/"
+
+
+def api_get(name, api, path, **query):
+    url = f"{api.rstrip('/')}/{path}?{urllib.parse.urlencode(query)}"
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "atlasod-fetch-datasets"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)
+    except (OSError, ValueError, http.client.HTTPException) as failed:
+        raise Failed(f"{name}: listing its files at {url} failed ({failed}); run again") from None
+
+
+def resolve(name, spec):
+    api = os.environ.get("ATLAS_API_BASE_URL") or spec["api"]
+    release, skim = spec["release"], spec["skim"]
+    count = api_get(name, api, "datasets/count", release_name=release).get("count", 0)
+    urls = set()
+    for skip in range(0, max(count, 1), 1000):
+        for dataset in api_get(name, api, "datasets", release_name=release, skip=skip, limit=1000):
+            for skimmed in dataset.get("skims") or []:
+                if skimmed.get("skim_type") == skim:
+                    urls.update(skimmed.get("file_list") or [])
+    if not urls:
+        raise Failed(f"{name}: the release {release} lists no file of the skim {skim} at {api}")
+    known = {entry["filename"]: entry for entry in spec.get("known") or []}
+    files = []
+    for url in sorted(urls):
+        if EOS not in url:
+            raise Failed(f"{name}: {url} is not below {EOS}")
+        rel = url.split(EOS, 1)[1]
+        if url.startswith("root://"):  # atlasopenmagic's protocol='https'
+            url = spec["https"].rstrip("/") + EOS + rel
+        filename = os.path.basename(rel)
+        entry = dict(known.get(filename, {}), url=url, filename=filename, link=rel)
+        files.append(entry)
+    say(f"{name}: {len(files)} files in the release's list")
+    return files
+
+
+def link(data, final, entry):
+    rel = os.path.normpath(entry["link"])
+    if rel.startswith("..") or os.path.isabs(rel):
+        raise Failed(f"{entry['filename']}: {entry['link']!r} is outside the datasets folder")
+    path = os.path.join(data, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    target = os.path.relpath(os.path.join(final, entry["filename"]), os.path.dirname(path))
+    if os.path.islink(path):
+        os.remove(path)
+    if not os.path.exists(path):
+        os.symlink(target, path)
+
+
 def sha256_of(path):
     digest = hashlib.sha256()
     with open(path, "rb") as data:
@@ -138,6 +203,10 @@ def fetch_file(name, work, entry, unzip):
     if total is not None and have != total:
         raise Failed(f"{name}: {filename} has {have} bytes, the server announced {total}; run again to resume")
     sha, low, high = entry.get("sha256"), entry.get("min_bytes"), entry.get("max_bytes")
+    adler = entry.get("adler32")
+    if adler and adler32_of(out) != adler.lower():
+        os.remove(out)
+        raise Failed(f"{name}: {filename} does not have the published Adler-32 {adler}; removed it, run again")
     if sha:
         if sha256_of(out) != sha.lower():
             os.remove(out)
@@ -174,11 +243,16 @@ def fetch(data, dataset):
     name = dataset["name"]
     work = os.path.join(data, PARTIAL, name)
     os.makedirs(os.path.join(work, "unpacked"), exist_ok=True)
-    for entry in dataset["files"]:
+    files = resolve(name, dataset["resolve"]) if dataset.get("resolve") else dataset["files"]
+    for entry in files:
         fetch_file(name, work, entry, dataset.get("unzip"))
     final = os.path.join(data, name)
     shutil.rmtree(final, ignore_errors=True)
+    os.makedirs(os.path.dirname(final), exist_ok=True)
     os.replace(os.path.join(work, "unpacked"), final)
+    for entry in files:
+        if entry.get("link"):
+            link(data, final, entry)
     with open(os.path.join(final, COMPLETE), "w", encoding="utf-8") as complete:
         complete.write(sources(dataset) + "\n")
     shutil.rmtree(work)
@@ -186,6 +260,9 @@ def fetch(data, dataset):
 
 
 def sources(dataset):
+    spec = dataset.get("resolve")
+    if spec:
+        return f"{spec['api']} release {spec['release']} skim {spec['skim']}"
     return " ".join(entry["url"] for entry in dataset["files"])
 
 

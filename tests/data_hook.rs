@@ -7,7 +7,12 @@
 //! path of every file of `R` that is under the datasets root (`ATLASOD_DATA`,
 //! here a temporary folder) and the remote URL of every other one, and one
 //! line on stdout says which. Without the hook, the same program streams.
-//! Also: every target carries the very same hook and puts it on `PYTHONPATH`.
+//! Also: every target carries the very same hook and puts it on `PYTHONPATH`;
+//! and the bundle's fetcher, for a catalogue skim such as
+//! `atlas-2025e-13tev-beta/GamGam`, lists its files from that API at apply
+//! time, downloads them from a loopback file server, refuses a file whose
+//! published Adler-32 does not match, and lays them out where the hook (and
+//! `set_release(R, local_path=/data)`) finds them.
 #![allow(clippy::unwrap_used)] // helpers of the tests: a failure is a test failure
 
 mod support;
@@ -21,7 +26,7 @@ use support::{repo, tool, tools_dir};
 const RELEASE: &str = "2025e-13tev-beta";
 const EOS: &str = "root://eospublic.cern.ch:1094//eos/opendata/atlas/rucio/opendata/";
 const DATA_FILES: [&str; 2] = [
-    "ODEO_FEB2025_v0_GamGam_data15_periodD.GamGam.root",
+    "ODEO_FEB2025_v0_GamGam_data15_periodE.GamGam.root",
     "ODEO_FEB2025_v0_GamGam_data16_periodA.GamGam.root",
 ];
 const MC_FILE: &str =
@@ -41,6 +46,23 @@ struct Stub {
     port: u16,
 }
 
+/// `tests/tools/<script> <args>`, which prints its port first, stopped on drop.
+fn serve(python: &Path, script: &str, args: &[&Path]) -> Stub {
+    let mut child = Command::new(python)
+        .arg(repo().join("tests/tools").join(script))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().parse().unwrap();
+    Stub { child, port }
+}
+
 impl Drop for Stub {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -50,30 +72,23 @@ impl Drop for Stub {
 
 impl Stub {
     fn start(python: &Path, datasets: &Path) -> Self {
-        let mut child = Command::new(python)
-            .arg(repo().join("tests/tools/atlas_api_stub.py"))
-            .arg(datasets)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().unwrap();
-        Self { child, port }
+        serve(python, "atlas_api_stub.py", &[datasets])
     }
 }
 
 /// The release as the API serves it: collision data (two files) and one MC sample (one
 /// file), each with the GamGam skim, in atlasopenmagic 1.10.1's response shape.
 fn datasets_json() -> String {
+    api_datasets(EOS, &DATA_FILES, MC_FILE)
+}
+
+/// The release's metadata, its files' URLs starting with `base`.
+fn api_datasets(base: &str, data_files: &[&str], mc_file: &str) -> String {
     let skim = |number: &str, files: &[&str]| {
         serde_json::json!({
             "id": 1,
             "skim_type": "GamGam",
-            "file_list": files.iter().map(|f| format!("{EOS}{f}")).collect::<Vec<_>>(),
+            "file_list": files.iter().map(|f| format!("{base}{f}")).collect::<Vec<_>>(),
             "description": "At least two photons",
             "dataset_number": number,
             "release_name": RELEASE,
@@ -83,9 +98,9 @@ fn datasets_json() -> String {
         {
             "dataset_number": "data",
             "physics_short": null,
-            "file_list": [format!("{EOS}ODEO_FEB2025_v0_data15_periodD.root")],
+            "file_list": [format!("{base}ODEO_FEB2025_v0_data15_periodD.root")],
             "release": { "name": RELEASE },
-            "skims": [skim("data", &DATA_FILES)],
+            "skims": [skim("data", data_files)],
         },
         {
             "dataset_number": "343981",
@@ -95,9 +110,9 @@ fn datasets_json() -> String {
             "genFiltEff": 1.0,
             "kFactor": 1.0,
             "keywords": ["Higgs"],
-            "file_list": [format!("{EOS}ODEO_FEB2025_v0_mc_343981.root")],
+            "file_list": [format!("{base}ODEO_FEB2025_v0_mc_343981.root")],
             "release": { "name": RELEASE },
-            "skims": [skim("343981", &[MC_FILE])],
+            "skims": [skim("343981", &[mc_file])],
         },
     ])
     .to_string()
@@ -273,4 +288,130 @@ fn every_target_puts_the_same_hook_first_on_pythonpath() {
         let mounted = mounted.join("\n");
         assert_eq!(mounted.trim_end(), hook.trim_end(), "{}", spec.name);
     }
+}
+
+/// The GamGam file whose size and Adler-32 the catalogue knows (record 93915).
+const KNOWN_FILE: &str = "ODEO_FEB2025_v0_GamGam_data15_periodD.GamGam.root";
+
+fn fetch(python: &Path, script: &Path, api: &Stub, data: &Path) -> (bool, String) {
+    let out = Command::new(python)
+        .arg(script)
+        .env_remove("ATLASOD_DATASETS")
+        .env("ATLASOD_DATA_DIR", data)
+        .env(
+            "ATLAS_API_BASE_URL",
+            format!("http://127.0.0.1:{}", api.port),
+        )
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn the_fetcher_lists_a_skim_at_apply_time_and_lays_it_out_for_the_hook() {
+    let Some(python) = python() else { return };
+    let root = support::bundles::scratch(&["data-hook-fetch"]);
+    let spec = format!("{SPEC}datasets:\n  - atlas-2025e-13tev-beta/GamGam\n");
+    let built = atlasod::program::build(
+        atlasod::SourceFile::new("data-hook.yaml", spec),
+        atlasod::Target::Local,
+    )
+    .unwrap_or_else(|e| panic!("a spec with atlas-2025e-13tev-beta/GamGam does not build: {e:?}"));
+    let bundle = root.join("bundle");
+    support::bundles::write(&built.bundle, &bundle);
+    let script = bundle.join("datasets/fetch.py");
+    let hook = bundle.join("singleuser");
+
+    // the files, served over HTTP below /eos/opendata/atlas/ as opendata.cern.ch serves them
+    let served = root.join("served");
+    let below = served.join("eos/opendata/atlas/rucio/opendata");
+    std::fs::create_dir_all(&below).unwrap();
+    for (i, f) in DATA_FILES.iter().chain([&MC_FILE, &KNOWN_FILE]).enumerate() {
+        std::fs::write(below.join(f), format!("ntuple {i} {f}").repeat(100 + i)).unwrap();
+    }
+    let files = serve(
+        &python,
+        "range_server.py",
+        &[&served, &root.join("served.log")],
+    );
+    let base = format!(
+        "http://127.0.0.1:{}/eos/opendata/atlas/rucio/opendata/",
+        files.port
+    );
+
+    // A release whose GamGam list holds the file the catalogue knows, with other bytes
+    // than the record publishes: refused, named, and the dataset is not in place.
+    let listing = root.join("tampered.json");
+    std::fs::write(&listing, api_datasets(&base, &[KNOWN_FILE], MC_FILE)).unwrap();
+    let api = Stub::start(&python, &listing);
+    let data = root.join("data-tampered");
+    let (ok, text) = fetch(&python, &script, &api, &data);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "{KNOWN_FILE} does not have the published Adler-32 037f48e7"
+        )),
+        "{text}"
+    );
+    assert!(!data.join("atlas-2025e-13tev-beta/GamGam").exists());
+    drop(api);
+
+    // The release as listed: three GamGam files, fetched and linked where the hook looks.
+    let listing = root.join("release.json");
+    std::fs::write(&listing, api_datasets(&base, &DATA_FILES, MC_FILE)).unwrap();
+    let api = Stub::start(&python, &listing);
+    let data = root.join("data");
+    let (ok, text) = fetch(&python, &script, &api, &data);
+    assert!(ok, "{text}");
+    assert!(text.contains("3 files in the release's list"), "{text}");
+    for f in DATA_FILES.iter().chain([&MC_FILE]) {
+        let copy = data.join("atlas-2025e-13tev-beta/GamGam").join(f);
+        let linked = data.join("rucio/opendata").join(f);
+        assert!(
+            std::fs::symlink_metadata(&linked)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read(&linked).unwrap(),
+            std::fs::read(below.join(f)).unwrap(),
+            "{f}"
+        );
+        assert_eq!(
+            std::fs::read(copy).unwrap(),
+            std::fs::read(below.join(f)).unwrap()
+        );
+    }
+    // a second run finds it in place and downloads nothing
+    let _ = std::fs::remove_file(root.join("served.log"));
+    let (ok, text) = fetch(&python, &script, &api, &data);
+    assert!(ok && text.contains("already in place"), "{text}");
+    assert!(!root.join("served.log").exists(), "downloaded again");
+
+    // The notebook's calls, with the bundle's hook, read the fetched copy.
+    let ran = run(&python, &api, Some(&hook), &data);
+    assert_eq!(
+        ran.lines,
+        [format!(
+            "atlasod: release {RELEASE} reads the workshop copy in {} (3 of 5 files there, the rest streams)",
+            data.display()
+        )]
+    );
+    let linked = |f: &str| data.join("rucio/opendata").join(f).display().to_string();
+    assert_eq!(
+        ran.urls,
+        [
+            DATA_FILES.iter().map(|f| linked(f)).collect::<Vec<_>>(),
+            vec![linked(MC_FILE)],
+        ]
+    );
 }

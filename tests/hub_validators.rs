@@ -233,11 +233,17 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             ),
         )
         .unwrap();
+        // the environment's fingerprint, as the login page shows it
+        let shows = format!(
+            "Workshop environment <code>{}</code>",
+            atlasod::plan::fingerprint::short(&w.plan.fingerprint)
+        );
         let mut command = Command::new("python3");
         command
             .arg(&smoke)
             .arg(&wrapper)
             .args(&args)
+            .args(["--login-shows", &shows])
             .env("PATH", &path);
         if let Some(admin) = w.plan.users.admins.first() {
             if matches!(

@@ -13,7 +13,7 @@
 
 pub mod disk;
 pub mod facts;
-mod hash;
+pub(crate) mod hash;
 pub mod manifest;
 pub mod write;
 

@@ -103,6 +103,13 @@ fn write_one(
         report.removed.len(),
         report.unchanged + report.kept_edits.len(),
     );
+    let _ = write!(
+        text,
+        "\n{} {} (sha256 {}): what the students get, also on the hub's login page",
+        out.paint("fingerprint", "1;36"),
+        crate::plan::fingerprint::short(&built.plan.fingerprint),
+        built.plan.fingerprint,
+    );
     out.status(&text);
     if !out.quiet {
         let summary = crate::targets::summary(&built.plan, target, &dir.display().to_string())?;

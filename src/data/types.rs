@@ -42,6 +42,26 @@ tables! {
         pub stream: bool,
         #[serde(default)]
         pub checksum_note: Option<Str>,
+        /// The files are listed at apply time, from the release's metadata (the
+        /// atlasopenmagic API); `files` then holds only those whose size and checksum
+        /// the record publishes, to check them by.
+        #[serde(default)]
+        pub resolve: Option<Resolve>,
+    }
+
+    /// A skim of a release whose file list the fetcher asks the atlasopenmagic API for.
+    pub struct Resolve {
+        /// The release key, as `atlasopenmagic.set_release` takes it.
+        pub release: Str,
+        /// The skim (`skim_type` in the API's answer).
+        pub skim: Str,
+        /// The API's base URL (atlasopenmagic's default; `ATLAS_API_BASE_URL` overrides it).
+        pub api: Str,
+        /// Where the files are read over HTTPS: the API's `root://` URLs with their host
+        /// replaced by this one (atlasopenmagic's `protocol='https'`).
+        pub https: Str,
+        /// Bytes of every file of the skim: an estimate (see the entry's notes).
+        pub size: u64,
     }
 
     /// One file of a catalogue dataset.
@@ -54,6 +74,9 @@ tables! {
         pub size_exact: bool,
         #[serde(default)]
         pub sha256: Option<Str>,
+        /// The Adler-32 (8 hex digits) that CERN Open Data publishes for the file.
+        #[serde(default)]
+        pub adler32: Option<Str>,
     }
 
     /// `targets/images.yaml`: pinned images and packages.

@@ -41,6 +41,8 @@ pub struct BuildRecord {
     /// The data disk as written in the spec (`disk:`), in bytes.
     pub disk_bytes: Option<u64>,
     pub infrastructure: TargetFacts,
+    /// What the students get, as one hash (`plan::fingerprint`); empty in older manifests.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -129,7 +131,7 @@ impl BuildRecord {
                 .datasets
                 .iter()
                 .map(|d| {
-                    let sources = d
+                    let mut sources: Vec<String> = d
                         .files
                         .iter()
                         .map(|f| match &f.sha256 {
@@ -137,8 +139,14 @@ impl BuildRecord {
                             None => f.url.clone(),
                         })
                         .collect();
+                    if let Some(r) = &d.resolve {
+                        sources.push(format!(
+                            "{}/datasets release {} skim {}",
+                            r.api, r.release, r.skim
+                        ));
+                    }
                     let dataset = Dataset {
-                        download_bytes: d.files.iter().filter_map(|f| f.size).sum(),
+                        download_bytes: d.download_bytes(),
                         unpacked_bytes: d.unpacked_bytes,
                         sources,
                     };
@@ -163,6 +171,7 @@ impl BuildRecord {
             }),
             disk_bytes: plan.storage.disk_bytes,
             infrastructure: facts.clone(),
+            fingerprint: plan.fingerprint.clone(),
         }
     }
 }

@@ -20,6 +20,31 @@ pub struct DatasetPlan {
     pub unzip: bool,
     /// Bytes on disk once in place.
     pub unpacked_bytes: u64,
+    /// A skim whose files the fetcher lists at apply time (then `files` is empty).
+    pub resolve: Option<ResolvePlan>,
+}
+
+/// What the fetcher asks the atlasopenmagic API for, and what it checks the answer by.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvePlan {
+    pub release: String,
+    pub skim: String,
+    pub api: String,
+    pub https: String,
+    /// The catalogue's estimate of the skim's bytes.
+    pub estimated_bytes: u64,
+    /// The files whose size and checksum the record publishes.
+    pub known: Vec<DatasetFile>,
+}
+
+impl DatasetPlan {
+    /// Bytes to download: the files' sizes, or the estimate of a skim listed at apply time.
+    pub fn download_bytes(&self) -> u64 {
+        self.resolve.as_ref().map_or_else(
+            || self.files.iter().filter_map(|f| f.size).sum(),
+            |r| r.estimated_bytes,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +59,8 @@ pub struct DatasetFile {
     pub max_bytes: Option<u64>,
     /// Lowercase hex; when present it is checked instead of the size range.
     pub sha256: Option<String>,
+    /// The published Adler-32, lowercase hex; checked when present.
+    pub adler32: Option<String>,
 }
 
 /// Rounded catalogue figures: accept 0.4x to 2.5x. Wide on purpose: the
@@ -62,40 +89,52 @@ fn file_name(url: &str) -> String {
         .to_owned()
 }
 
+fn catalogue_file(f: &crate::data::catalogue::CatalogueFile) -> DatasetFile {
+    let (min, max) = if f.size_exact {
+        (f.size, f.size)
+    } else {
+        (
+            percent(f.size, CATALOGUE_MIN_PERCENT),
+            percent(f.size, CATALOGUE_MAX_PERCENT),
+        )
+    };
+    DatasetFile {
+        url: f.url.to_owned(),
+        filename: file_name(f.url),
+        size: Some(f.size),
+        min_bytes: Some(min),
+        max_bytes: Some(max),
+        sha256: f.sha256.as_ref().map(|s| s.to_ascii_lowercase()),
+        adler32: f.adler32.as_ref().map(|s| s.to_ascii_lowercase()),
+    }
+}
+
 fn dataset(dataset: &DatasetRef) -> DatasetPlan {
     match dataset {
         DatasetRef::Catalogue(id) => {
             let entry = catalogue().get(id);
+            let files: Vec<DatasetFile> = entry
+                .map(|e| e.files.iter().map(catalogue_file).collect())
+                .unwrap_or_default();
+            let resolve = entry.and_then(|e| e.resolve.as_ref());
             DatasetPlan {
                 name: id.clone(),
                 from_catalogue: true,
-                files: entry
-                    .map(|e| {
-                        e.files
-                            .iter()
-                            .map(|f| {
-                                let (min, max) = if f.size_exact {
-                                    (f.size, f.size)
-                                } else {
-                                    (
-                                        percent(f.size, CATALOGUE_MIN_PERCENT),
-                                        percent(f.size, CATALOGUE_MAX_PERCENT),
-                                    )
-                                };
-                                DatasetFile {
-                                    url: f.url.to_owned(),
-                                    filename: file_name(f.url),
-                                    size: Some(f.size),
-                                    min_bytes: Some(min),
-                                    max_bytes: Some(max),
-                                    sha256: f.sha256.as_ref().map(|s| s.to_ascii_lowercase()),
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                files: if resolve.is_some() {
+                    Vec::new()
+                } else {
+                    files.clone()
+                },
                 unzip: entry.is_some_and(|e| e.format == Format::Zip),
                 unpacked_bytes: entry.map_or(0, |e| e.unpacked_size),
+                resolve: resolve.map(|r| ResolvePlan {
+                    release: r.release.to_owned(),
+                    skim: r.skim.to_owned(),
+                    api: r.api.to_owned(),
+                    https: r.https.to_owned(),
+                    estimated_bytes: r.size,
+                    known: files,
+                }),
             }
         }
         DatasetRef::Custom(custom) => {
@@ -112,8 +151,10 @@ fn dataset(dataset: &DatasetRef) -> DatasetPlan {
                     min_bytes: size.map(|s| percent(s, 100 - SPEC_TOLERANCE_PERCENT)),
                     max_bytes: size.map(|s| percent(s, 100 + SPEC_TOLERANCE_PERCENT)),
                     sha256: custom.sha256.as_ref().map(|s| s.to_ascii_lowercase()),
+                    adler32: None,
                 }],
                 unpacked_bytes: size.unwrap_or(0),
+                resolve: None,
             }
         }
     }

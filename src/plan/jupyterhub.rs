@@ -112,6 +112,29 @@ struct Builder {
     config: HubConfig,
 }
 
+impl HubConfig {
+    /// Shows the environment's fingerprint ([`super::fingerprint`]) on the login page.
+    pub(crate) fn show_fingerprint(&mut self, fingerprint: &str) {
+        let short = super::fingerprint::short(fingerprint);
+        let mut builder = Builder {
+            config: std::mem::take(self),
+        };
+        builder.set(
+            "JupyterHub",
+            "template_vars",
+            serde_json::json!({
+                "announcement_login": format!("Workshop environment <code>{short}</code> (atlasod fingerprint)"),
+            }),
+        );
+        builder.note(
+            "JupyterHub",
+            "template_vars",
+            "the environment's fingerprint on the login page (`atlasod build` prints it)",
+        );
+        *self = builder.config;
+    }
+}
+
 impl Builder {
     fn set(&mut self, class: &str, name: &str, value: Value) {
         self.config

@@ -15,6 +15,7 @@
 //! cluster's decisions), [`vm`] (the machine of each single-VM cloud).
 
 pub mod datasets;
+pub mod fingerprint;
 pub mod images;
 pub mod jupyterhub;
 pub mod kubernetes;
@@ -24,7 +25,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use datasets::{DatasetFile, DatasetPlan};
+pub use datasets::{DatasetFile, DatasetPlan, ResolvePlan};
 pub use images::{HubImage, Package, SingleUserImage};
 pub use jupyterhub::{EnvTrait, HubConfig, HubRole, HubService};
 pub use kubernetes::KubernetesPlan;
@@ -62,6 +63,9 @@ pub struct Plan {
     /// The machine of each single-VM target the spec is lowered for, sized once.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub vms: BTreeMap<Target, VmPlan>,
+    /// What the students get, as one hash ([`fingerprint`]): shown by `build`, in the
+    /// manifest, and on the hub's login page.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -168,11 +172,7 @@ impl Plan {
     /// The bytes the datasets' downloads add up to, as far as their sizes
     /// are known (the catalogue's; a URL of the spec's own may have none).
     pub fn download_bytes(&self) -> u64 {
-        self.datasets
-            .iter()
-            .flat_map(|d| &d.files)
-            .filter_map(|f| f.size)
-            .sum()
+        self.datasets.iter().map(DatasetPlan::download_bytes).sum()
     }
 }
 
@@ -203,6 +203,13 @@ fn allowed_names(spec: &Spec, mut names: Vec<String>) -> Option<Vec<String>> {
 
 /// Lowers a spec that passed validation.
 pub fn lower_spec(spec: &Spec) -> Plan {
+    let mut plan = lower_fields(spec);
+    plan.fingerprint = fingerprint::of(spec, &plan);
+    plan.jupyterhub.show_fingerprint(&plan.fingerprint);
+    plan
+}
+
+fn lower_fields(spec: &Spec) -> Plan {
     let images = images();
     let datasets = datasets::lower(&spec.datasets);
     let (allowed_groups, allowed_users): (Vec<String>, Vec<String>) = spec
@@ -287,5 +294,6 @@ pub fn lower_spec(spec: &Spec) -> Plan {
                 folder: n.folder(),
             })
             .collect(),
+        fingerprint: String::new(),
     }
 }

@@ -24,20 +24,34 @@ pub(crate) fn add<'a>(bundle: &mut Bundle, datasets: impl IntoIterator<Item = &'
 
 /// `datasets.json`: what the fetcher downloads, and how it checks each file.
 pub(crate) fn listing<'a>(datasets: impl IntoIterator<Item = &'a DatasetPlan>) -> String {
+    let file = |f: &crate::plan::DatasetFile| {
+        json!({
+            "url": f.url,
+            "filename": f.filename,
+            "min_bytes": f.min_bytes,
+            "max_bytes": f.max_bytes,
+            "sha256": f.sha256,
+            "adler32": f.adler32,
+        })
+    };
     let datasets: Vec<serde_json::Value> = datasets
         .into_iter()
         .map(|d| {
-            json!({
+            let mut value = json!({
                 "name": d.name,
                 "unzip": d.unzip,
-                "files": d.files.iter().map(|f| json!({
-                    "url": f.url,
-                    "filename": f.filename,
-                    "min_bytes": f.min_bytes,
-                    "max_bytes": f.max_bytes,
-                    "sha256": f.sha256,
-                })).collect::<Vec<_>>(),
-            })
+                "files": d.files.iter().map(file).collect::<Vec<_>>(),
+            });
+            if let Some(r) = &d.resolve {
+                value["resolve"] = json!({
+                    "release": r.release,
+                    "skim": r.skim,
+                    "api": r.api,
+                    "https": r.https,
+                    "known": r.known.iter().map(file).collect::<Vec<_>>(),
+                });
+            }
+            value
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&datasets).unwrap_or_default();

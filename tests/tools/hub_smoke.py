@@ -2,7 +2,7 @@
 """Start a real JupyterHub from a generated bundle's jupyterhub_config.py, on 127.0.0.1 only.
 
 usage: hub_smoke.py BUNDLE_DIR --method dummy|shared-password|native [--user NAME] [--password-env NAME]
-                    [--env NAME=VALUE ...] [--timeout SECONDS] [--keep]
+                    [--env NAME=VALUE ...] [--login-shows TEXT] [--timeout SECONDS] [--keep]
 
 An extra config file (written to a temp dir) loads the bundle's config with `load_subconfig` and then
 swaps DockerSpawner for `jupyterhub.spawner.SimpleLocalProcessSpawner` (jupyterhub-singleuser from the
@@ -11,7 +11,8 @@ into the temp dir, and adds one service `atlasod-smoke` with an API token and a 
 Everything else -- authenticator, allow rules, admin users, roles, the idle-culler service, limits --
 is the bundle's own.  Then:
 
-  1. GET /hub/api answers (through the real configurable-http-proxy)
+  1. GET /hub/api answers (through the real configurable-http-proxy); with --login-shows TEXT, the
+     login page (GET /hub/login) must contain TEXT (the environment's fingerprint)
   2. the user logs in through the real login form (GET /hub/login for the _xsrf token, POST the form);
      for shared-password the password is the value of --password-env (default SHARED_PASSWORD, set
      to a random value when unset), and a wrong password must be refused; for native the user signs
@@ -339,6 +340,7 @@ def main():
     )
     ap.add_argument("--admin-password-env", default="ADMIN_PASSWORD")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--login-shows", help="text the login page must show (the environment's fingerprint)")
     ap.add_argument("--timeout", type=float, default=240, help="overall budget in seconds")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (hub log) for inspection")
     args = ap.parse_args()
@@ -452,6 +454,12 @@ def main():
         if want not in auth_cls:
             raise SmokeFailure(f"the hub uses authenticator {auth_cls}, not {want} (--method {args.method})")
         step(f"authenticator {auth_cls}")
+
+        if args.login_shows:
+            page = plain.get(f"{base}/hub/login", timeout=30)
+            if page.status_code != 200 or args.login_shows not in page.text:
+                raise SmokeFailure(f"GET /hub/login (HTTP {page.status_code}) does not show {args.login_shows!r}")
+            step(f"the login page shows {args.login_shows!r}")
 
         # 2. login through the form
         if args.method == "native-roster":

@@ -184,12 +184,13 @@ pub(crate) fn files(
     Ok(files)
 }
 
-/// The hub bundle's files, under [`HUB_DIR`], but its `README.md`: AWS takes 16 KiB of user
-/// data, the VM runs without it, and the cloud bundle's own README is the operator's guide.
+/// The hub bundle's files, under [`HUB_DIR`], but its `README.md` and `.env.example`: AWS
+/// takes 16 KiB of user data, and the VM runs without them (the cloud bundle's README is the
+/// operator's guide, and the user data writes `.env` itself).
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
         .iter()
-        .filter(|(path, _)| path.as_str() != HUB_README)
+        .filter(|(path, _)| !VM_LEAVES_OUT.contains(&path.as_str()))
         .map(|(path, hub_file)| {
             let content = String::from_utf8(hub_file.contents.clone()).map_err(|_| {
                 Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text"))
@@ -236,8 +237,8 @@ pub(crate) fn user_data(
     )
 }
 
-/// The hub bundle's README, which the VM does not carry (see [`hub_files`]).
-const HUB_README: &str = "README.md";
+/// The hub bundle's files that the VM does not carry (see [`hub_files`]).
+const VM_LEAVES_OUT: [&str; 2] = ["README.md", ".env.example"];
 
 /// `text` as literal text of a Terraform template: `${` and `%{` doubled.
 fn literal(text: &str) -> String {
