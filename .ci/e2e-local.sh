@@ -30,6 +30,7 @@ W="$(mktemp -d /tmp/atlasod-e2e.XXXXXX)"
 RUN_LABEL="org.atlasod.e2e.run=$$"
 FILES_IMAGE="quay.io/jupyterhub/jupyterhub:5.5.1"   # any stand-in with python3
 GIT_IMAGE="quay.io/jupyter/scipy-notebook:2026-08-17"   # a stand-in with git and python3
+ATLAS_IMAGE="ghcr.io/atlas-outreach-data-tools/notebooks-collection-opendata:latest"   # the stand-in with uproot
 CACHE="${ATLASOD_E2E_CACHE:-/var/cache/atlasod-e2e}"   # images.sh's; the test CA is in test-ca/
 WORK=/home/jovyan/work           # the users' work directory (the bundle's notebook_dir)
 STARTED_ENGINE=0
@@ -162,14 +163,18 @@ docker network rm atlasod-e2e-srv >/dev/null 2>&1 || true
 docker network create --label "$RUN_LABEL" --internal atlasod-e2e-srv >/dev/null
 
 start_servers() {  # name srv: the spec's file server and git server
+  # the file server's container also answers as atlasod-e2e-api: the stub of atlasopenmagic's
+  # metadata API (tests/tools/atlas_api_stub.py, .ci/e2e/atlas-api.json) on port 8081
   docker run -d --name "$1-e2e-files" --label "$RUN_LABEL" --network atlasod-e2e-srv -v "$2/files:/files:ro" \
-    -v "$HERE/e2e/fileserver.py:/fileserver.py:ro" --entrypoint python3 "$FILES_IMAGE" /fileserver.py /files 8080 >/dev/null \
+    -v "$HERE/e2e/fileserver.py:/fileserver.py:ro" -v "$REPO/tests/tools/atlas_api_stub.py:/stub.py:ro" \
+    -v "$HERE/e2e/atlas-api.json:/atlas-api.json:ro" --entrypoint sh "$FILES_IMAGE" \
+    -c 'python3 /stub.py /atlas-api.json 0.0.0.0:8081 & exec python3 /fileserver.py /files 8080' >/dev/null \
   && docker run -d --name "$1-e2e-git" --label "$RUN_LABEL" --network atlasod-e2e-srv --user 0 -v "$2/git:/git:ro" \
     -v "$W/tls:/tls:ro" -v "$HERE/e2e/gitserver.py:/gitserver.py:ro" --entrypoint python3 "$GIT_IMAGE" \
     /gitserver.py /git 443 /tls/git.crt /tls/git.key >/dev/null
 }
 servers_join() {  # net: the names the specs use, on the bundle's network
-  docker network connect --alias atlasod-e2e-files "$1" "$FILES" 2>/dev/null
+  docker network connect --alias atlasod-e2e-files --alias atlasod-e2e-api "$1" "$FILES" 2>/dev/null
   docker network connect --alias atlasod-e2e-git "$1" "$GITS" 2>/dev/null
   docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$1" | grep -q "$GITS"
 }
@@ -191,6 +196,8 @@ make_repos() {  # srv
     mkdir -p "$srv/up/$r" && git -C "$srv/up/$r" init -q -b "$ref" || return 1
     printf '# e2e notebooks\nupstream v1\n' > "$srv/up/$r/README.md"
     nb_file "$srv/up/$r/lesson.ipynb" "upstream v1"
+    # the notebooks `atlasod verify` runs, for the repository the spec names analysis.git
+    [ "$r" != analysis ] || cp "$HERE/e2e/notebooks/"*.ipynb "$srv/up/$r/"
     git -C "$srv/up/$r" add -A && git -C "$srv/up/$r" -c user.name=trainer -c user.email=trainer@example.org commit -q -m v1 \
       && git clone -q --bare "$srv/up/$r" "$srv/git/$r.git" && git -C "$srv/up/$r" remote add origin "$srv/git/$r.git" || return 1
   done
@@ -221,6 +228,7 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   # the roster lives beside the spec: beside its copy too
   [ -z "$S_ROSTER" ] || cp "$(dirname "$orig")/$S_ROSTER" "$(dirname "$spec")/$S_ROSTER"
   ln "$W/sample.bin" "$srv/files/sample.bin"
+  case " $S_DATASETS " in *" e2e-ntuple "*) make_ntuple "$name" "$srv" || { fail "$name: the ntuple is written with uproot (.ci/e2e/ntuple.py)"; return 0; } ;; esac
   make_repos "$srv" || { fail "$name: the test's notebook repositories are made"; return 0; }
   B="$2/out/local"
   cleanup_project "$name"
@@ -399,6 +407,9 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
   if [ "$sample" = 1 ]; then
     check "$name: the second up downloaded nothing" eq "$(files_log | grep -c 'GET /sample.bin' || true)" "$gets_before"
   fi
+  # atlasod verify: the analysis repository's notebooks, headless, as its test user, through the
+  # hub; now, while no student's server runs (the hub admits users.count active servers)
+  case " $S_REPOS " in *"/analysis.git "*) verify_checks "$name" "$spec" "$base" "$tok" "$j" ;; esac
   # the idle culler, when the spec's timeout is short: a server nobody uses, stopped by the hub
   local idler=bob culling=0 active_pid=""
   # (started now, checked after the other checks; the hub stays up until single mode)
@@ -457,6 +468,9 @@ run_spec() {  # spec file (as given), work dir of the spec: runs in a subshell o
     roster_removal "$name" "$base" "$2" "$spec" || return 0
     homes="$homes${EXTRA_HOMES:-}"
   fi
+  # verify's test user has a home too (kept like every home), in the sorted list
+  # shellcheck disable=SC2086 # $homes: a list of names, split on purpose
+  [ -z "${VERIFY_HOME:-}" ] || homes="$(printf '%s\n' $homes "$VERIFY_HOME" | sort | tr '\n' ' ')"
 
   # down -v: what the README says it deletes (compose's volumes), and not the users' homes
   local before_v; before_v="$(docker volume ls -q | grep -E "^${name}[-_]" | sort | tr '\n' ' ')"
@@ -513,6 +527,40 @@ single_mode() {  # name datasets: one spec at a time (single mode is always 127.
   offline_off
   CT=300 compose --profile single rm -s -f single >/dev/null 2>&1
   exec 8>&-
+}
+
+make_ntuple() {  # name srv: the 2025-layout ntuple, written with uproot in the ATLAS stand-in
+  docker run --rm --label "$RUN_LABEL" --user 0 --network none -v "$2/files:/out" -v "$HERE/e2e/ntuple.py:/ntuple.py:ro" \
+    --entrypoint python3 "$ATLAS_IMAGE" /ntuple.py /out/ODEO_FEB2025_v0_GamGam_data15_periodD.GamGam.root
+}
+verify_json() {  # python-assertion: about the report of the last verify run ($VERIFY_JSON), r by notebook path
+  python3 -c 'import json, sys; r = {n["path"]: n for n in json.load(open(sys.argv[1]))["notebooks"]}; exec(sys.argv[2])' "$VERIFY_JSON" "$1"
+}
+verify_reported() {  # exit-code stderr-file
+  [ "$1" = 1 ] || { echo "exit $1, expected 1"; cat "$2" "$VERIFY_JSON"; return 1; }
+  verify_json 'assert sorted(r) == ["analysis/broken.ipynb", "analysis/diphoton.ipynb", "analysis/histogram.ipynb", "analysis/memory.ipynb", "notebooks/lesson.ipynb", "notebooks/new-lesson.ipynb"], sorted(r)'
+}
+verify_checks() {  # name spec base token dir: one verify run, a PASS line for each of its verdicts
+  local name="$1" spec="$2" base="$3" tok="$4" d="$5" rc
+  printf '%s\n' "$tok" > "$d/admin.token"
+  local t0; t0=$(date +%s)
+  NO_COLOR=1 timeout 900 "$ATLASOD" verify "$spec" --target local --hub "$base" --token-file "$d/admin.token" \
+    --format json --start-timeout 240 --timeout 300 > "$d/verify.json" 2> "$d/verify.err"; rc=$?
+  say "$name: atlasod verify took $(( $(date +%s) - t0 ))s"
+  VERIFY_JSON="$d/verify.json"
+  VERIFY_HOME="$name-home-atlasod-2dverify"   # DockerSpawner's escaping of atlasod-verify
+  check "$name: atlasod verify --target local exits 1 (two fail) and reports every notebook (notebooks.git: all, analysis.git: its verify list)" \
+    verify_reported "$rc" "$d/verify.err"
+  check "$name: verify: analysis/diphoton.ipynb passes: set_release('2025e-13tev-beta') reads /data (the hook's line), uproot histograms the ntuple" \
+    verify_json 'n = r["analysis/diphoton.ipynb"]; assert n["passed"] and n["data"]["source"] == "local" and "reads the workshop copy in /data" in n["data"]["lines"][0], n'
+  check "$name: verify: analysis/histogram.ipynb passes in the workshop's image, against /data" \
+    verify_json 'n = r["analysis/histogram.ipynb"]; assert n["passed"] and n["cells"] == 2 and n["memory"]["limit_from_cgroup"] and n["memory"]["limit_bytes"] == 1 << 30, n'
+  check "$name: verify: analysis/broken.ipynb fails at its third cell, with the IndexError" \
+    verify_json 'f = r["analysis/broken.ipynb"]["failure"]; assert (f["kind"], f["cell"]) == ("error", 3) and f["message"] == "IndexError: list index out of range", f'
+  check "$name: verify: analysis/memory.ipynb fails on memory (killed past users.memory, 1 GiB) at its second cell" \
+    verify_json 'f = r["analysis/memory.ipynb"]["failure"]; assert (f["kind"], f["cell"]) == ("memory", 2), f'
+  check "$name: verify: progress on stderr, and the test user's server stopped at the end" \
+    has "$(cat "$d/verify.err")" "stopping atlasod-verify's server"
 }
 
 bad_checksum() {  # spec name dir: a copy of the spec whose dataset has a wrong SHA-256

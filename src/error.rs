@@ -16,6 +16,8 @@ pub enum Error {
         source: std::io::Error,
     },
     Usage(String),
+    /// A hub or user server that `verify` talks to refused or did not answer.
+    Hub(String),
     /// A bug in atlasod: an invariant did not hold.
     Internal(String),
 }
@@ -27,7 +29,7 @@ impl std::fmt::Display for Error {
             Self::Write { path, source } => {
                 write!(f, "cannot write `{}`: {source}", path.display())
             }
-            Self::Usage(message) => f.write_str(message),
+            Self::Usage(message) | Self::Hub(message) => f.write_str(message),
             Self::Internal(message) => write!(
                 f,
                 "internal error: {message}; this is a bug in atlasod, please report it"
@@ -40,7 +42,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Read { source, .. } | Self::Write { source, .. } => Some(source),
-            Self::Usage(_) | Self::Internal(_) => None,
+            Self::Usage(_) | Self::Hub(_) | Self::Internal(_) => None,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod report; // diagnostics and diffs as human, json, github, sarif text
 pub mod program; // the driver: the stages in order
 pub mod accounts; // the roster's passwords, kept beside a bundle (never in it)
 pub mod sheet; // the printable login sheet: a card per student
+pub mod verify; // `atlasod verify`: the notebooks run on the hub (REST and kernel APIs)
 pub mod cli; // the command line, the only place that prints
 
 pub use diagnostic::{Code, Diagnostic, Diagnostics, Severity};

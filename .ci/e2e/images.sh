@@ -21,6 +21,9 @@ HUB_JUPYTERHUB=5.5.1          # quay.io/jupyterhub/jupyterhub:5.5.1
 SCIPY_JUPYTERHUB=5.5.1        # scipy-notebook 2026-08-17: a 5.x (5.5.0 or 5.5.1, targets/images.yaml)
 ATLAS_JUPYTERHUB=4.1.6        # the ATLAS image: most likely 4.1.x (targets/images.yaml)
 JUPYTERLAB=4.6.6
+ANALYSIS="atlasopenmagic==1.10.1 uproot==5.7.7 awkward==2.14.0 numpy==2.4.6"   # the ATLAS image's, for the e2e's notebooks
+ATLAS_API=http://atlasod-e2e-api:8081   # the e2e's stub of atlasopenmagic's metadata API (e2e-local.sh)
+IPYKERNEL=6.31.0               # the Python kernel (docker-stacks ship one; `atlasod verify` runs notebooks in it)
 LABEL_KEY=org.atlasod.e2e.key
 
 log() { echo "images.sh: $*" >&2; }
@@ -123,6 +126,7 @@ build() {  # dir tag build-arg...
 
 build hub "$(image_of hub)" "JUPYTERHUB_VERSION=$HUB_JUPYTERHUB"
 build caddy "$(image_of proxy)"
-build singleuser "$(image_of presets python)" "JUPYTERHUB_VERSION=$SCIPY_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
-build singleuser "$(image_of presets root)" "JUPYTERHUB_VERSION=$ATLAS_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB"
+build singleuser "$(image_of presets python)" "JUPYTERHUB_VERSION=$SCIPY_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB" "IPYKERNEL_VERSION=$IPYKERNEL"
+build singleuser "$(image_of presets root)" "JUPYTERHUB_VERSION=$ATLAS_JUPYTERHUB" "JUPYTERLAB_VERSION=$JUPYTERLAB" "IPYKERNEL_VERSION=$IPYKERNEL" \
+  "ANALYSIS_PACKAGES=$ANALYSIS" "ATLAS_API=$ATLAS_API"
 log "all stand-in images in place"

@@ -17,7 +17,11 @@ use crate::spec::{AuthMethod, Target};
 use crate::targets::compose::HubHost;
 
 /// Checks and lowers the spec for `target`; `None` when it has errors (printed).
-fn built(spec: &std::path::Path, target: Target, out: &Output) -> Result<Option<Built>, Error> {
+pub(super) fn built(
+    spec: &std::path::Path,
+    target: Target,
+    out: &Output,
+) -> Result<Option<Built>, Error> {
     let file = match read_spec(spec) {
         Ok(file) => file,
         Err(ParseFailure::Io(error)) => return Err(error),
@@ -111,7 +115,11 @@ fn next_step(target: Target, dir: &str) -> String {
 }
 
 /// The URL students open: `--url`, else what the target's host knows.
-fn hub_url(built: &Built, target: Target, url: Option<&String>) -> Result<String, Error> {
+pub(super) fn hub_url(
+    built: &Built,
+    target: Target,
+    url: Option<&String>,
+) -> Result<String, Error> {
     if let Some(url) = url {
         return Ok(url.clone());
     }

@@ -65,6 +65,9 @@ pub enum Command {
         after_help = "Examples:\n  atlasod sheet -o sheet.html             HTML to print (A4 or Letter), no network needed\n  atlasod sheet --format pdf -o sheet.pdf through a headless Chromium, when one is installed\n  atlasod sheet --url https://203.0.113.7 -o sheet.html   a VM's address, known after apply\n\nThe sheet holds the passwords of `atlasod accounts`: print it, then delete it."
     )]
     Sheet(SheetArgs),
+    /// Run the workshop's notebooks headless on its hub, as a test user, in its image, against /data.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
     /// Show what a build would change: a summary in plain words (dangerous changes first), then per-file diffs.
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
@@ -132,6 +135,76 @@ HTTPS mode changed, sign-in changed, a secret regenerated, a dataset or home vol
 
 Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O error.
 With --exit-code (as terraform's -detailed-exitcode): 0 no change, 1 error, 2 changes.";
+
+const VERIFY_HELP: &str = "\
+Examples:
+  atlasod verify --token-file admin.token                 the local bundle's hub, running
+  atlasod verify course.yaml --target aws --hub https://203.0.113.7 --token-file admin.token
+  atlasod verify --token-file admin.token --format json > verify.json
+  atlasod verify --token-file admin.token --cacert caddy-root.crt   a self-signed hub's CA
+
+The token is an admin's API token (as an admin, on the hub's /hub/token page). verify creates the
+test user (--user), starts its server through the hub's REST API, runs each notebook's code cells
+in a fresh kernel through the server's kernel API (every .ipynb of the spec's notebook repositories,
+or their `verify:` lists), then stops the server. Per notebook: pass or fail (the failing cell and
+its error), wall time, the kernel's peak memory against the container's limit (users.memory),
+and whether the data came from /data or was streamed (the line `set_release` prints).
+Progress lines go to standard error.
+
+Exit codes: 0 every notebook passed, 1 a notebook failed (or the spec has problems), 2 usage or
+I/O error, or the hub could not be used.";
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The spec whose notebooks are run.
+    #[arg(default_value = "workshop.yaml")]
+    pub spec: PathBuf,
+
+    /// The target whose hub runs them. Default: local.
+    #[arg(long, short, value_enum, default_value_t = Target::Local)]
+    pub target: Target,
+
+    /// The hub's address. Default: what the spec knows (the laptop's port for local, `hub.domain`).
+    #[arg(long, value_name = "URL")]
+    pub hub: Option<String>,
+
+    /// A file holding an admin's API token of the hub.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: PathBuf,
+
+    /// Trust the hub's HTTPS with this CA certificate (PEM) instead of the public roots: a
+    /// self-signed hub's (the local bundle's Caddy root: proxy:/data/caddy/pki/authorities/local/root.crt).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// The test user the notebooks run as (created when missing; its server is stopped at the end).
+    #[arg(long, default_value = crate::verify::DEFAULT_USER)]
+    pub user: String,
+
+    /// How long one notebook may run, in seconds.
+    #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// How long the test user's server may take to start (and its notebooks to be cloned), in seconds.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub start_timeout: u64,
+
+    /// Leave the test user's server running at the end (to look inside it).
+    #[arg(long)]
+    pub keep: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A line per notebook, and the failing cell under a failure.
+    Human,
+    /// One JSON document for scripts.
+    Json,
+}
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

@@ -1,7 +1,7 @@
 //! The command line: parses arguments, calls [`crate::program`], prints.
 //!
 //! One file per command ([`check`], [`build`], [`diff`], [`init`],
-//! [`tables`] for `datasets`/`regions`/`instances`, [`explain`], [`man`]);
+//! [`tables`] for `datasets`/`regions`/`instances`, [`explain`], [`man`], [`verify`]);
 //! [`args`] is the clap definition and [`output`] the only place that prints.
 //!
 //! Exit codes: 0 success, 1 problems in a spec, 2 usage or I/O errors;
@@ -17,6 +17,7 @@ mod init;
 mod man;
 mod output;
 mod tables;
+mod verify;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -86,6 +87,7 @@ fn run(command: Command, out: &Output) -> Result<Status, Error> {
         Command::Check(args) => check::check(&args, out),
         Command::Build(args) => build::build(&args, out),
         Command::Diff(args) => diff::run(&args, out),
+        Command::Verify(args) => verify::verify(&args, out),
         Command::Accounts(args) => accounts::accounts(&args, out),
         Command::Sheet(args) => accounts::sheet(&args, out),
         Command::Completions { shell } => {

@@ -12,6 +12,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+pub mod verify;
 
 pub use github::render as github;
 pub use human::{HumanStyle, render as human};

@@ -465,6 +465,9 @@ pub struct Notebook {
     pub r#ref: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The notebooks `atlasod verify` runs (paths inside the repository); empty: every `.ipynb`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verify: Vec<String>,
 }
 
 impl Notebook {

@@ -12,7 +12,10 @@ where a dataset is {"dataset_number", "physics_short", ..., "file_list": [url], 
 file given (a list of such datasets), prints its port on the first line, and logs each path to
 stderr. How it differs from the real API: only these endpoints, no other release metadata.
 
-usage: atlas_api_stub.py DATASETS.json
+usage: atlas_api_stub.py DATASETS.json [HOST:PORT]
+
+HOST:PORT (default 127.0.0.1 and a free port) is for .ci/e2e-local.sh, which runs it in a container
+on the bundle's network (0.0.0.0:8080 there).
 """
 
 import http.server
@@ -65,6 +68,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         sys.stderr.write("stub: " + (fmt % args) + "\n")
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+host, _, port = (sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1:0").rpartition(":")
+server = http.server.ThreadingHTTPServer((host, int(port)), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
