@@ -127,6 +127,75 @@ fn connect(
         .map_err(|e| e.to_string())
 }
 
+/// How long a new kernel may take to answer its first `kernel_info_request`: a loaded machine
+/// starts kernels slowly, and the server closes channels whose kernel has not answered within
+/// its own `kernel_info_timeout` (60 s by default), so the client connects again meanwhile.
+const KERNEL_READY: Duration = Duration::from_secs(180);
+
+/// Connects to the kernel's channels and waits until the kernel answers a `kernel_info_request`,
+/// as Jupyter's own clients do before they run code. A connection the server closes before that
+/// answer is opened again (no code has been sent yet, so nothing runs twice), until
+/// [`KERNEL_READY`] has passed.
+fn ready_channels(
+    hub: &Hub,
+    request: &tungstenite::handshake::client::Request,
+    session: &str,
+) -> Result<WebSocket<MaybeTlsStream<TcpStream>>, String> {
+    let start = Instant::now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut socket = connect(hub, request.clone())?.0;
+        set_timeout(&mut socket, Duration::from_secs(1));
+        let msg_id = format!("{session}-ready-{attempt}");
+        let info = json!({
+            "header": {
+                "msg_id": msg_id, "msg_type": "kernel_info_request", "username": "atlasod-verify",
+                "session": session, "version": "5.3",
+            },
+            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell", "buffers": [],
+        });
+        let mut why = match socket.send(Message::text(info.to_string())) {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        while why.is_empty() {
+            if start.elapsed() > KERNEL_READY {
+                return Err(format!(
+                    "the kernel did not answer within {} s",
+                    KERNEL_READY.as_secs()
+                ));
+            }
+            match socket.read() {
+                Ok(Message::Text(text)) => {
+                    let Ok(msg) = serde_json::from_str::<Value>(&text) else {
+                        continue;
+                    };
+                    if msg["header"]["msg_type"] == "kernel_info_reply"
+                        && msg["parent_header"]["msg_id"] == msg_id.as_str()
+                    {
+                        return Ok(socket);
+                    }
+                }
+                Ok(Message::Close(frame)) => {
+                    why = frame.map_or_else(|| "closed".to_owned(), |f| f.reason.to_string());
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => why = e.to_string(),
+            }
+        }
+        if start.elapsed() > KERNEL_READY {
+            return Err(format!("closed before the kernel answered ({why})"));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
 fn set_timeout(socket: &mut WebSocket<MaybeTlsStream<TcpStream>>, timeout: Duration) {
     let tcp = match socket.get_mut() {
         MaybeTlsStream::Plain(tcp) => tcp,
@@ -182,9 +251,8 @@ impl<'h> Kernel<'h> {
             .parse()
             .map_err(|_| Error::Usage("the token is not valid header text".to_owned()))?;
         request.headers_mut().insert("Authorization", auth);
-        let (mut socket, _) = connect(hub, request)
+        let socket = ready_channels(hub, &request, &session)
             .map_err(|e| Error::Hub(format!("the kernel's channels ({url}): {e}")))?;
-        set_timeout(&mut socket, Duration::from_secs(1));
         Ok(Self {
             hub,
             server: server.to_owned(),
