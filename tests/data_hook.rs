@@ -17,11 +17,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use support::{repo, tool, tools_dir};
+use support::{LoopbackServer, repo, tool, tools_dir};
 
 const RELEASE: &str = "2025e-13tev-beta";
 const EOS: &str = "root://eospublic.cern.ch:1094//eos/opendata/atlas/rucio/opendata/";
@@ -41,39 +40,21 @@ print("URLS " + json.dumps(atom.get_urls("data", skim="GamGam")))
 print("URLS " + json.dumps(atom.get_urls("343981", skim="GamGam", protocol="https")))
 "#;
 
-struct Stub {
-    child: Child,
-    port: u16,
-}
+type Stub = LoopbackServer;
 
 /// `tests/tools/<script> <args>`, which prints its port first, stopped on drop.
 fn serve(python: &Path, script: &str, args: &[&Path]) -> Stub {
-    let mut child = Command::new(python)
+    let mut command = Command::new(python);
+    command
         .arg(repo().join("tests/tools").join(script))
         .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line.trim().parse().unwrap();
-    Stub { child, port }
+        .stderr(Stdio::null());
+    LoopbackServer::start(command)
 }
 
-impl Drop for Stub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Stub {
-    fn start(python: &Path, datasets: &Path) -> Self {
-        serve(python, "atlas_api_stub.py", &[datasets])
-    }
+/// The API stub over `datasets` (a JSON file in the API's response shape).
+fn api_stub(python: &Path, datasets: &Path) -> Stub {
+    serve(python, "atlas_api_stub.py", &[datasets])
 }
 
 /// The release as the API serves it: collision data (two files) and one MC sample (one
@@ -198,7 +179,7 @@ fn set_release_reads_the_workshop_copy_when_its_files_are_there() {
     let hook = bundle_hook(&root);
     let datasets = root.join("datasets.json");
     std::fs::write(&datasets, datasets_json()).unwrap();
-    let stub = Stub::start(&python, &datasets);
+    let stub = api_stub(&python, &datasets);
     let data = root.join("data");
     std::fs::create_dir_all(&data).unwrap();
     let remote_data: Vec<String> = DATA_FILES.iter().map(|f| format!("{EOS}{f}")).collect();
@@ -351,7 +332,7 @@ fn the_fetcher_lists_a_skim_at_apply_time_and_lays_it_out_for_the_hook() {
     // than the record publishes: refused, named, and the dataset is not in place.
     let listing = root.join("tampered.json");
     std::fs::write(&listing, api_datasets(&base, &[KNOWN_FILE], MC_FILE)).unwrap();
-    let api = Stub::start(&python, &listing);
+    let api = api_stub(&python, &listing);
     let data = root.join("data-tampered");
     let (ok, text) = fetch(&python, &script, &api, &data);
     assert!(!ok, "{text}");
@@ -367,7 +348,7 @@ fn the_fetcher_lists_a_skim_at_apply_time_and_lays_it_out_for_the_hook() {
     // The release as listed: three GamGam files, fetched and linked where the hook looks.
     let listing = root.join("release.json");
     std::fs::write(&listing, api_datasets(&base, &DATA_FILES, MC_FILE)).unwrap();
-    let api = Stub::start(&python, &listing);
+    let api = api_stub(&python, &listing);
     let data = root.join("data");
     let (ok, text) = fetch(&python, &script, &api, &data);
     assert!(ok, "{text}");

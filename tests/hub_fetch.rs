@@ -10,40 +10,28 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use support::{repo, tool};
+use support::{LoopbackServer, repo, tool};
 
 struct Server {
-    child: Child,
-    port: u16,
+    server: LoopbackServer,
     log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Server {
     fn start(root: &Path, log: PathBuf) -> Self {
-        let mut child = Command::new("python3")
+        let mut command = Command::new("python3");
+        command
             .arg(repo().join("tests/tools/range_server.py"))
             .arg(root)
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().unwrap();
-        Self { child, port, log }
+            .arg(&log);
+        Self {
+            server: LoopbackServer::start(command),
+            log,
+        }
     }
 
     /// The GET requests since the last call, then forgets them.
@@ -139,7 +127,7 @@ fn datasets_download_once_resume_and_fail_loudly() {
     let files = root.join("served");
     let (zip_size, skim_sha) = make_samples(&files);
     let server = Server::start(&files, root.join("requests.log"));
-    let base = format!("http://127.0.0.1:{}", server.port);
+    let base = format!("http://127.0.0.1:{}", server.server.port);
     // sizes in the spec are rounded figures, like a trainer writes them (here, 1 % off)
     #[allow(clippy::cast_precision_loss)]
     let written_size = format!("{:.6}MB", zip_size as f64 * 1.01 / 1e6);

@@ -6,6 +6,7 @@
 //! - [`tool`], [`script`]: an external validator or a helper of
 //!   `tests/tools/`, with the project's one policy for missing tools.
 //! - [`run`], [`run_with_input`]: runs a program, keeps what it printed.
+//! - [`LoopbackServer`]: a `tests/tools/` server on 127.0.0.1 that prints its port.
 //! - [`specs`]: spec discovery (`examples()`, `valid()`, `hub()`,
 //!   `declaring(target)`), building, and which specs are snapshotted.
 //! - [`fixtures`]: the `check` fixtures under `tests/fixtures/`.
@@ -209,4 +210,35 @@ pub fn tf_offline_config() -> String {
         panic!("tf-offline setup printed no `KEY=value`: {line}");
     };
     value.to_owned()
+}
+
+/// A server from `tests/tools/` on loopback that prints its port as its first line
+/// (`range_server.py`, `atlas_api_stub.py`); killed when dropped.
+pub struct LoopbackServer {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl LoopbackServer {
+    /// Starts `command` (the caller sets its program, arguments and stderr) and reads its port.
+    pub fn start(mut command: Command) -> Self {
+        use std::io::BufRead as _;
+        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{command:?} printed {line:?}, not its port"));
+        Self { child, port }
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
