@@ -69,19 +69,20 @@ apt_ok() {
   # The login sheet's tests (tests/sheet.rs): a real browser prints it, poppler counts and renders
   # its pages, zbar decodes its QR codes. Debian's chromium follows upstream's security releases,
   # so only its presence is checked.
-  local p; for p in $SHEET_PACKAGES; do [ -n "$(deb_version "$p")" ] || return 1; done
+  # iptables: the VM's metadata block runs for real in a network namespace (tests/cloud.rs).
+  local p; for p in $PRESENT_PACKAGES; do [ -n "$(deb_version "$p")" ] || return 1; done
 }
-SHEET_PACKAGES="chromium poppler-utils zbar-tools"
+PRESENT_PACKAGES="chromium poppler-utils zbar-tools iptables"
 install_apt() {
   if apt_ok; then return 0; fi
   [ "$(id -u)" = 0 ] || die "caddy/shellcheck/cloud-init missing and not root: run as root once"
   # cloud-init is installed only for its `schema` command: keep it from ever configuring this machine
   mkdir -p /etc/cloud && touch /etc/cloud/cloud-init.disabled
-  log "apt-get install caddy shellcheck cloud-init $SHEET_PACKAGES"
+  log "apt-get install caddy shellcheck cloud-init $PRESENT_PACKAGES"
   export DEBIAN_FRONTEND=noninteractive
   timeout 600 apt-get update -qq
   # shellcheck disable=SC2086 # a list of package names
-  timeout 900 apt-get install -y -qq --no-install-recommends caddy shellcheck cloud-init $SHEET_PACKAGES
+  timeout 900 apt-get install -y -qq --no-install-recommends caddy shellcheck cloud-init $PRESENT_PACKAGES
   apt_ok || die "Debian versions differ from the pins: caddy $(deb_version caddy), shellcheck $(deb_version shellcheck), cloud-init $(deb_version cloud-init)"
 }
 
