@@ -407,7 +407,7 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
         };
         let mut expected = vec![("/etc/atlasod/host.env", "0644", host_env)];
         if secret_manager {
-            secret_manager_files(&name, &report, files);
+            secret_manager_files(&name, &report, files, secret);
         } else {
             expected.push(("/opt/atlasod/.env", "0600", dotenv.as_str()));
             if roster {
@@ -461,9 +461,15 @@ fn cloud_init_reads_the_user_data_as_the_vm_receives_it() {
 }
 
 /// On Google Cloud no secret travels in the user data: the VM's reader fetches them.
-fn secret_manager_files(name: &str, report: &serde_json::Value, files: &[serde_json::Value]) {
+fn secret_manager_files(
+    name: &str,
+    report: &serde_json::Value,
+    files: &[serde_json::Value],
+    secret: &str,
+) {
+    // the secret's value, not its variable's name: a spec's hub config names SHARED_PASSWORD
     assert!(
-        !report.to_string().contains("SHARED_PASSWORD"),
+        !mentions(report, secret),
         "{name}: a secret in the instance metadata"
     );
     assert!(
@@ -475,6 +481,16 @@ fn secret_manager_files(name: &str, report: &serde_json::Value, files: &[serde_j
         .find(|f| f["path"] == "/usr/local/sbin/atlasod-read-secrets")
         .unwrap_or_else(|| panic!("{name}: no atlasod-read-secrets"));
     assert_eq!(reader["permissions"], "0755", "{name}");
+}
+
+/// Whether any string in `value` contains `needle`.
+fn mentions(value: &serde_json::Value, needle: &str) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains(needle),
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, needle)),
+        serde_json::Value::Object(map) => map.values().any(|v| mentions(v, needle)),
+        _ => false,
+    }
 }
 
 /// The `host.env` Terraform writes: the data disk's device and the public IP, and on Google
