@@ -317,7 +317,11 @@ fn secrets(file: &mut File, accounts: bool) -> Result<(), Error> {
             .attr("display_name", workshop_name(" hub (atlasod)"))
             .attr(
                 "description",
-                string("The hub VM's identity: it may read the hub's secret, nothing else"),
+                string(if accounts {
+                    "The hub VM's identity: it may read the hub's two secrets, nothing else"
+                } else {
+                    "The hub VM's identity: it may read the hub's secret, nothing else"
+                }),
             )
             .raw("depends_on", "[google_project_service.iam]")?
             .build(),
@@ -448,7 +452,7 @@ fn instance(f: &Facts, accounts: bool) -> Result<hcl::Block, Error> {
                 .build(),
         )
         .child(
-            // its own identity, allowed only to read the hub's secret (IAM decides; the
+            // its own identity, allowed only to read the hub's secrets (IAM decides; the
             // scope only lets IAM decide)
             block("service_account", &[])
                 .raw("email", "google_service_account.hub.email")?
