@@ -29,7 +29,7 @@ use atlasod::targets::kubernetes::KUBERNETES_VERSION;
 use atlasod::{Code, SourceFile};
 use support::bundles::{self, text};
 use support::specs::{Spec, declaring};
-use support::{run, snapshots, tool, validators};
+use support::{run, snapshots, terraform_in, terraform_output, tool, validators};
 
 /// Every spec that declares `cloud.kubernetes`.
 fn specs() -> Vec<Spec> {
@@ -627,20 +627,7 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
     let spec = support::specs::named(specs(), "online-k8s");
     let built = spec.build(Target::Kubernetes);
     let body: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
-    let release = body
-        .blocks()
-        .find(|b| {
-            b.identifier() == "resource" && b.labels().iter().any(|l| l.as_str() == "jupyterhub")
-        })
-        .unwrap();
-    let values = release
-        .body()
-        .attributes()
-        .find(|a| a.key() == "values")
-        .unwrap();
-    let hcl::Expression::Array(documents) = values.expr() else {
-        panic!("values is not a list: {values:?}");
-    };
+    let documents = bundles::helm_values(&body);
     assert_eq!(
         documents.len(),
         2,
@@ -659,25 +646,17 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
     )
     .unwrap();
     let password = "a,b\\c{d}\"e=f\ng ñ ${x}";
-    let command = || {
-        let mut command = std::process::Command::new(&terraform);
-        command
-            .current_dir(&dir)
-            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
-            .env("TF_VAR_oauth_client_secret", password);
-        command
-    };
-    run(command().args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
-    run(command().args(["apply", "-no-color", "-input=false", "-auto-approve"]))
-        .assert_ok("terraform apply");
-    let output = run(command().args(["output", "-raw", "secrets"]));
-    output.assert_ok("terraform output");
-    let yaml = SourceFile::new("secrets.yaml", output.stdout.as_str());
+    let output = terraform_output(
+        &terraform,
+        &dir,
+        &[("oauth_client_secret", password)],
+        "secrets",
+    );
+    let yaml = SourceFile::new("secrets.yaml", output.as_str());
     let document = atlasod::parse::parse_document(&yaml).unwrap().to_json();
     assert_eq!(
         document["hub"]["config"]["GitHubOAuthenticator"]["client_secret"], password,
-        "{}",
-        output.stdout
+        "{output}"
     );
 }
 
@@ -720,24 +699,14 @@ fn the_self_signed_certificate_names_the_hub_address() {
     let spec = support::specs::named(specs(), "k8s-existing");
     let built = spec.build(Target::Kubernetes);
     let main: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
-    let cert = main
-        .blocks()
-        .find(|b| {
-            b.labels()
-                .iter()
-                .any(|l| l.as_str() == "tls_self_signed_cert")
-        })
-        .expect("a self-signed certificate");
+    let cert = bundles::labelled(&main, "tls_self_signed_cert");
     let attribute = |key: &str| {
         let found = cert.body().attributes().find(|a| a.key() == key).unwrap();
         hcl::format::to_string(found.expr()).unwrap()
     };
     let variables: hcl::Body =
         hcl::from_str(text(&built.bundle, "terraform/variables.tf")).unwrap();
-    let variable = variables
-        .blocks()
-        .find(|b| b.labels().iter().any(|l| l.as_str() == "hub_address"))
-        .expect("the hub_address variable");
+    let variable = bundles::labelled(&variables, "hub_address");
     let dir = bundles::scratch(&["kubernetes", "hub-address"]);
     std::fs::write(
         dir.join("main.tf"),
@@ -750,11 +719,8 @@ fn the_self_signed_certificate_names_the_hub_address() {
     )
     .unwrap();
     let command = |address: &str| {
-        let mut command = std::process::Command::new(&terraform);
-        command
-            .current_dir(&dir)
-            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
-            .env("TF_VAR_hub_address", address);
+        let mut command = terraform_in(&terraform, &dir);
+        command.env("TF_VAR_hub_address", address);
         command
     };
     run(command("").args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
