@@ -516,9 +516,14 @@ cat "$HOME/.local/jupyterhub" 2>/dev/null || echo 4.1.6"#
 /// `main.tf` of the named fixture's bundle, as JSON (hcl-rs: references read
 /// as `${...}` strings).
 fn main_tf(name: &str) -> serde_json::Value {
+    terraform_file(name, "main.tf")
+}
+
+/// A file of the `terraform/` folder of `name`'s bundle, parsed: as JSON or as an `hcl::Body`.
+fn terraform_file<T: serde::de::DeserializeOwned>(name: &str, file: &str) -> T {
     let spec = support::specs::named(specs(), name);
     let built = spec.build(Target::Kubernetes);
-    hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap()
+    hcl::from_str(text(&built.bundle, &format!("terraform/{file}"))).unwrap()
 }
 
 /// A new EKS cluster has no StorageClass (EKS 1.30+), and the chart's hub
@@ -624,9 +629,7 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
     let Some(terraform) = tool("terraform") else {
         return;
     };
-    let spec = support::specs::named(specs(), "online-k8s");
-    let built = spec.build(Target::Kubernetes);
-    let body: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
+    let body: hcl::Body = terraform_file("online-k8s", "main.tf");
     let documents = bundles::helm_values(&body);
     assert_eq!(
         documents.len(),
@@ -696,16 +699,13 @@ fn the_self_signed_certificate_names_the_hub_address() {
     let Some(terraform) = tool("terraform") else {
         return;
     };
-    let spec = support::specs::named(specs(), "k8s-existing");
-    let built = spec.build(Target::Kubernetes);
-    let main: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
+    let main: hcl::Body = terraform_file("k8s-existing", "main.tf");
     let cert = bundles::labelled(&main, "tls_self_signed_cert");
     let attribute = |key: &str| {
         let found = cert.body().attributes().find(|a| a.key() == key).unwrap();
         hcl::format::to_string(found.expr()).unwrap()
     };
-    let variables: hcl::Body =
-        hcl::from_str(text(&built.bundle, "terraform/variables.tf")).unwrap();
+    let variables: hcl::Body = terraform_file("k8s-existing", "variables.tf");
     let variable = bundles::labelled(&variables, "hub_address");
     let dir = bundles::scratch(&["kubernetes", "hub-address"]);
     std::fs::write(

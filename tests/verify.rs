@@ -203,12 +203,7 @@ fn check_json(ran: &support::Ran) {
             .find(|n| n["path"] == path)
             .unwrap_or_else(|| panic!("{path} not in {report:#}"))
     };
-    let paths: Vec<&str> = report["notebooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["path"].as_str().unwrap())
-        .collect();
+    let paths = support::each(&report["notebooks"], "path");
     assert_eq!(
         paths,
         [

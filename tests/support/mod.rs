@@ -196,6 +196,20 @@ fn spawn(command: &mut Command, input: Option<&str>) -> Ran {
     }
 }
 
+/// The `key` string of each item of the JSON array `items`: `report["notebooks"]`' paths.
+pub fn each<'a>(items: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {items}"))
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no `{key}` in {item}"))
+        })
+        .collect()
+}
+
 /// The `atlasod` binary run in `dir`, with no terminal to colour for.
 pub fn atlasod_in(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atlasod"));
