@@ -449,12 +449,7 @@ fn json_and_markdown_formats_without_and_with_changes() {
         target["changes"][1]["text"],
         "dataset atlas-2020-13tev-3lep added (+1 GB download)"
     );
-    let files: Vec<&str> = target["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files = support::each(&target["files"], "path");
     assert!(files.contains(&"datasets/datasets.json"), "{files:?}");
     assert!(
         target["files"][0]["diff"]

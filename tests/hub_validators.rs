@@ -16,7 +16,7 @@ use atlasod::bundle::Bundle;
 use atlasod::plan::Plan;
 use atlasod::spec::AuthMethod;
 use support::specs::for_the_hub;
-use support::{bundles, run, script, tool, validators};
+use support::{atlasod_in, bundles, hub, run, script, tool, validators};
 
 /// One bundle written to disk.
 struct Written {
@@ -194,10 +194,7 @@ fn a_missing_secret_stops_the_hub_naming_the_variable() {
 
 #[test]
 fn the_hub_starts_logs_users_in_and_spawns() {
-    let Some(smoke) = script("hub_smoke.py") else {
-        return;
-    };
-    let Some(_) = tool("configurable-http-proxy") else {
+    let Some(smoke) = hub::helper("hub_smoke.py") else {
         return;
     };
     let written = write_all("smoke");
@@ -208,11 +205,6 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             .max_by_key(|w| w.plan.users.admins.len())
             .unwrap_or_else(|| panic!("no case uses `{}`", method.as_str()))
     };
-    let bin = support::tools_dir().join("bin");
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
     for (w, args) in [
         (local(AuthMethod::Dummy), vec!["--method", "dummy"]),
         (
@@ -238,13 +230,11 @@ fn the_hub_starts_logs_users_in_and_spawns() {
             "Workshop environment <code>{}</code>",
             atlasod::plan::fingerprint::short(&w.plan.fingerprint)
         );
-        let mut command = Command::new("python3");
+        let mut command = hub::python3(&smoke);
         command
-            .arg(&smoke)
             .arg(&wrapper)
             .args(&args)
-            .args(["--login-shows", &shows])
-            .env("PATH", &path);
+            .args(["--login-shows", &shows]);
         if let Some(admin) = w.plan.users.admins.first() {
             if matches!(
                 w.plan.auth.method,
@@ -315,10 +305,7 @@ fn dockerfiles_pass_checkov() {
 /// outsider can neither sign up nor log in; a roster user's server starts.
 #[test]
 fn a_roster_hub_logs_every_student_in_and_nobody_else() {
-    let Some(smoke) = script("hub_smoke.py") else {
-        return;
-    };
-    let Some(_) = tool("configurable-http-proxy") else {
+    let Some(smoke) = hub::helper("hub_smoke.py") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -333,35 +320,13 @@ fn a_roster_hub_logs_every_student_in_and_nobody_else() {
         "version: 1\nname: roster-smoke\nusers:\n  roster: students.csv\n",
     )
     .unwrap();
-    let atlasod = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_atlasod"));
-        c.current_dir(d);
-        c
-    };
-    run(atlasod().args(["build", "--target", "local", "-q"])).assert_ok("build");
-    run(atlasod().args(["accounts", "-q"])).assert_ok("accounts");
-    let bin = support::tools_dir().join("bin");
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
+    run(atlasod_in(d).args(["build", "--target", "local", "-q"])).assert_ok("build");
+    run(atlasod_in(d).args(["accounts", "-q"])).assert_ok("accounts");
     let bundle = d.join("bundle/local");
-    let ran = run(Command::new("python3")
-        .arg(&smoke)
+    let ran = run(hub::python3(&smoke)
         .arg(&bundle)
         .args(["--method", "native-roster", "--accounts"])
-        .arg(bundle.join("accounts.csv"))
-        .env("PATH", &path));
+        .arg(bundle.join("accounts.csv")));
     ran.assert_ok("hub_smoke.py --method native-roster");
-    #[allow(clippy::print_stderr)] // the PASS lines are this test's evidence
-    for line in ran.stdout.lines().filter(|l| l.starts_with("PASS")) {
-        eprintln!("{line}");
-    }
-    assert_eq!(
-        ran.stdout.matches("PASS: roster user").count(),
-        3,
-        "{}",
-        ran.stdout
-    );
-    assert!(ran.stdout.contains("PASS: the outsider"), "{}", ran.stdout);
+    hub::assert_roster_logins(&ran, 3);
 }

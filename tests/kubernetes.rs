@@ -29,7 +29,7 @@ use atlasod::targets::kubernetes::KUBERNETES_VERSION;
 use atlasod::{Code, SourceFile};
 use support::bundles::{self, text};
 use support::specs::{Spec, declaring};
-use support::{run, snapshots, tool, validators};
+use support::{run, snapshots, terraform_in, terraform_output, tool, validators};
 
 /// Every spec that declares `cloud.kubernetes`.
 fn specs() -> Vec<Spec> {
@@ -516,9 +516,14 @@ cat "$HOME/.local/jupyterhub" 2>/dev/null || echo 4.1.6"#
 /// `main.tf` of the named fixture's bundle, as JSON (hcl-rs: references read
 /// as `${...}` strings).
 fn main_tf(name: &str) -> serde_json::Value {
+    terraform_file(name, "main.tf")
+}
+
+/// A file of the `terraform/` folder of `name`'s bundle, parsed: as JSON or as an `hcl::Body`.
+fn terraform_file<T: serde::de::DeserializeOwned>(name: &str, file: &str) -> T {
     let spec = support::specs::named(specs(), name);
     let built = spec.build(Target::Kubernetes);
-    hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap()
+    hcl::from_str(text(&built.bundle, &format!("terraform/{file}"))).unwrap()
 }
 
 /// A new EKS cluster has no StorageClass (EKS 1.30+), and the chart's hub
@@ -624,23 +629,8 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
     let Some(terraform) = tool("terraform") else {
         return;
     };
-    let spec = support::specs::named(specs(), "online-k8s");
-    let built = spec.build(Target::Kubernetes);
-    let body: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
-    let release = body
-        .blocks()
-        .find(|b| {
-            b.identifier() == "resource" && b.labels().iter().any(|l| l.as_str() == "jupyterhub")
-        })
-        .unwrap();
-    let values = release
-        .body()
-        .attributes()
-        .find(|a| a.key() == "values")
-        .unwrap();
-    let hcl::Expression::Array(documents) = values.expr() else {
-        panic!("values is not a list: {values:?}");
-    };
+    let body: hcl::Body = terraform_file("online-k8s", "main.tf");
+    let documents = bundles::helm_values(&body);
     assert_eq!(
         documents.len(),
         2,
@@ -659,25 +649,17 @@ fn secrets_reach_the_chart_values_byte_for_byte() {
     )
     .unwrap();
     let password = "a,b\\c{d}\"e=f\ng ñ ${x}";
-    let command = || {
-        let mut command = std::process::Command::new(&terraform);
-        command
-            .current_dir(&dir)
-            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
-            .env("TF_VAR_oauth_client_secret", password);
-        command
-    };
-    run(command().args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
-    run(command().args(["apply", "-no-color", "-input=false", "-auto-approve"]))
-        .assert_ok("terraform apply");
-    let output = run(command().args(["output", "-raw", "secrets"]));
-    output.assert_ok("terraform output");
-    let yaml = SourceFile::new("secrets.yaml", output.stdout.as_str());
+    let output = terraform_output(
+        &terraform,
+        &dir,
+        &[("oauth_client_secret", password)],
+        "secrets",
+    );
+    let yaml = SourceFile::new("secrets.yaml", output.as_str());
     let document = atlasod::parse::parse_document(&yaml).unwrap().to_json();
     assert_eq!(
         document["hub"]["config"]["GitHubOAuthenticator"]["client_secret"], password,
-        "{}",
-        output.stdout
+        "{output}"
     );
 }
 
@@ -717,27 +699,14 @@ fn the_self_signed_certificate_names_the_hub_address() {
     let Some(terraform) = tool("terraform") else {
         return;
     };
-    let spec = support::specs::named(specs(), "k8s-existing");
-    let built = spec.build(Target::Kubernetes);
-    let main: hcl::Body = hcl::from_str(text(&built.bundle, "terraform/main.tf")).unwrap();
-    let cert = main
-        .blocks()
-        .find(|b| {
-            b.labels()
-                .iter()
-                .any(|l| l.as_str() == "tls_self_signed_cert")
-        })
-        .expect("a self-signed certificate");
+    let main: hcl::Body = terraform_file("k8s-existing", "main.tf");
+    let cert = bundles::labelled(&main, "tls_self_signed_cert");
     let attribute = |key: &str| {
         let found = cert.body().attributes().find(|a| a.key() == key).unwrap();
         hcl::format::to_string(found.expr()).unwrap()
     };
-    let variables: hcl::Body =
-        hcl::from_str(text(&built.bundle, "terraform/variables.tf")).unwrap();
-    let variable = variables
-        .blocks()
-        .find(|b| b.labels().iter().any(|l| l.as_str() == "hub_address"))
-        .expect("the hub_address variable");
+    let variables: hcl::Body = terraform_file("k8s-existing", "variables.tf");
+    let variable = bundles::labelled(&variables, "hub_address");
     let dir = bundles::scratch(&["kubernetes", "hub-address"]);
     std::fs::write(
         dir.join("main.tf"),
@@ -750,11 +719,8 @@ fn the_self_signed_certificate_names_the_hub_address() {
     )
     .unwrap();
     let command = |address: &str| {
-        let mut command = std::process::Command::new(&terraform);
-        command
-            .current_dir(&dir)
-            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config())
-            .env("TF_VAR_hub_address", address);
+        let mut command = terraform_in(&terraform, &dir);
+        command.env("TF_VAR_hub_address", address);
         command
     };
     run(command("").args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");

@@ -22,20 +22,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use atlasod::SourceFile;
 use serde_json::Value;
-use support::{run, script, tool, validators};
+use support::{atlasod_in, bundles, hub, run, terraform_output, tool, validators};
 
 /// The chart's `hub.extraFiles` key of the roster's passwords.
 const EXTRA_FILE: &str = "atlasod-accounts";
-
-fn atlasod(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atlasod"));
-    command.current_dir(dir).env("TERM", "dumb");
-    command
-}
 
 fn yaml(name: &str, text: &str) -> Value {
     atlasod::parse::parse_document(&SourceFile::new(name, text))
@@ -66,18 +59,7 @@ fn terraform_values(terraform: &Path, bundle: &Path) -> Value {
             b.identifier() == "locals" && b.body().attributes().any(|a| a.key() == "accounts")
         })
         .expect("main.tf has no `local.accounts`");
-    let release = body
-        .blocks()
-        .find(|b| b.labels().iter().any(|l| l.as_str() == "helm_release"))
-        .unwrap();
-    let values = release
-        .body()
-        .attributes()
-        .find(|a| a.key() == "values")
-        .unwrap();
-    let hcl::Expression::Array(documents) = values.expr() else {
-        panic!("values is not a list: {values:?}");
-    };
+    let documents = bundles::helm_values(&body);
     let document = hcl::format::to_string(&documents[1]).unwrap();
     let module = bundle.join("evaluate");
     std::fs::create_dir_all(&module).unwrap();
@@ -89,19 +71,10 @@ fn terraform_values(terraform: &Path, bundle: &Path) -> Value {
         ),
     )
     .unwrap();
-    let command = || {
-        let mut command = Command::new(terraform);
-        command
-            .current_dir(&module)
-            .env("TF_CLI_CONFIG_FILE", support::tf_offline_config());
-        command
-    };
-    run(command().args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
-    run(command().args(["apply", "-no-color", "-input=false", "-auto-approve"]))
-        .assert_ok("terraform apply");
-    let output = run(command().args(["output", "-raw", "values"]));
-    output.assert_ok("terraform output");
-    yaml("values document", &output.stdout)
+    yaml(
+        "values document",
+        &terraform_output(terraform, &module, &[], "values"),
+    )
 }
 
 /// What Zero to JupyterHub 4.4.0's `jupyterhub_config.py` does with the chart's values.
@@ -124,10 +97,7 @@ fn a_kubernetes_roster_hub_logs_every_student_in_and_nobody_else() {
     let Some(terraform) = tool("terraform") else {
         return;
     };
-    let Some(smoke) = script("hub_smoke.py") else {
-        return;
-    };
-    let Some(_) = tool("configurable-http-proxy") else {
+    let Some(smoke) = hub::helper("hub_smoke.py") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -138,8 +108,8 @@ fn a_kubernetes_roster_hub_logs_every_student_in_and_nobody_else() {
         "version: 1\nname: k8s-roster\ncloud:\n  kubernetes: {}\nusers:\n  roster: students.csv\nauth:\n  method: native\nhub:\n  domain: hub.example.org\n",
     )
     .unwrap();
-    run(atlasod(d).args(["build", "--target", "kubernetes", "-q"])).assert_ok("build");
-    run(atlasod(d).args(["accounts", "--target", "kubernetes", "-q"])).assert_ok("accounts");
+    run(atlasod_in(d).args(["build", "--target", "kubernetes", "-q"])).assert_ok("build");
+    run(atlasod_in(d).args(["accounts", "--target", "kubernetes", "-q"])).assert_ok("accounts");
     let bundle = d.join("bundle/kubernetes");
     let accounts = std::fs::read_to_string(bundle.join("accounts.csv")).unwrap();
 
@@ -174,27 +144,10 @@ fn a_kubernetes_roster_hub_logs_every_student_in_and_nobody_else() {
     let hub = d.join("hub");
     std::fs::create_dir_all(&hub).unwrap();
     std::fs::write(hub.join("jupyterhub_config.py"), z2jh_hub_config(&values)).unwrap();
-    let bin = support::tools_dir().join("bin");
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
-    let ran = run(Command::new("python3")
-        .arg(&smoke)
+    let ran = run(hub::python3(&smoke)
         .arg(&hub)
         .args(["--method", "native-roster", "--accounts"])
-        .arg(&mounted)
-        .env("PATH", &path));
+        .arg(&mounted));
     ran.assert_ok("hub_smoke.py --method native-roster (the chart's hub config)");
-    #[allow(clippy::print_stderr)] // the PASS lines are this test's evidence
-    for line in ran.stdout.lines().filter(|l| l.starts_with("PASS")) {
-        eprintln!("{line}");
-    }
-    assert_eq!(
-        ran.stdout.matches("PASS: roster user").count(),
-        3,
-        "{}",
-        ran.stdout
-    );
-    assert!(ran.stdout.contains("PASS: the outsider"), "{}", ran.stdout);
+    hub::assert_roster_logins(&ran, 3);
 }

@@ -17,15 +17,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use support::{run, tool};
+use support::{atlasod_in, run, tool};
 
 const URL: &str = "https://hub.example.org";
-
-fn atlasod(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atlasod"));
-    command.current_dir(dir).env("TERM", "dumb");
-    command
-}
 
 /// A workshop with `n` students (`name,email` rows) in a new folder.
 fn workshop(n: usize) -> tempfile::TempDir {
@@ -43,9 +37,14 @@ fn workshop(n: usize) -> tempfile::TempDir {
     dir
 }
 
+/// The (username, password) rows of the local bundle's `accounts.csv`.
 fn passwords(dir: &Path) -> Vec<(String, String)> {
-    std::fs::read_to_string(dir.join("bundle/local/accounts.csv"))
-        .unwrap()
+    rows(&std::fs::read_to_string(dir.join("bundle/local/accounts.csv")).unwrap())
+}
+
+/// The (username, password) rows of an `accounts.csv` (below its comment and header lines).
+fn rows(accounts: &str) -> Vec<(String, String)> {
+    accounts
         .lines()
         .skip(2)
         .map(|l| {
@@ -55,66 +54,65 @@ fn passwords(dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The passwords file is the owner's alone (0600).
+fn assert_private(file: &Path, what: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{what}");
+}
+
+/// The bundle's `.gitignore` names the passwords file, and its manifest does not.
+fn assert_kept_out_of_git_and_manifest(bundle: &Path, what: &str) {
+    let gitignore = std::fs::read_to_string(bundle.join(".gitignore")).unwrap();
+    assert!(
+        gitignore.lines().any(|l| l == "accounts.csv"),
+        "{what}: {gitignore}"
+    );
+    let manifest = std::fs::read_to_string(bundle.join(".atlasod/manifest.json")).unwrap();
+    assert!(!manifest.contains("accounts.csv"), "{what}: {manifest}");
+}
+
 #[test]
 fn accounts_are_private_stable_outside_the_bundle_and_rotate_on_request() {
     let dir = workshop(3);
     let d = dir.path();
-    run(atlasod(d).args(["build", "--target", "local"])).assert_ok("build");
-    run(atlasod(d).arg("accounts")).assert_ok("accounts");
+    run(atlasod_in(d).args(["build", "--target", "local"])).assert_ok("build");
+    run(atlasod_in(d).arg("accounts")).assert_ok("accounts");
     let first = passwords(d);
     assert_eq!(first.len(), 3);
     assert_eq!(first[0].0, "student-number1");
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(d.join("bundle/local/accounts.csv"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_private(
+        &d.join("bundle/local/accounts.csv"),
+        "bundle/local/accounts.csv",
+    );
     // A rebuild keeps the file; a second run keeps every password.
-    run(atlasod(d).args(["build", "--target", "local"])).assert_ok("rebuild");
-    let again = run(atlasod(d).arg("accounts"));
+    run(atlasod_in(d).args(["build", "--target", "local"])).assert_ok("rebuild");
+    let again = run(atlasod_in(d).arg("accounts"));
     again.assert_ok("accounts again");
     assert_eq!(passwords(d), first);
     assert!(!again.all().contains(&first[0].1), "a password was printed");
     // No password is in any file of the bundle, nor in its manifest; the .gitignore names the file.
     let bundle = d.join("bundle/local");
-    let mut stack = vec![bundle.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().unwrap() != "accounts.csv" {
-                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-                for (user, password) in &first {
-                    assert!(
-                        !text.contains(password.as_str()),
-                        "{user}'s password is in {}",
-                        path.display()
-                    );
-                }
-            }
+    for (path, text) in bundle_files(&bundle) {
+        for (user, password) in &first {
+            assert!(
+                !text.contains(password.as_str()),
+                "{user}'s password is in {}",
+                path.display()
+            );
         }
     }
-    let gitignore = std::fs::read_to_string(bundle.join(".gitignore")).unwrap();
-    assert!(
-        gitignore.lines().any(|l| l == "accounts.csv"),
-        "{gitignore}"
-    );
-    let manifest = std::fs::read_to_string(bundle.join(".atlasod/manifest.json")).unwrap();
-    assert!(!manifest.contains("accounts.csv"), "{manifest}");
+    assert_kept_out_of_git_and_manifest(&bundle, "local");
     // Rotation: only the named user, then everyone.
-    run(atlasod(d).args(["accounts", "--rotate", "student-number2"])).assert_ok("rotate");
+    run(atlasod_in(d).args(["accounts", "--rotate", "student-number2"])).assert_ok("rotate");
     let rotated = passwords(d);
     assert_eq!(rotated[0], first[0]);
     assert_ne!(rotated[1], first[1]);
     assert_eq!(rotated[2], first[2]);
-    let unknown = run(atlasod(d).args(["accounts", "--rotate", "nobody"]));
+    let unknown = run(atlasod_in(d).args(["accounts", "--rotate", "nobody"]));
     assert_eq!(unknown.code, Some(2), "{}", unknown.all());
     assert!(unknown.stderr.contains("`nobody` is not on the roster"));
-    run(atlasod(d).args(["accounts", "--all"])).assert_ok("rotate all");
+    run(atlasod_in(d).args(["accounts", "--all"])).assert_ok("rotate all");
     let all = passwords(d);
     assert!(
         all.iter()
@@ -127,7 +125,7 @@ fn accounts_are_private_stable_outside_the_bundle_and_rotate_on_request() {
         "name\nStudent Number1\nStudent Number3\n",
     )
     .unwrap();
-    let removed = run(atlasod(d).arg("accounts"));
+    let removed = run(atlasod_in(d).arg("accounts"));
     removed.assert_ok("after a removal");
     assert!(
         removed.stdout.contains("1 removed (student-number2)"),
@@ -167,10 +165,10 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
     let d = dir.path();
     let spec = "version: 1\nname: sheet-test\nusers:\n  roster: students.csv\nhub:\n  domain: hub.example.org\ncloud:\n  local: {}\n  aws:\n    region: eu-central-1\n  gcp:\n    project: my-project\n    region: europe-west1\n  openstack:\n    auth_url: https://keystone.example.org:5000/v3\n    network: my-net\n    floating_ip_pool: public\n  kubernetes: {}\n";
     std::fs::write(d.join("workshop.yaml"), spec).unwrap();
-    run(atlasod(d).args(["build", "-q"])).assert_ok("build");
+    run(atlasod_in(d).args(["build", "-q"])).assert_ok("build");
     let mut all = Vec::new();
     for target in TARGETS {
-        let ran = run(atlasod(d).args(["accounts", "--target", target]));
+        let ran = run(atlasod_in(d).args(["accounts", "--target", target]));
         ran.assert_ok(&format!("accounts --target {target}"));
         let next = if target == "local" {
             "docker compose restart hub"
@@ -179,23 +177,12 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
         };
         assert!(ran.stdout.contains(next), "{target}: {}", ran.stdout);
         let file = d.join("bundle").join(target).join("accounts.csv");
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "{target}");
-        }
+        assert_private(&file, target);
         let text = std::fs::read_to_string(&file).unwrap();
-        let mine: Vec<(String, String)> = text
-            .lines()
-            .skip(2)
-            .map(|l| {
-                let (u, p) = l.split_once(',').unwrap();
-                (u.to_owned(), p.to_owned())
-            })
-            .collect();
+        let mine = rows(&text);
         assert_eq!(mine.len(), 3, "{target}: {text}");
         let sheet = format!("sheet-{target}.html");
-        run(atlasod(d).args(["sheet", "--target", target, "-o", sheet.as_str()]))
+        run(atlasod_in(d).args(["sheet", "--target", target, "-o", sheet.as_str()]))
             .assert_ok(&format!("sheet --target {target}"));
         let html = std::fs::read_to_string(d.join(&sheet)).unwrap();
         // a laptop rehearses a spec with a domain on localhost
@@ -216,7 +203,7 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
         .iter()
         .map(|t| std::fs::read_to_string(d.join("bundle").join(t).join("accounts.csv")).unwrap())
         .collect();
-    run(atlasod(d).args(["build", "-q"])).assert_ok("rebuild");
+    run(atlasod_in(d).args(["build", "-q"])).assert_ok("rebuild");
     for (target, text) in TARGETS.iter().zip(&before) {
         let file = d.join("bundle").join(target).join("accounts.csv");
         assert_eq!(&std::fs::read_to_string(file).unwrap(), text, "{target}");
@@ -234,13 +221,7 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
                 );
             }
         }
-        let gitignore = std::fs::read_to_string(bundle.join(".gitignore")).unwrap();
-        assert!(
-            gitignore.lines().any(|l| l == "accounts.csv"),
-            "{target}: {gitignore}"
-        );
-        let manifest = std::fs::read_to_string(bundle.join(".atlasod/manifest.json")).unwrap();
-        assert!(!manifest.contains("accounts.csv"), "{target}: {manifest}");
+        assert_kept_out_of_git_and_manifest(&bundle, target);
     }
     // Without a domain a VM's or cluster's address comes from Terraform, after the apply.
     std::fs::write(
@@ -249,7 +230,7 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
     )
     .unwrap();
     for target in ["aws", "kubernetes"] {
-        let ran = run(atlasod(d).args(["sheet", "--target", target, "-o", "x.html"]));
+        let ran = run(atlasod_in(d).args(["sheet", "--target", target, "-o", "x.html"]));
         assert_eq!(ran.code, Some(2), "{target}: {}", ran.all());
         assert!(
             ran.stderr.contains(&format!(
@@ -265,8 +246,8 @@ fn every_target_keeps_the_passwords_beside_its_bundle_and_prints_them() {
 fn the_html_sheet_is_self_contained_and_escapes_every_value() {
     let dir = workshop(3);
     let d = dir.path();
-    run(atlasod(d).arg("accounts")).assert_ok("accounts");
-    run(atlasod(d).args(["sheet", "--url", URL, "-o", "sheet.html"])).assert_ok("sheet");
+    run(atlasod_in(d).arg("accounts")).assert_ok("accounts");
+    run(atlasod_in(d).args(["sheet", "--url", URL, "-o", "sheet.html"])).assert_ok("sheet");
     let html = std::fs::read_to_string(d.join("sheet.html")).unwrap();
     assert_eq!(html.matches("class=\"card\"").count(), 3);
     assert!(html.contains("Masterclass &lt;sheet&gt; &amp; cards"));
@@ -292,8 +273,8 @@ fn the_html_sheet_is_self_contained_and_escapes_every_value() {
 fn pdf_without_chromium_says_how_to_get_one() {
     let dir = workshop(1);
     let d = dir.path();
-    run(atlasod(d).arg("accounts")).assert_ok("accounts");
-    let ran = run(atlasod(d)
+    run(atlasod_in(d).arg("accounts")).assert_ok("accounts");
+    let ran = run(atlasod_in(d)
         .env("PATH", "/nonexistent")
         .env_remove("ATLASOD_CHROMIUM")
         .args(["sheet", "--format", "pdf", "-o", "s.pdf"]));
@@ -318,9 +299,9 @@ fn printed(n: usize, paper: &str, expected_pages: usize) {
     };
     let dir = workshop(n);
     let d = dir.path();
-    run(atlasod(d).arg("accounts")).assert_ok("accounts");
+    run(atlasod_in(d).arg("accounts")).assert_ok("accounts");
     let started = std::time::Instant::now();
-    run(atlasod(d).env("ATLASOD_CHROMIUM", &chromium).args([
+    run(atlasod_in(d).env("ATLASOD_CHROMIUM", &chromium).args([
         "sheet",
         "--url",
         URL,

@@ -8,11 +8,12 @@
 
 mod support;
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{run, script, tool};
+use support::{hub, run, tool};
 
 fn notebook(cells: &[(&str, &str)]) -> Value {
     let cells: Vec<Value> = cells
@@ -28,9 +29,13 @@ fn notebook(cells: &[(&str, &str)]) -> Value {
     json!({"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5})
 }
 
-fn write(path: &Path, value: &Value) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, value.to_string()).unwrap();
+/// Writes each (path under `home`, cells) as a notebook.
+fn write_notebooks(home: &Path, notebooks: &[(&str, &[(&str, &str)])]) {
+    for (path, cells) in notebooks {
+        let path = home.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, notebook(cells).to_string()).unwrap();
+    }
 }
 
 const SPEC: &str = "\
@@ -51,97 +56,128 @@ hub:
 ";
 
 /// The test user's home: the two repositories' folders as the spec names them.
-fn write_notebooks(home: &Path) {
-    let lessons = home.join("lessons");
-    // the hook's line as `set_release` prints it in the image
-    write(
-        &lessons.join("good.ipynb"),
-        &notebook(&[
-            ("markdown", "# a lesson"),
+fn write_lessons(home: &Path) {
+    write_notebooks(
+        home,
+        &[
+            // the hook's line as `set_release` prints it in the image
             (
-                "code",
-                "print('atlasod: release 2025e-13tev-beta reads the workshop copy in /data/atlas-2025e-13tev-beta')",
+                "lessons/good.ipynb",
+                &[
+                    ("markdown", "# a lesson"),
+                    (
+                        "code",
+                        "print('atlasod: release 2025e-13tev-beta reads the workshop copy in /data/atlas-2025e-13tev-beta')",
+                    ),
+                    (
+                        "code",
+                        "import os\nassert os.getcwd().endswith('lessons'), os.getcwd()",
+                    ),
+                ],
             ),
             (
-                "code",
-                "import os\nassert os.getcwd().endswith('lessons'), os.getcwd()",
+                "lessons/sub/broken.ipynb",
+                &[
+                    ("markdown", "# broken"),
+                    ("code", "a = 1"),
+                    ("code", "# the third cell\nb = a / 0"),
+                    ("code", "print('never run')"),
+                ],
             ),
-        ]),
+            (
+                "lessons/sub/big.ipynb",
+                &[("code", "b = bytearray(10**16)")],
+            ),
+            (
+                "lessons/sub/slow.ipynb",
+                &[("code", "import time\ntime.sleep(300)")],
+            ),
+            // not in the list: not run
+            ("lessons/unlisted.ipynb", &[("code", "1/0")]),
+            // no list: every notebook, checkpoints and hidden folders skipped
+            (
+                "more/a.ipynb",
+                &[(
+                    "code",
+                    "print('atlasod: release 2020e-13tev streams from CERN (no copy in /data)')",
+                )],
+            ),
+            ("more/deep/b.ipynb", &[("code", "x = 2")]),
+            (
+                "more/.ipynb_checkpoints/a-checkpoint.ipynb",
+                &[("code", "1/0")],
+            ),
+        ],
     );
-    write(
-        &lessons.join("sub/broken.ipynb"),
-        &notebook(&[
-            ("markdown", "# broken"),
-            ("code", "a = 1"),
-            ("code", "# the third cell\nb = a / 0"),
-            ("code", "print('never run')"),
-        ]),
-    );
-    write(
-        &lessons.join("sub/big.ipynb"),
-        &notebook(&[("code", "b = bytearray(10**16)")]),
-    );
-    write(
-        &lessons.join("sub/slow.ipynb"),
-        &notebook(&[("code", "import time\ntime.sleep(300)")]),
-    );
-    // not in the list: not run
-    write(
-        &lessons.join("unlisted.ipynb"),
-        &notebook(&[("code", "1/0")]),
-    );
-    // no list: every notebook, checkpoints and hidden folders skipped
-    let more = home.join("more");
-    write(
-        &more.join("a.ipynb"),
-        &notebook(&[(
-            "code",
-            "print('atlasod: release 2020e-13tev streams from CERN (no copy in /data)')",
-        )]),
-    );
-    write(&more.join("deep/b.ipynb"), &notebook(&[("code", "x = 2")]));
-    write(
-        &more.join(".ipynb_checkpoints/a-checkpoint.ipynb"),
-        &notebook(&[("code", "1/0")]),
-    );
+}
+
+/// A folder with the spec as `workshop.yaml`; the token file, `token`, goes beside it.
+fn workshop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("workshop.yaml"), SPEC).unwrap();
+    dir
+}
+
+const ATLASOD: &str = env!("CARGO_BIN_EXE_atlasod");
+
+/// `verify <dir>/workshop.yaml --token-file <dir>/token`: how every run of atlasod here starts.
+fn verify_args(dir: &Path) -> [OsString; 4] {
+    [
+        "verify".into(),
+        dir.join("workshop.yaml").into(),
+        "--token-file".into(),
+        dir.join("token").into(),
+    ]
+}
+
+/// `tests/tools/verify_hub.py` and the hub venv's python, which start a real hub for the
+/// notebooks under `<dir>/home` and run atlasod against it (`{hub}` is its URL).
+struct Hub {
+    python: PathBuf,
+    helper: PathBuf,
+}
+
+impl Hub {
+    /// `None` (the test skips, as `support::tool` decides) without the helper, the venv or the proxy.
+    fn find() -> Option<Self> {
+        let helper = hub::helper("verify_hub.py")?;
+        let python = tool("python-hub")?;
+        Some(Self { python, helper })
+    }
+
+    /// `verify_hub.py [--tls CA] HOME TOKEN -- atlasod verify ... --hub {hub}`.
+    fn verify(&self, dir: &Path, tls: Option<&Path>) -> Command {
+        let mut command = Command::new(&self.python);
+        command.arg(&self.helper);
+        if let Some(ca) = tls {
+            command.arg("--tls").arg(ca);
+        }
+        command
+            .arg(dir.join("home"))
+            .arg(dir.join("token"))
+            .args(["--", ATLASOD])
+            .args(verify_args(dir))
+            .args(["--hub", "{hub}"]);
+        command
+    }
+}
+
+/// The JSON report on stdout.
+fn report(ran: &support::Ran) -> Value {
+    serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.all()))
 }
 
 #[test]
 fn verify_runs_the_notebooks_on_a_real_hub() {
-    let Some(helper) = script("verify_hub.py") else {
+    let Some(hub) = Hub::find() else {
         return;
     };
-    let Some(python) = tool("python-hub") else {
-        return;
-    };
-    let Some(_) = tool("configurable-http-proxy") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    write_notebooks(&dir.path().join("home/atlasod-verify"));
-    let spec = dir.path().join("workshop.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let token = dir.path().join("token");
-    let atlasod = env!("CARGO_BIN_EXE_atlasod");
+    let dir = workshop();
+    write_lessons(&dir.path().join("home/atlasod-verify"));
     let verify = |format: &str| {
-        run(Command::new(&python)
-            .arg(&helper)
-            .arg(dir.path().join("home"))
-            .arg(&token)
-            .arg("--")
-            .args([
-                atlasod,
-                "verify",
-                spec.to_str().unwrap(),
-                "--hub",
-                "{hub}",
-                "--token-file",
-                token.to_str().unwrap(),
-                "--timeout",
-                "20",
-                "--format",
-                format,
-            ])
+        run(hub
+            .verify(dir.path(), None)
+            .args(["--timeout", "20", "--format", format])
             .env("NO_COLOR", "1"))
     };
 
@@ -158,8 +194,7 @@ fn check_json(ran: &support::Ran) {
         "a notebook failed: exit 1\n{}",
         ran.all()
     );
-    let report: Value =
-        serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.all()));
+    let report = report(ran);
     let by_path = |path: &str| -> &Value {
         report["notebooks"]
             .as_array()
@@ -168,12 +203,7 @@ fn check_json(ran: &support::Ran) {
             .find(|n| n["path"] == path)
             .unwrap_or_else(|| panic!("{path} not in {report:#}"))
     };
-    let paths: Vec<&str> = report["notebooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["path"].as_str().unwrap())
-        .collect();
+    let paths = support::each(&report["notebooks"], "path");
     assert_eq!(
         paths,
         [
@@ -269,56 +299,23 @@ fn check_human(ran: &support::Ran) {
 /// A hub over HTTPS with a CA of its own: trusted with `--cacert`, refused without.
 #[test]
 fn verify_trusts_a_hubs_own_ca_with_cacert() {
-    let Some(helper) = script("verify_hub.py") else {
+    let Some(hub) = Hub::find() else {
         return;
     };
-    let Some(python) = tool("python-hub") else {
-        return;
-    };
-    let Some(_) = tool("configurable-http-proxy") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home/atlasod-verify");
-    write(
-        &home.join("lessons/good.ipynb"),
-        &notebook(&[("code", "print(6 * 7)")]),
+    let dir = workshop();
+    write_notebooks(
+        &dir.path().join("home/atlasod-verify"),
+        &[
+            ("lessons/good.ipynb", &[("code", "print(6 * 7)")]),
+            ("lessons/sub/broken.ipynb", &[("code", "1/0")]),
+            ("lessons/sub/big.ipynb", &[("code", "x = 1")]),
+            ("lessons/sub/slow.ipynb", &[("code", "x = 2")]),
+        ],
     );
-    write(
-        &home.join("lessons/sub/broken.ipynb"),
-        &notebook(&[("code", "1/0")]),
-    );
-    write(
-        &home.join("lessons/sub/big.ipynb"),
-        &notebook(&[("code", "x = 1")]),
-    );
-    write(
-        &home.join("lessons/sub/slow.ipynb"),
-        &notebook(&[("code", "x = 2")]),
-    );
-    std::fs::create_dir_all(home.join("more")).unwrap();
-    let spec = dir.path().join("workshop.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let (token, ca) = (dir.path().join("token"), dir.path().join("ca.crt"));
-    let atlasod = env!("CARGO_BIN_EXE_atlasod");
+    std::fs::create_dir_all(dir.path().join("home/atlasod-verify/more")).unwrap();
+    let ca = dir.path().join("ca.crt");
     let verify = |cacert: bool| {
-        let mut command = Command::new(&python);
-        command
-            .arg(&helper)
-            .arg("--tls")
-            .arg(&ca)
-            .arg(dir.path().join("home"))
-            .arg(&token)
-            .arg("--");
-        command.args([
-            atlasod,
-            "verify",
-            spec.to_str().unwrap(),
-            "--hub",
-            "{hub}",
-            "--token-file",
-            token.to_str().unwrap(),
-        ]);
+        let mut command = hub.verify(dir.path(), Some(&ca));
         if cacert {
             command.arg("--cacert").arg(&ca);
         }
@@ -326,8 +323,7 @@ fn verify_trusts_a_hubs_own_ca_with_cacert() {
     };
     let ran = verify(true);
     assert_eq!(ran.code, Some(1), "{}", ran.all());
-    let report: Value =
-        serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.all()));
+    let report = report(&ran);
     assert!(
         report["hub"]
             .as_str()
@@ -352,42 +348,24 @@ fn verify_trusts_a_hubs_own_ca_with_cacert() {
 
 #[test]
 fn verify_needs_a_token_and_a_hub_that_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("workshop.yaml");
-    std::fs::write(&spec, SPEC).unwrap();
-    let atlasod = env!("CARGO_BIN_EXE_atlasod");
-    let token = dir.path().join("token");
-    run(Command::new(atlasod).args([
-        "verify",
-        spec.to_str().unwrap(),
-        "--token-file",
-        token.to_str().unwrap(),
-    ]))
-    .assert_exit(2, "cannot read");
-    std::fs::write(&token, "\n").unwrap();
-    run(Command::new(atlasod).args([
-        "verify",
-        spec.to_str().unwrap(),
-        "--token-file",
-        token.to_str().unwrap(),
-    ]))
-    .assert_exit(2, "is empty: put an admin's API token in it");
-    std::fs::write(&token, "abc\n").unwrap();
+    let dir = workshop();
+    let verify = |more: &[&str]| {
+        run(Command::new(ATLASOD)
+            .args(verify_args(dir.path()))
+            .args(more))
+    };
+    verify(&[]).assert_exit(2, "cannot read");
+    std::fs::write(dir.path().join("token"), "\n").unwrap();
+    verify(&[]).assert_exit(2, "is empty: put an admin's API token in it");
+    std::fs::write(dir.path().join("token"), "abc\n").unwrap();
     // a loopback port nothing listens on
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    run(Command::new(atlasod)
-        .args([
-            "verify",
-            spec.to_str().unwrap(),
-            "--token-file",
-            token.to_str().unwrap(),
-        ])
-        .args(["--hub", &format!("http://127.0.0.1:{port}")]))
-    .assert_exit(2, &format!("GET http://127.0.0.1:{port}/hub/api/user"));
-    run(Command::new(atlasod).args(["verify", spec.to_str().unwrap()]))
-        .assert_exit(2, "--token-file");
+    verify(&["--hub", &format!("http://127.0.0.1:{port}")])
+        .assert_exit(2, &format!("GET http://127.0.0.1:{port}/hub/api/user"));
+    let spec = dir.path().join("workshop.yaml");
+    run(Command::new(ATLASOD).arg("verify").arg(spec)).assert_exit(2, "--token-file");
 }

@@ -144,6 +144,12 @@ impl Builder {
             .insert(name.to_owned(), value);
     }
 
+    /// `set`, with the comment `jupyterhub_config.py` shows above the line.
+    fn set_noted(&mut self, class: &str, name: &str, value: Value, comment: &str) {
+        self.set(class, name, value);
+        self.note(class, name, comment);
+    }
+
     fn note(&mut self, class: &str, name: &str, comment: &str) {
         self.config
             .comments
@@ -205,36 +211,36 @@ fn limits(b: &mut Builder, spec: &Spec) {
         "concurrent_spawn_limit",
         "servers starting at once",
     );
-    b.set("JupyterHub", "active_server_limit", json!(users.count()));
-    b.note(
+    b.set_noted(
         "JupyterHub",
         "active_server_limit",
+        json!(users.count()),
         "running servers at once: `users.count`",
     );
     b.set("Spawner", "cpu_limit", json!(users.cpu));
-    b.set("Spawner", "cpu_guarantee", json!(users.cpu));
-    b.note(
+    b.set_noted(
         "Spawner",
         "cpu_guarantee",
+        json!(users.cpu),
         "KubeSpawner reserves it; DockerSpawner ignores it (the VM is sized for every user's `users.cpu`)",
     );
-    b.set("Spawner", "mem_limit", json!(users.memory.bytes()));
-    b.note(
+    b.set_noted(
         "Spawner",
         "mem_limit",
+        json!(users.memory.bytes()),
         &format!("{} (`users.memory`)", users.memory),
     );
-    b.set("Spawner", "mem_guarantee", json!(users.memory.bytes()));
-    b.note(
+    b.set_noted(
         "Spawner",
         "mem_guarantee",
+        json!(users.memory.bytes()),
         "the machine is sized for every user at their limit, so the guarantee is the limit",
     );
     b.set("Spawner", "default_url", json!("/lab"));
-    b.set("Spawner", "start_timeout", json!(START_TIMEOUT_SECONDS));
-    b.note(
+    b.set_noted(
         "Spawner",
         "start_timeout",
+        json!(START_TIMEOUT_SECONDS),
         "a first start may pull a multi-GB image",
     );
     b.set("Spawner", "http_timeout", json!(HTTP_TIMEOUT_SECONDS));
@@ -268,10 +274,10 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
     }
     // JupyterHub 5 admits nobody implicitly: say who may log in.
     if auth.allowed.is_none() && !roster {
-        b.set("Authenticator", "allow_all", json!(true));
-        b.note(
+        b.set_noted(
             "Authenticator",
             "allow_all",
+            json!(true),
             match method {
                 AuthMethod::Native => "anyone an admin approves (sign-up needs approval)",
                 AuthMethod::SharedPassword => "anyone who knows the workshop password",
@@ -292,16 +298,16 @@ fn authenticator(b: &mut Builder, spec: &Spec, public_url: Option<&str>) {
             "the roster (`users.roster` or `users.pattern`) and `auth.allowed`",
         );
         // JupyterHub 5 lets users already in its database in unless told otherwise.
-        b.set("Authenticator", "allow_existing_users", json!(false));
-        b.note(
+        b.set_noted(
             "Authenticator",
             "allow_existing_users",
+            json!(false),
             "who may log in is the list above, not whoever logged in before",
         );
-        b.set("Authenticator", "delete_invalid_users", json!(true));
-        b.note(
+        b.set_noted(
             "Authenticator",
             "delete_invalid_users",
+            json!(true),
             "a user taken off the roster loses their hub account at the next start; their home volume is kept",
         );
     }
@@ -378,10 +384,10 @@ fn native(b: &mut Builder, roster_names: Option<&Vec<String>>, own_admins: &[&St
             "roster",
             "accounts created approved at start, each with its password from `accounts_file`",
         );
-        b.set(NATIVE_ADMIN_CLASS, "accounts_file", json!(ACCOUNTS_FILE));
-        b.note(
+        b.set_noted(
             NATIVE_ADMIN_CLASS,
             "accounts_file",
+            json!(ACCOUNTS_FILE),
             "written by `atlasod accounts`, never part of the bundle",
         );
     }
@@ -389,10 +395,10 @@ fn native(b: &mut Builder, roster_names: Option<&Vec<String>>, own_admins: &[&St
     if roster {
         b.note(class, "enable_signup", "every account is on the roster");
     } else {
-        b.set(class, "open_signup", json!(false));
-        b.note(
+        b.set_noted(
             class,
             "open_signup",
+            json!(false),
             "an admin approves each sign-up at /hub/authorize",
         );
     }
@@ -598,10 +604,10 @@ fn culler(b: &mut Builder, timeout: u64) {
         services: vec![CULLER_SERVICE.to_owned()],
     });
     if let Some(interval) = activity_interval(timeout) {
-        b.set("JupyterHub", "last_activity_interval", json!(interval));
-        b.note(
+        b.set_noted(
             "JupyterHub",
             "last_activity_interval",
+            json!(interval),
             "the proxy's activity, as often as the culler checks (the idle timeout is short)",
         );
         b.set(

@@ -7,8 +7,7 @@
 //! (`columnKind`), as the other formats do; `endColumn` is exclusive, as
 //! SARIF defines it. Deterministic: no timestamps or host paths.
 
-use std::fmt::Write as _;
-
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics, Severity};
@@ -128,6 +127,14 @@ fn physical(file: &SourceFile, span: Span) -> Value {
     })
 }
 
+/// What a file URI's path keeps as it is: RFC 3986's unreserved characters and `/`.
+const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// A file name as a relative URI reference: `/` separators, reserved and
 /// non-ASCII bytes percent-encoded; standard input becomes `stdin`.
 fn uri(name: &str) -> String {
@@ -135,14 +142,7 @@ fn uri(name: &str) -> String {
         return "stdin".to_owned();
     }
     let name = name.replace('\\', "/");
-    let mut out = String::new();
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
+    let out = utf8_percent_encode(&name, URI_PATH).to_string();
     if name.starts_with('/') {
         format!("file://{out}")
     } else {

@@ -698,20 +698,8 @@ mod tests {
 
     #[test]
     fn every_pattern_in_the_schema_compiles() {
-        fn walk(node: &Json, found: &mut Vec<String>) {
-            match node {
-                Json::Object(map) => {
-                    if let Some(Json::String(pattern)) = map.get("pattern") {
-                        found.push(pattern.clone());
-                    }
-                    map.values().for_each(|v| walk(v, found));
-                }
-                Json::Array(items) => items.iter().for_each(|v| walk(v, found)),
-                _ => {}
-            }
-        }
         let mut found = Vec::new();
-        walk(schema(), &mut found);
+        collect_patterns(schema(), &mut found);
         assert!(found.len() > 20);
         for pattern in found {
             assert!(regex::Regex::new(&pattern).is_ok(), "{pattern}");

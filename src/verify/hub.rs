@@ -4,9 +4,9 @@
 //! test user, start and stop its server, read its files). Every call has a timeout; an answer
 //! the hub refuses is an [`Error::Hub`] that quotes it.
 
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -58,17 +58,16 @@ pub(crate) fn excerpt(body: &str) -> String {
     text.trim().to_owned()
 }
 
+/// What a URI path segment keeps as it is: RFC 3986's unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// A path segment, percent-encoded (user names, file names).
 pub(crate) fn segment(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// A relative path, each segment percent-encoded, the slashes kept.

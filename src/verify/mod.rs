@@ -553,6 +553,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hub_paths_keep_only_unreserved_characters() {
+        assert_eq!(hub::segment("ana-b.c_d~e"), "ana-b.c_d~e");
+        assert_eq!(hub::segment("a b/ü?"), "a%20b%2F%C3%BC%3F");
+        assert_eq!(
+            hub::path_of("/lessons//sub dir/a.ipynb"),
+            "lessons/sub%20dir/a.ipynb"
+        );
+    }
+
+    #[test]
     fn the_hooks_lines_tell_where_the_data_came_from() {
         let local = data_source(
             "x\natlasod: release 2025e-13tev-beta reads the workshop copy in /data/atlas-2025e\n",

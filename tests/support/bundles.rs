@@ -24,3 +24,25 @@ pub fn text<'a>(bundle: &'a Bundle, path: &str) -> &'a str {
         .text(path)
         .unwrap_or_else(|| panic!("the bundle has no `{path}`"))
 }
+
+/// The first block of `body` with `label` among its labels (`resource "helm_release" ...`,
+/// `variable "hub_address"`); none fails the test.
+pub fn labelled<'a>(body: &'a hcl::Body, label: &str) -> &'a hcl::Block {
+    body.blocks()
+        .find(|b| b.labels().iter().any(|l| l.as_str() == label))
+        .unwrap_or_else(|| panic!("no block labelled `{label}`"))
+}
+
+/// The `values` documents of the `helm_release` in a kubernetes bundle's `terraform/main.tf`:
+/// `values.yaml`, then the one Terraform writes with the secrets.
+pub fn helm_values(main: &hcl::Body) -> &[hcl::Expression] {
+    let values = labelled(main, "helm_release")
+        .body()
+        .attributes()
+        .find(|a| a.key() == "values")
+        .unwrap();
+    let hcl::Expression::Array(documents) = values.expr() else {
+        panic!("values is not a list: {values:?}");
+    };
+    documents
+}

@@ -5,7 +5,9 @@
 //! - [`repo`]: the repository root.
 //! - [`tool`], [`script`]: an external validator or a helper of
 //!   `tests/tools/`, with the project's one policy for missing tools.
-//! - [`run`], [`run_with_input`]: runs a program, keeps what it printed.
+//! - [`run`], [`run_with_input`]: runs a program, keeps what it printed;
+//!   [`atlasod_in`] and [`terraform_in`] make the commands most tests run.
+//! - [`hub`]: a real JupyterHub's helper, its `PATH`, what `hub_smoke.py` reports.
 //! - [`LoopbackServer`]: a `tests/tools/` server on 127.0.0.1 that prints its port.
 //! - [`specs`]: spec discovery (`examples()`, `valid()`, `hub()`,
 //!   `declaring(target)`), building, and which specs are snapshotted.
@@ -26,6 +28,7 @@
 
 pub mod bundles;
 pub mod fixtures;
+pub mod hub;
 pub mod snapshots;
 pub mod specs;
 pub mod validators;
@@ -191,6 +194,60 @@ fn spawn(command: &mut Command, input: Option<&str>) -> Ran {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The `key` string of each item of the JSON array `items`: `report["notebooks"]`' paths.
+pub fn each<'a>(items: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {items}"))
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("no `{key}` in {item}"))
+        })
+        .collect()
+}
+
+/// The `atlasod` binary run in `dir`, with no terminal to colour for.
+pub fn atlasod_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atlasod"));
+    command.current_dir(dir).env("TERM", "dumb");
+    command
+}
+
+/// `terraform` run in `module`, with the providers of the offline kit.
+pub fn terraform_in(terraform: &Path, module: &Path) -> Command {
+    let mut command = Command::new(terraform);
+    command
+        .current_dir(module)
+        .env("TF_CLI_CONFIG_FILE", tf_offline_config());
+    command
+}
+
+/// `terraform init` and `apply` in `module` (no provider needed), then `terraform output -raw
+/// <output>`: what Terraform itself computes for an expression taken from a bundle.
+pub fn terraform_output(
+    terraform: &Path,
+    module: &Path,
+    vars: &[(&str, &str)],
+    output: &str,
+) -> String {
+    let command = || {
+        let mut command = terraform_in(terraform, module);
+        command.envs(
+            vars.iter()
+                .map(|(name, value)| (format!("TF_VAR_{name}"), value)),
+        );
+        command
+    };
+    run(command().args(["init", "-no-color", "-input=false"])).assert_ok("terraform init");
+    run(command().args(["apply", "-no-color", "-input=false", "-auto-approve"]))
+        .assert_ok("terraform apply");
+    let ran = run(command().args(["output", "-raw", output]));
+    ran.assert_ok("terraform output");
+    ran.stdout
 }
 
 /// The `TF_CLI_CONFIG_FILE` of the offline Terraform kit

@@ -151,32 +151,37 @@ def find_chp():
     raise SmokeFailure("configurable-http-proxy not found (PATH or $ATLASOD_TOOLS/bin)")
 
 
-SMOKE_CONFIG = """\
-# written by tests/tools/hub_smoke.py: the bundle's config, made to run here on 127.0.0.1
-c = get_config()  # noqa
-load_subconfig({bundle_config!r})
-
+# A hub on 127.0.0.1 (this script's and verify_hub.py's): its ports, the real proxy, its state
+# under {state}, and a local process spawner running {singleuser} in {home}/<user>.
+LOOPBACK_HUB = """\
 c.JupyterHub.bind_url = "http://127.0.0.1:{proxy_port}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = {hub_port}
-c.JupyterHub.hub_connect_ip = "127.0.0.1"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
 c.ConfigurableHTTPProxy.command = [{chp!r}]
 c.ConfigurableHTTPProxy.pid_file = {state!r} + "/jupyterhub-proxy.pid"
 c.JupyterHub.db_url = "sqlite:///{state}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = {state!r} + "/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = {state!r} + "/jupyterhub.pid"
-c.JupyterHub.cleanup_servers = True
-c.JupyterHub.cleanup_proxy = True
-
 c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 c.SimpleLocalProcessSpawner.home_dir_template = {home!r} + "/{{username}}"
 c.SimpleLocalProcessSpawner.ip = "127.0.0.1"
 c.SimpleLocalProcessSpawner.cmd = [{singleuser!r}]
-c.SimpleLocalProcessSpawner.args = {args!r}
-c.SimpleLocalProcessSpawner.default_url = "/api/status"
 c.SimpleLocalProcessSpawner.start_timeout = 60
 c.SimpleLocalProcessSpawner.http_timeout = 60
+"""
+
+SMOKE_CONFIG = """\
+# written by tests/tools/hub_smoke.py: the bundle's config, made to run here on 127.0.0.1
+c = get_config()  # noqa
+load_subconfig({bundle_config!r})
+
+""" + LOOPBACK_HUB + """\
+c.JupyterHub.hub_connect_ip = "127.0.0.1"
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+c.SimpleLocalProcessSpawner.args = {args!r}
+c.SimpleLocalProcessSpawner.default_url = "/api/status"
 
 c.JupyterHub.services.append({{"name": "atlasod-smoke", "api_token": {token!r}}})
 c.JupyterHub.load_roles.append(

@@ -27,28 +27,14 @@ import _hubenv  # noqa: E402
 
 _hubenv.reexec_in_hub_venv(__file__)
 
-from hub_smoke import become_subreaper, descendants, find_chp, free_port, kill_all  # noqa: E402
+from hub_smoke import LOOPBACK_HUB, become_subreaper, descendants, find_chp, free_port, kill_all  # noqa: E402
 
 CONFIG = """\
 import os
 c = get_config()  # noqa
-c.JupyterHub.bind_url = "http://127.0.0.1:{proxy_port}"
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = {hub_port}
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
-c.ConfigurableHTTPProxy.command = [{chp!r}]
-c.ConfigurableHTTPProxy.pid_file = {state!r} + "/proxy.pid"
-c.JupyterHub.db_url = "sqlite:///{state}/jupyterhub.sqlite"
-c.JupyterHub.cookie_secret_file = {state!r} + "/cookie_secret"
-c.JupyterHub.pid_file = {state!r} + "/jupyterhub.pid"
+""" + LOOPBACK_HUB + """\
 c.JupyterHub.authenticator_class = "dummy"
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-c.SimpleLocalProcessSpawner.home_dir_template = {home!r} + "/{{username}}"
-c.SimpleLocalProcessSpawner.ip = "127.0.0.1"
-c.SimpleLocalProcessSpawner.cmd = [{singleuser!r}]
 c.SimpleLocalProcessSpawner.args = ["--allow-root"] if os.geteuid() == 0 else []
-c.SimpleLocalProcessSpawner.start_timeout = 60
-c.SimpleLocalProcessSpawner.http_timeout = 60
 c.JupyterHub.services = [{{"name": "verify-admin", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "admin", "services": ["verify-admin"]}}]
 """
