@@ -28,8 +28,7 @@ const PROFILE: Profile = Profile {
     data_disk: "aws_ebs_volume.data",
     location: "var.region",
     compress: true,
-    secret_version: None,
-    accounts_secret_version: None,
+    secrets: None,
 };
 
 fn aws(plan: &Plan) -> Result<&crate::spec::Aws, Error> {

@@ -65,13 +65,18 @@ pub(crate) struct Profile {
     pub location: &'static str,
     /// gzip and base64 the user-data (AWS's 16 KB limit, OpenStack's 64 KB).
     pub compress: bool,
-    /// Where the VM reads the hub's `.env` from, when not from its user-data:
-    /// the Terraform address of a secret version's resource name (Google Cloud,
-    /// whose instance metadata every project viewer can read). The setup
-    /// script reads it at boot with the VM's own credentials.
-    pub secret_version: Option<&'static str>,
-    /// The same for the roster's passwords (`accounts.csv`), where [`Self::secret_version`] is set.
-    pub accounts_secret_version: Option<&'static str>,
+    /// Where the VM reads its secrets from, when not from its user-data (Google
+    /// Cloud, whose instance metadata every project viewer can read).
+    pub secrets: Option<SecretVersions>,
+}
+
+/// The Terraform addresses of the secret versions' resource names the setup
+/// script reads at boot with the VM's own credentials.
+pub(crate) struct SecretVersions {
+    /// The hub's `.env`.
+    pub env: &'static str,
+    /// The roster's passwords (`accounts.csv`).
+    pub accounts: &'static str,
 }
 
 /// Where a machine runs, e.g. `aws eu-central-1`, and its OS image.

@@ -6,7 +6,7 @@
 //! variables (project, region, zone, machine type), the resources of
 //! `main.tf` and its commands. Data: `targets/gcp/vm.yaml`.
 
-use super::cloud::{self, Cloud, Commands, Place, Profile, UBUNTU};
+use super::cloud::{self, Cloud, Commands, Place, Profile, SecretVersions, UBUNTU};
 use super::terraform::{DATA_DISK, IF_ADMIN_CIDR, SSH, condition, data_disk};
 use super::variables::{instance_type, matching};
 use crate::data::tables;
@@ -34,8 +34,10 @@ const PROFILE: Profile = Profile {
     data_disk: "google_compute_disk.data",
     location: "var.zone",
     compress: false,
-    secret_version: Some("google_secret_manager_secret_version.env.name"),
-    accounts_secret_version: Some("google_secret_manager_secret_version.accounts.name"),
+    secrets: Some(SecretVersions {
+        env: "google_secret_manager_secret_version.env.name",
+        accounts: "google_secret_manager_secret_version.accounts.name",
+    }),
 };
 
 fn gcp(plan: &Plan) -> Result<&crate::spec::Gcp, Error> {

@@ -111,7 +111,7 @@ fn files(
     let mut variables = cloud.variables(plan, machine)?;
     variables.extend(variables::common(plan, machine, &env));
     let profile = cloud.profile();
-    let secret_manager = profile.secret_version.is_some();
+    let secret_manager = profile.secrets.is_some();
     let files = cloud_init::files(plan, hub, cloud.ssh_user(), secret_manager)?;
     let user_data = cloud_init::user_data(plan, machine.cloud, &files, secret_manager)?;
     let mut locals = cloud.locals()?;

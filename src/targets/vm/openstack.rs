@@ -29,8 +29,7 @@ const PROFILE: Profile = Profile {
     data_disk: "openstack_blockstorage_volume_v3.data",
     location: r#"join(" ", compact([var.auth_url, var.region]))"#,
     compress: true,
-    secret_version: None,
-    accounts_secret_version: None,
+    secrets: None,
 };
 
 fn openstack(plan: &Plan) -> Result<&crate::spec::OpenStack, Error> {

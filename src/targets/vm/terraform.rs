@@ -123,7 +123,7 @@ pub(crate) fn dotenv(profile: &Profile, env: &[EnvSetting], public_host: bool) -
 /// `local.user_data`: `user-data.yaml.tftpl` rendered by `templatefile()`
 /// with `host_env` (the data disk's device, the public IP and, where the cloud
 /// keeps the secrets elsewhere, the secret version to read) and `dotenv`
-/// (`local.dotenv`, unless [`Profile::secret_version`]), gzipped and
+/// (`local.dotenv`, unless [`Profile::secrets`]), gzipped and
 /// base64-encoded where the cloud's limit asks for it ([`Profile::compress`]).
 /// `accounts`: also the roster's passwords (`local.accounts` as `accounts`, or the name of
 /// their secret version in `host_env`). Terraform's own functions, no provider: one
@@ -141,25 +141,24 @@ pub(crate) fn user_data(profile: &Profile, accounts: bool) -> Result<Expression,
             Part::Lit("\n"),
         ]),
     ];
-    if let Some(version) = profile.secret_version {
-        host_env.push(template(&[
-            Part::Lit(&format!("{SECRET_VERSION_VAR}=")),
-            Part::Ref(version),
-            Part::Lit("\n"),
-        ]));
-    }
-    if let Some(version) = profile.accounts_secret_version.filter(|_| accounts) {
-        host_env.push(template(&[
-            Part::Lit(&format!("{ACCOUNTS_SECRET_VAR}=")),
-            Part::Ref(version),
-            Part::Lit("\n"),
-        ]));
+    if let Some(secrets) = &profile.secrets {
+        let mut versions = vec![(SECRET_VERSION_VAR, secrets.env)];
+        if accounts {
+            versions.push((ACCOUNTS_SECRET_VAR, secrets.accounts));
+        }
+        for (variable, version) in versions {
+            host_env.push(template(&[
+                Part::Lit(&format!("{variable}=")),
+                Part::Ref(version),
+                Part::Lit("\n"),
+            ]));
+        }
     }
     let mut vars = vec![(
         "host_env",
         call("join", vec![string(""), Expression::from(host_env)]),
     )];
-    if profile.secret_version.is_none() {
+    if profile.secrets.is_none() {
         vars.push(("dotenv", expr("local.dotenv")?));
         if accounts {
             vars.push(("accounts", expr("local.accounts")?));
