@@ -6,7 +6,10 @@
 //! environment has it, `set_release(R)` then `get_urls(...)` gives the local
 //! path of every file of `R` that is under the datasets root (`ATLASOD_DATA`,
 //! here a temporary folder) and the remote URL of every other one, and one
-//! line on stdout says which. Without the hook, the same program streams.
+//! line on stdout says which. Without the hook, the same program streams. The same for
+//! a release set only by `ATLAS_RELEASE` (no `set_release` call: the first `get_urls`
+//! decides), and for the 2020 release, whose zip the bundle's fetcher unpacks and links
+//! at `OutreachDatasets/2020-01-22/<collection>`.
 //! Also: every target carries the very same hook and puts it on `PYTHONPATH`;
 //! and the bundle's fetcher, for a catalogue skim such as
 //! `atlas-2025e-13tev-beta/GamGam`, lists its files from that API at apply
@@ -563,4 +566,60 @@ fn set_release_2020_reads_the_unpacked_collection() {
             format!("ntuple {f}")
         );
     }
+}
+
+/// A notebook that never calls `set_release`, its release set by `ATLAS_RELEASE` alone (as
+/// a hub's environment may set it): its first `get_urls` looks the release up as
+/// `set_release` would, one printed line, and reads the workshop copy the same way.
+#[test]
+fn a_release_set_by_atlas_release_alone_is_hooked_too() {
+    const CALLS: &str = r#"
+import json
+import atlasopenmagic as atom
+print("URLS " + json.dumps(atom.get_urls("data", skim="4lep")))
+print("URLS " + json.dumps(atom.get_urls("345060", skim="4lep", protocol="https")))
+"#;
+    let Some(python) = python() else { return };
+    let root = support::bundles::scratch(&["data-hook-atlas-release"]);
+    let datasets = root.join("api.json");
+    std::fs::write(&datasets, datasets_2020_json()).unwrap();
+    let stub = api_stub(&python, &datasets);
+    let (hook, data) = fetch_2020(&python, &root);
+    let release = Some("2020e-13tev");
+    let layout = data.join("OutreachDatasets/2020-01-22/4lep");
+    let local: Vec<String> = DATA_2020
+        .iter()
+        .map(|f| layout.join(f).display().to_string())
+        .collect();
+    let remote_data: Vec<String> = DATA_2020.iter().map(|f| format!("{EOS_2020}{f}")).collect();
+    let remote_mc = vec![format!(
+        "simplecache::https://opendata.cern.ch/eos/opendata/atlas/OutreachDatasets/2020-01-22/4lep/{MC_2020}"
+    )];
+
+    let ran = run_code(&python, &stub, Some(&hook), &data, CALLS, release);
+    assert_eq!(
+        ran.lines,
+        [format!(
+            "atlasod: release 2020e-13tev reads the workshop copy in {} (2 of 3 files there, the rest streams)",
+            data.display()
+        )]
+    );
+    assert_eq!(ran.urls, [local, remote_mc.clone()]);
+
+    let empty = root.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let ran = run_code(&python, &stub, Some(&hook), &empty, CALLS, release);
+    assert_eq!(
+        ran.lines,
+        [format!(
+            "atlasod: release 2020e-13tev streams from CERN (no copy in {})",
+            empty.display()
+        )]
+    );
+    assert_eq!(ran.urls, [remote_data.clone(), remote_mc.clone()]);
+
+    // without the hook, the same calls stream even with the copy there
+    let ran = run_code(&python, &stub, None, &data, CALLS, release);
+    assert!(ran.lines.is_empty(), "{:?}", ran.lines);
+    assert_eq!(ran.urls, [remote_data, remote_mc]);
 }
