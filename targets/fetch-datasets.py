@@ -17,7 +17,9 @@ this script, and writes below ATLASOD_DATA_DIR, default /data.
 - Each dataset on its own: one that fails leaves the others to be fetched; the script
   then exits 1 and its last line names every dataset that is not in place.
 - A release's skim (`resolve`) is listed from the atlasopenmagic API (ATLAS_API_BASE_URL),
-  and each file linked where set_release(R, local_path=/data) reads it.
+  and each file linked where set_release(R, local_path=/data) reads it; an unpacked
+  collection with a `layout` (e.g. OutreachDatasets/2020-01-22/4lep) is linked there whole,
+  also when it was already in place.
 
 Standard library only (Python 3.8 or later): it runs in the single-user image itself.
 """
@@ -180,6 +182,49 @@ def link(data, final, entry):
         os.symlink(target, path)
 
 
+def collection_root(final):
+    """The shallowest folder of an unpacked collection that holds Data/ or MC/, or None."""
+    level = [final]
+    for _ in range(4):
+        for folder in level:
+            if any(os.path.isdir(os.path.join(folder, sub)) for sub in ("Data", "MC")):
+                return folder
+        level = [
+            os.path.join(folder, sub)
+            for folder in level
+            for sub in sorted(os.listdir(folder))
+            if os.path.isdir(os.path.join(folder, sub)) and not os.path.islink(os.path.join(folder, sub))
+        ]
+    return None
+
+
+def link_layout(data, dataset):
+    """Links the unpacked collection where set_release(R, local_path=DATA) reads it."""
+    name, layout = dataset["name"], dataset["layout"]
+    rel = os.path.normpath(layout)
+    if rel.startswith("..") or os.path.isabs(rel):
+        raise Failed(f"{name}: its layout {layout!r} is outside the datasets folder")
+    root = collection_root(os.path.join(data, name))
+    if root is None:
+        say(f"{name}: no Data/ or MC/ folder in it, so not linked at {rel} (set_release streams it)")
+        return
+    path = os.path.join(data, rel)
+    target = os.path.relpath(root, os.path.dirname(path))
+    if os.path.islink(path) and os.readlink(path) == target:
+        return
+    if os.path.lexists(path) and not os.path.islink(path):
+        say(f"{name}: {rel} is already there and not a link; left as it is")
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.islink(path):
+            os.remove(path)
+        os.symlink(target, path)
+    except OSError as failed:
+        raise Failed(f"{name}: linking it at {rel} failed ({failed})") from None
+    say(f"{name}: linked at {rel} for set_release(..., local_path={data})")
+
+
 def sha256_of(path):
     digest = hashlib.sha256()
     with open(path, "rb") as data:
@@ -253,6 +298,8 @@ def fetch(data, dataset):
     for entry in files:
         if entry.get("link"):
             link(data, final, entry)
+    if dataset.get("layout"):
+        link_layout(data, dataset)
     with open(os.path.join(final, COMPLETE), "w", encoding="utf-8") as complete:
         complete.write(sources(dataset) + "\n")
     shutil.rmtree(work)
@@ -285,6 +332,12 @@ def main():
     for dataset in datasets:
         if in_place(data, dataset):
             say(f"{dataset['name']}: already in place")
+            try:
+                if dataset.get("layout"):
+                    link_layout(data, dataset)
+            except Failed as failed:
+                error(str(failed))
+                missing.append(dataset["name"])
             continue
         try:
             fetch(data, dataset)

@@ -1,5 +1,7 @@
 """atlasod: atlasopenmagic's set_release(R) reads the files of R that are in $ATLASOD_DATA
-(default /data), streams the others, and prints one line saying which. First on PYTHONPATH."""
+(default /data), streams the others, and prints one line saying which. A release never set
+by set_release (ATLAS_RELEASE's, or the package's default) is looked up so at the first
+get_urls. First on PYTHONPATH."""
 
 import os
 import sys
@@ -25,6 +27,7 @@ def _patch(md):
 
     def set_release_(release, local_path=None, *args, **kwargs):
         auto.clear()
+        auto["decided"] = True
         if local_path:
             print(f"atlasod: release {release} reads {local_path} (the local_path given)", flush=True)
             return set_release(release, local_path, *args, **kwargs)
@@ -46,6 +49,13 @@ def _patch(md):
         return result
 
     def get_urls_(*args, **kwargs):
+        if not auto.get("decided"):  # the release of ATLAS_RELEASE (or the default), as it is
+            auto["decided"] = True
+            if md.current_local_path is None and md.current_release in getattr(md, "RELEASES_DESC", ()):
+                try:
+                    set_release_(md.current_release)
+                except Exception:  # get_urls says what is wrong itself
+                    pass
         urls = get_urls(*args, **kwargs)
         root = auto.get("root")
         if not root or md.current_local_path != root or all("://" in u or os.path.exists(u) for u in urls):

@@ -202,6 +202,59 @@ fn user_data_fits_each_clouds_limit() {
     }
 }
 
+/// The VM's Python files are the hub bundle's without comments, docstrings or blank lines
+/// (room in AWS's 16 KiB): Python itself (`tests/tools/lean_python_check.py`) finds each
+/// one's AST equal to the commented original's without its docstrings, and no comment or
+/// blank line left. Every Python file of every cloud case's user data is checked.
+#[test]
+fn the_vms_python_files_are_the_commented_ones_without_comments() {
+    let dir = bundles::scratch(&["cloud", "lean-python"]);
+    let mut pairs = Vec::new();
+    for case in cases() {
+        let hub = case.spec.build_vm();
+        for (path, lean) in user_data_files(&case) {
+            if Path::new(&path).extension() != Some("py".as_ref()) {
+                continue;
+            }
+            let Some(rel) = path.strip_prefix("/opt/atlasod/") else {
+                panic!("{}: no commented original known for {path}", case.name)
+            };
+            let original = text(&hub, rel);
+            assert!(
+                lean.len() < original.len(),
+                "{}: {path} not stripped",
+                case.name
+            );
+            let name = format!("{}{}", case.name, path.replace('/', "_"));
+            let (a, b) = (
+                dir.join(format!("{name}.orig")),
+                dir.join(format!("{name}.lean")),
+            );
+            std::fs::write(&a, original).unwrap();
+            std::fs::write(&b, lean).unwrap();
+            pairs.push(a);
+            pairs.push(b);
+        }
+    }
+    assert!(
+        pairs.len() > 2 * 10,
+        "too few Python files in the user data: {}",
+        pairs.len() / 2
+    );
+    let out = Command::new("python3")
+        .arg(repo().join("tests/tools/lean_python_check.py"))
+        .args(&pairs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}");
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn gzip_len(data: &[u8]) -> usize {
     use std::io::Write;
     let mut child = Command::new("gzip")

@@ -229,3 +229,96 @@ fn datasets_download_once_resume_and_fail_loudly() {
         text(&failed)
     );
 }
+
+/// A 2020 collection (`atlas-2020-13tev-4lep`) unpacks to `/data/<id>/` and is linked, a
+/// relative symlink, at the catalogue's `layout` (`OutreachDatasets/2020-01-22/4lep`, its
+/// path below `/eos/opendata/atlas/`), where `set_release(R, local_path=/data)` reads it.
+/// Idempotent: a second run changes nothing and downloads nothing; a link removed is put
+/// back without a download. The listing is the bundle's, with the zip's URL and size those
+/// of the loopback copy.
+#[test]
+fn a_2020_collection_is_linked_where_set_release_reads_it() {
+    if tool("python3").is_none() || tool("zip").is_none() {
+        return;
+    }
+    let root = support::bundles::scratch(&["hub-fetch-2020"]);
+    let served = root.join("served");
+    let collection = served.join("src/4lep");
+    for (dir, file) in [
+        ("Data", "data_A.4lep.root"),
+        ("MC", "mc_345060.ggH125_ZZ4lep.4lep.root"),
+    ] {
+        std::fs::create_dir_all(collection.join(dir)).unwrap();
+        std::fs::write(collection.join(dir).join(file), format!("ntuple {file}")).unwrap();
+    }
+    let zipped = Command::new("zip")
+        .current_dir(served.join("src"))
+        .args(["-q", "-r", "../4lep.zip", "4lep"])
+        .status()
+        .unwrap();
+    assert!(zipped.success());
+    let http = Server::start(&served, root.join("requests.log"));
+    let script = fetch_script(&root.join("bundle"), "  - atlas-2020-13tev-4lep\n");
+    let built = std::fs::read_to_string(script.with_file_name("datasets.json")).unwrap();
+    assert!(
+        built.contains("\"layout\": \"OutreachDatasets/2020-01-22/4lep\""),
+        "{built}"
+    );
+    let listing = root.join("datasets.json");
+    std::fs::write(
+        &listing,
+        support::bundles::loopback_listing(
+            &script.with_file_name("datasets.json"),
+            &format!("http://127.0.0.1:{}", http.server.port),
+            &served,
+        ),
+    )
+    .unwrap();
+    let data = root.join("data");
+    let fetch = || {
+        let mut command = Command::new("python3");
+        command
+            .arg(&script)
+            .env("ATLASOD_DATASETS", &listing)
+            .env("ATLASOD_DATA_DIR", &data)
+            .env_remove("http_proxy")
+            .env("NO_PROXY", "127.0.0.1");
+        command.output().unwrap()
+    };
+    let linked = data.join("OutreachDatasets/2020-01-22/4lep");
+    let check = |out: &Output| {
+        assert!(out.status.success(), "{}", text(out));
+        assert_eq!(
+            std::fs::read_link(&linked).unwrap(),
+            Path::new("../../atlas-2020-13tev-4lep/4lep"),
+            "{}",
+            text(out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(linked.join("Data/data_A.4lep.root")).unwrap(),
+            "ntuple data_A.4lep.root"
+        );
+    };
+
+    let first = fetch();
+    check(&first);
+    assert!(
+        text(&first).contains(
+            "atlas-2020-13tev-4lep: linked at OutreachDatasets/2020-01-22/4lep for set_release"
+        ),
+        "{}",
+        text(&first)
+    );
+    assert_eq!(http.gets().len(), 1);
+
+    let second = fetch();
+    check(&second);
+    assert!(!text(&second).contains("linked at"), "{}", text(&second));
+    assert!(http.gets().is_empty(), "downloaded again");
+
+    std::fs::remove_file(&linked).unwrap();
+    let third = fetch();
+    check(&third);
+    assert!(text(&third).contains("linked at"), "{}", text(&third));
+    assert!(http.gets().is_empty(), "downloaded again");
+}

@@ -47,6 +47,11 @@ tables! {
         /// the record publishes, to check them by.
         #[serde(default)]
         pub resolve: Option<Resolve>,
+        /// Where the unpacked collection goes below the datasets root: its folder's path
+        /// below `/eos/opendata/atlas/`, where `set_release(R, local_path=/data)` reads it.
+        /// The fetcher links it there (a relative symlink to the unpacked folder).
+        #[serde(default)]
+        pub layout: Option<Str>,
     }
 
     /// A skim of a release whose file list the fetcher asks the atlasopenmagic API for.

@@ -22,6 +22,10 @@ pub struct DatasetPlan {
     pub unpacked_bytes: u64,
     /// A skim whose files the fetcher lists at apply time (then `files` is empty).
     pub resolve: Option<ResolvePlan>,
+    /// Where the fetcher links the unpacked collection below `/data`: its path below
+    /// `/eos/opendata/atlas/`, as `set_release(R, local_path=/data)` reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
 }
 
 /// What the fetcher asks the atlasopenmagic API for, and what it checks the answer by.
@@ -135,6 +139,7 @@ fn dataset(dataset: &DatasetRef) -> DatasetPlan {
                     estimated_bytes: r.size,
                     known: files,
                 }),
+                layout: entry.and_then(|e| e.layout).map(str::to_owned),
             }
         }
         DatasetRef::Custom(custom) => {
@@ -155,6 +160,7 @@ fn dataset(dataset: &DatasetRef) -> DatasetPlan {
                 }],
                 unpacked_bytes: size.unwrap_or(0),
                 resolve: None,
+                layout: None,
             }
         }
     }

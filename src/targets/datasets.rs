@@ -42,6 +42,9 @@ pub(crate) fn listing<'a>(datasets: impl IntoIterator<Item = &'a DatasetPlan>) -
                 "unzip": d.unzip,
                 "files": d.files.iter().map(file).collect::<Vec<_>>(),
             });
+            if let Some(layout) = &d.layout {
+                value["layout"] = json!(layout);
+            }
             if let Some(r) = &d.resolve {
                 value["resolve"] = json!({
                     "release": r.release,

@@ -46,3 +46,22 @@ pub fn helm_values(main: &hcl::Body) -> &[hcl::Expression] {
     };
     documents
 }
+
+/// A stand-in for the bundle's `datasets.json` (`listing`, as built): each file's URL
+/// pointed at `base` (a loopback server) and its accepted size at the served copy's in
+/// `served`, everything else as built. Given to the fetcher through `ATLASOD_DATASETS`;
+/// the bundle itself stays as built.
+pub fn loopback_listing(listing: &std::path::Path, base: &str, served: &std::path::Path) -> String {
+    let mut datasets: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(listing).unwrap()).unwrap();
+    for dataset in datasets.as_array_mut().unwrap() {
+        for file in dataset["files"].as_array_mut().unwrap() {
+            let name = file["filename"].as_str().unwrap().to_owned();
+            let size = std::fs::metadata(served.join(&name)).unwrap().len();
+            file["url"] = format!("{base}/{name}").into();
+            file["min_bytes"] = size.into();
+            file["max_bytes"] = size.into();
+        }
+    }
+    datasets.to_string()
+}

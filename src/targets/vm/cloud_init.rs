@@ -83,7 +83,9 @@ struct UserDataContext<'a> {
 /// The program that writes `.env` from Secret Manager (Google Cloud).
 const SECRET_READER: &str = "/usr/local/sbin/atlasod-read-secrets";
 
-/// The files the user-data writes, in the order cloud-init writes them.
+/// The files the user-data writes, in the order cloud-init writes them. Its Python files
+/// carry no comments or docstrings ([`super::lean_python`]): the commented text is the
+/// local bundle's and atlasod's `targets/`.
 /// `secret_manager`: the VM reads its `.env` from the cloud's secret store
 /// (Google Cloud's Secret Manager) with its own credentials at boot.
 pub(crate) fn files(
@@ -179,6 +181,10 @@ pub(crate) fn files(
         ));
     }
     files.extend(hub_files(hub)?);
+    let python = |f: &WriteFile| std::path::Path::new(&f.path).extension() == Some("py".as_ref());
+    for file in files.iter_mut().filter(|f| python(f)) {
+        file.content = super::lean_python::strip(&file.content);
+    }
     Ok(files)
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod cloud;
 pub(crate) mod cloud_init;
 pub(crate) mod gcp;
 pub(crate) mod hub;
+pub(crate) mod lean_python;
 pub(crate) mod openstack;
 pub(crate) mod summary;
 pub(crate) mod terraform;
