@@ -1,4 +1,10 @@
-//! SHA-256 of file contents, as lowercase hex: the manifest's fingerprint.
+//! Hashes of file contents, as lowercase hex: BLAKE3 for the manifest's
+//! files (format 2), SHA-256 for the spec's fingerprint, the journal, and the
+//! files of a format-1 manifest.
+//!
+//! BLAKE3 (the reference crate, with its SIMD code) costs about 1.5
+//! instructions a byte; SHA-256 without the CPU's SHA extensions (callgrind,
+//! where the goals are counted, has none) about 30.
 //!
 //! Through ring (already in the tree for rustls): its assembly picks the
 //! CPU's SHA extensions, else AVX or SSSE3, and hashes a block in about a
@@ -10,6 +16,11 @@ use ring::digest::{SHA256, digest};
 /// The SHA-256 of `bytes`, as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(digest(&SHA256, bytes).as_ref())
+}
+
+/// The BLAKE3 hash of `bytes`, as 64 lowercase hex digits.
+pub fn blake3_hex(bytes: &[u8]) -> String {
+    hex(blake3::hash(bytes).as_bytes())
 }
 
 /// `bytes` as lowercase hex (a table, not `write!`: a formatter call per byte costs more than
@@ -27,6 +38,19 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blake3_known_vectors() {
+        // The BLAKE3 specification's hash of the empty input, and of `abc` (b3sum).
+        assert_eq!(
+            blake3_hex(b""),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+        assert_eq!(
+            blake3_hex(b"abc"),
+            "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+        );
+    }
 
     #[test]
     fn known_vectors() {
