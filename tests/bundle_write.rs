@@ -14,7 +14,7 @@ use atlasod::Target;
 use atlasod::bundle::manifest::MANIFEST_PATH;
 use atlasod::bundle::write::{WriteStep, recover, write_with};
 use atlasod::bundle::{
-    Bundle, ConflictKind, Manifest, WriteError, WriteOptions, sha256_hex, write,
+    Bundle, ConflictKind, Manifest, WriteError, WriteOptions, blake3_hex, sha256_hex, write,
 };
 use atlasod::diff::{EDITED_NOTE, record::BuildRecord};
 
@@ -114,7 +114,7 @@ fn first_build_writes_files_modes_and_a_deterministic_manifest() {
     assert_eq!(files["README.md"].1, 0o644);
     let on_disk = std::fs::read_to_string(tmp.path().join(MANIFEST_PATH)).unwrap();
     assert_eq!(on_disk, manifest(&v1()).to_json());
-    assert!(on_disk.contains(&sha256_hex(b"# workshop\n")));
+    assert!(on_disk.contains(&blake3_hex(b"# workshop\n")));
     let looks_like_a_date = on_disk.as_bytes().windows(10).any(|w| {
         w.iter().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
@@ -250,6 +250,103 @@ fn hand_edit_to_a_file_the_build_does_not_change_is_kept_and_shown_by_diff() {
     assert_eq!(conflicts, [("README.md".to_owned(), ConflictKind::Edited)]);
 }
 
+/// The manifest of `bundle` as the previous release wrote it (format 1: each file's SHA-256).
+fn format_1_manifest(bundle: &Bundle) -> String {
+    let files: serde_json::Map<String, serde_json::Value> = bundle
+        .files
+        .iter()
+        .map(|(path, file)| {
+            let mut entry = serde_json::json!({ "sha256": sha256_hex(&file.contents) });
+            if file.mode.is_executable() {
+                entry["executable"] = true.into();
+            }
+            (path.clone(), entry)
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "about": "Written by `atlasod build`: the files it generated, with their sha256.",
+        "format": 1,
+        "atlasod_version": "0.1.0",
+        "target": "local",
+        "spec_sha256": sha256_hex(b"spec"),
+        "files": files,
+        "summary": null,
+    });
+    format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap())
+}
+
+#[test]
+fn a_bundle_with_a_format_1_manifest_keeps_its_hand_edits() {
+    // Built by the previous release: its manifest records SHA-256s.
+    let tmp = built_v1();
+    std::fs::write(tmp.path().join(MANIFEST_PATH), format_1_manifest(&v1())).unwrap();
+    let unchanged = build(&v1(), tmp.path(), false).unwrap();
+    assert_eq!(
+        unchanged.written,
+        [] as [String; 0],
+        "no file counts as edited"
+    );
+    std::fs::write(tmp.path().join(MANIFEST_PATH), format_1_manifest(&v1())).unwrap();
+
+    // Edited, and the new build changes it; edited, and the build does not; edited, and no
+    // longer generated: refused, untouched.
+    let compose = "services:\n  hub:\n    image: hub:1\n    mem_limit: 4g  # mine\n";
+    std::fs::write(tmp.path().join("compose.yaml"), compose).unwrap();
+    std::fs::write(tmp.path().join("README.md"), "# workshop\nmy notes\n").unwrap();
+    std::fs::write(tmp.path().join("old/only.txt"), "my notes\n").unwrap();
+    let before = tree(tmp.path());
+    assert_eq!(
+        refused(build(&v2(), tmp.path(), false)),
+        [
+            ("compose.yaml".to_owned(), ConflictKind::Edited),
+            (
+                "old/only.txt".to_owned(),
+                ConflictKind::EditedNoLongerGenerated
+            ),
+        ]
+    );
+    assert_eq!(tree(tmp.path()), before, "a refused build writes nothing");
+
+    // diff reads the format-1 manifest: the three edits are marked.
+    let diff = atlasod::diff::against_disk(
+        Target::Local,
+        &v1(),
+        &BuildRecord::default(),
+        tmp.path(),
+        "workshop.yaml",
+    )
+    .unwrap();
+    let edited: Vec<&str> = diff
+        .files
+        .iter()
+        .filter(|f| f.note == Some(EDITED_NOTE))
+        .map(|f| f.path.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(edited, ["README.md", "compose.yaml", "old/only.txt"]);
+
+    // Forced: every edit saved; the manifest is now this release's, and still knows the kept one.
+    std::fs::write(tmp.path().join("README.md"), "# workshop\n").unwrap();
+    std::fs::write(tmp.path().join("old/only.txt"), "only in v1\n").unwrap();
+    let report = build(&v2(), tmp.path(), true).unwrap();
+    assert_eq!(
+        report.saved_edits,
+        [(
+            "compose.yaml".to_owned(),
+            ".atlasod/edited/compose.yaml".to_owned()
+        )]
+    );
+    assert_eq!(
+        tree(tmp.path())[".atlasod/edited/compose.yaml"].0,
+        compose.as_bytes()
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join(MANIFEST_PATH)).unwrap(),
+        manifest(&v2()).to_json()
+    );
+}
+
 #[test]
 fn existing_file_not_written_by_atlasod_is_not_replaced() {
     let tmp = tempfile::tempdir().unwrap();
@@ -283,10 +380,7 @@ fn manifest_paths_outside_the_bundle_are_refused() {
     let mut tampered = manifest(&v1());
     tampered.files.insert(
         "../victim.txt".to_owned(),
-        atlasod::bundle::manifest::ManifestFile {
-            sha256: sha256_hex(b"keep me\n"),
-            executable: false,
-        },
+        atlasod::bundle::manifest::ManifestFile::new(b"keep me\n", false),
     );
     std::fs::write(dir.join(MANIFEST_PATH), tampered.to_json()).unwrap();
     let error = build(&v2(), &dir, true).unwrap_err();

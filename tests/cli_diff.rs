@@ -166,6 +166,79 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
     assert_eq!(run.code, Some(0));
 }
 
+/// Turns the manifest of `bundle` into the previous release's (format 1: SHA-256s, computed by
+/// `sha256sum`, not by atlasod).
+fn downgrade_manifest(bundle: &Path) {
+    let path = bundle.join(".atlasod/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(manifest["format"], 2);
+    manifest["format"] = 1.into();
+    for (name, entry) in manifest["files"].as_object_mut().unwrap() {
+        let entry = entry.as_object_mut().unwrap();
+        assert!(entry.remove("blake3").is_some(), "{name}");
+        let out = Command::new("sha256sum")
+            .arg(bundle.join(name))
+            .output()
+            .unwrap();
+        let sum = String::from_utf8(out.stdout).unwrap();
+        entry.insert("sha256".to_owned(), sum[..64].into());
+    }
+    let text = serde_json::to_string_pretty(&manifest).unwrap();
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+}
+
+#[test]
+fn a_bundle_built_by_the_previous_release_keeps_its_hand_edit() {
+    let tmp = built();
+    downgrade_manifest(&tmp.path().join("out/local"));
+    let run = atlasod(
+        tmp.path(),
+        &["diff", "-t", "local", "-o", "out", "--exit-code"],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+
+    let config = tmp.path().join("out/local/jupyterhub_config.py");
+    let mut edited = std::fs::read_to_string(&config).unwrap();
+    edited.push_str("c.Spawner.start_timeout = 1200  # my edit\n");
+    std::fs::write(&config, &edited).unwrap();
+    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
+    assert!(
+        run.stdout
+            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
+        "{}",
+        run.stdout
+    );
+    let spec = edit(LAPTOP, "idle_timeout: 8h", "idle_timeout: 4h");
+    std::fs::write(tmp.path().join("workshop.yaml"), spec).unwrap();
+    let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("jupyterhub_config.py  edited by hand; the new build changes it"),
+        "{}",
+        run.stderr
+    );
+    // README.md changes too, and was not edited: its SHA-256 says so.
+    assert!(!run.stderr.contains("README.md"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), edited);
+
+    // The same spec again: the edit is kept, the manifest becomes format 2 and still knows it.
+    std::fs::write(tmp.path().join("workshop.yaml"), LAPTOP).unwrap();
+    let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), edited);
+    let manifest = std::fs::read_to_string(tmp.path().join("out/local/.atlasod/manifest.json"));
+    assert!(manifest.unwrap().contains("\"format\": 2"));
+    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
+    assert!(
+        run.stdout
+            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn two_spec_diff_as_a_pull_request_comment() {
     let new = edit(LAPTOP, "count: 1\n", "count: 2\n");

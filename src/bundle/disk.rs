@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::bundle::hash::sha256_hex;
 use crate::bundle::manifest::{MANIFEST_PATH, Manifest, STATE_DIR};
 use crate::bundle::{Bundle, BundleFile, FileMode};
 use crate::error::Error;
@@ -45,7 +44,7 @@ pub fn read(dir: &Path, wanted: &Bundle) -> Result<OnDisk, Error> {
             continue;
         };
         if let Some(entry) = manifest.as_ref().and_then(|m| m.files.get(path)) {
-            if sha256_hex(&file.contents) != entry.sha256 {
+            if !entry.matches(&file.contents) {
                 on_disk.edited.insert(path.to_owned());
             }
         }

@@ -1,10 +1,17 @@
 //! `.atlasod/manifest.json`: what the last build wrote into a bundle folder.
 //!
-//! Lists every generated file with its SHA-256 and mode, the fingerprint of
-//! the spec it came from, the atlasod version, and the build's [`BuildRecord`]
-//! (for the semantic diff). A rebuild compares the files on disk with these
-//! hashes to tell a hand edit from atlasod's own output. Deterministic: keys
-//! sorted, no timestamps, no host data; the same spec gives the same manifest.
+//! Lists every generated file with its BLAKE3 hash and mode, the fingerprint
+//! (SHA-256) of the spec it came from, the atlasod version, and the build's
+//! [`BuildRecord`] (for the semantic diff). A rebuild compares the files on
+//! disk with these hashes to tell a hand edit from atlasod's own output.
+//! Deterministic: keys sorted, no timestamps, no host data; the same spec
+//! gives the same manifest.
+//!
+//! Format 1 (the earlier builds of atlasod 0.1.0) recorded each file's
+//! SHA-256; format 2 records its BLAKE3, a tenth of the instructions without
+//! the CPU's SHA extensions (every file of every bundle is hashed). A format-1 manifest is
+//! still read, and its files still checked against their SHA-256, so a bundle
+//! built by an older atlasod keeps its hand edits; the next build writes format 2.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,7 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::Bundle;
-use crate::bundle::hash::sha256_hex;
+use crate::bundle::hash::{blake3_hex, sha256_hex};
 use crate::diff::record::BuildRecord;
 use crate::error::Error;
 
@@ -21,9 +28,9 @@ pub const STATE_DIR: &str = ".atlasod";
 /// The manifest's path inside a bundle.
 pub const MANIFEST_PATH: &str = ".atlasod/manifest.json";
 /// The manifest format this atlasod writes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-const ABOUT: &str = "Written by `atlasod build`: the files it generated, with their sha256. \
+const ABOUT: &str = "Written by `atlasod build`: the files it generated, with their BLAKE3 hash. \
 `atlasod build` refuses to overwrite a file whose content no longer matches (edited by hand) \
 unless given --force; `atlasod diff` compares the spec with this bundle. Do not edit.";
 
@@ -42,11 +49,39 @@ pub struct Manifest {
     pub record: Option<BuildRecord>,
 }
 
+/// One generated file: its hash and whether it is executable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestFile {
-    pub sha256: String,
+    /// BLAKE3 of the contents, as hex (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
+    /// SHA-256 of the contents, as hex (format 1, written by older releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub executable: bool,
+}
+
+impl ManifestFile {
+    /// The entry this atlasod writes for a file with `contents`.
+    pub fn new(contents: &[u8], executable: bool) -> Self {
+        Self {
+            blake3: Some(blake3_hex(contents)),
+            sha256: None,
+            executable,
+        }
+    }
+
+    /// Whether `contents` is the file this entry records: by its BLAKE3, or,
+    /// in a format-1 manifest, by its SHA-256. An entry with neither matches
+    /// nothing (the file counts as edited by hand, so it is never lost).
+    pub fn matches(&self, contents: &[u8]) -> bool {
+        match (&self.blake3, &self.sha256) {
+            (Some(blake3), _) => *blake3 == blake3_hex(contents),
+            (None, Some(sha256)) => *sha256 == sha256_hex(contents),
+            (None, None) => false,
+        }
+    }
 }
 
 impl Manifest {
@@ -62,10 +97,7 @@ impl Manifest {
                 .files
                 .iter()
                 .map(|(path, file)| {
-                    let entry = ManifestFile {
-                        sha256: sha256_hex(&file.contents),
-                        executable: file.mode.is_executable(),
-                    };
+                    let entry = ManifestFile::new(&file.contents, file.mode.is_executable());
                     (path.clone(), entry)
                 })
                 .collect(),

@@ -20,7 +20,7 @@ pub mod write;
 use std::collections::BTreeMap;
 
 pub use facts::TargetFacts;
-pub use hash::sha256_hex;
+pub use hash::{blake3_hex, sha256_hex};
 pub use manifest::Manifest;
 pub use write::{
     Conflict, ConflictKind, Refused, WriteError, WriteOptions, WriteReport, write, write_files,

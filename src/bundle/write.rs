@@ -295,20 +295,17 @@ fn plan(
             });
             continue;
         };
-        let want = sha256_hex(&file.contents);
-        let have = sha256_hex(&disk.contents);
-        let recorded = old
-            .and_then(|m| m.files.get(path))
-            .map(|e| e.sha256.as_str());
-        let conflict = if have == want {
+        // The same bytes: nothing to hash (a rebuild that changes nothing hashes no file twice).
+        let recorded = old.and_then(|m| m.files.get(path));
+        let conflict = if disk.contents == file.contents {
             if disk.mode == file.mode {
                 report.unchanged += 1;
                 continue;
             }
             None
-        } else if recorded == Some(have.as_str()) {
+        } else if recorded.is_some_and(|r| r.matches(&disk.contents)) {
             None
-        } else if recorded == Some(want.as_str()) && !options.force {
+        } else if recorded.is_some_and(|r| r.matches(&file.contents)) && !options.force {
             report.kept_edits.push(path.clone());
             continue;
         } else if recorded.is_some() {
@@ -337,7 +334,7 @@ fn plan(
             let Some(disk) = read_file(dir, path)? else {
                 continue;
             };
-            let edited = sha256_hex(&disk.contents) != entry.sha256;
+            let edited = !entry.matches(&disk.contents);
             if edited && !options.force {
                 conflicts.push(Conflict {
                     path: path.clone(),

@@ -215,7 +215,9 @@ fn rehearsal(plan: &Plan) -> Plan {
 pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     let ctx = context(plan, host)?;
     let mut bundle = Bundle::new();
-    let file = |name: &'static str, source: &'static str| templates::render(name, source, &ctx);
+    // The context (the whole plan) becomes template values once, not once per template.
+    let values = minijinja::Value::from(minijinja::value::Serde(&ctx));
+    let file = |name: &'static str, source: &'static str| templates::render(name, source, &values);
     bundle.add(
         "compose.yaml",
         file(

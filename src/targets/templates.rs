@@ -168,43 +168,65 @@ fn yaml(value: &Value) -> String {
 /// literal block cannot carry (control characters, a first line that starts
 /// with a space) becomes a double-quoted scalar instead.
 fn literal(value: &Value, indent: usize) -> String {
-    let text = value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned);
-    // YAML takes the block's indentation from its first non-empty line.
-    let first = text.split('\n').find(|line| !line.trim().is_empty());
-    let blockable = first.is_some_and(|line| !line.starts_with([' ', '\t']))
-        && text
-            .split('\n')
-            .take_while(|line| line.trim().is_empty())
-            .all(str::is_empty)
-        && text
-            .chars()
-            .all(|c| c == '\n' || c == '\t' || !c.is_control())
-        && !text.contains('\u{feff}');
-    if !blockable || text.chars().any(|c| c != '\n' && breaks_a_line(c)) {
-        return yaml_quoted(&text);
+    let owned;
+    let text = if let Some(text) = value.as_str() {
+        text
+    } else {
+        owned = value.to_string();
+        &owned
+    };
+    if !blockable(text) {
+        return yaml_quoted(text);
     }
+    // One pass to size the output, one to write it: the VM's user data embeds the whole hub
+    // bundle through this filter.
     let body = text.trim_end_matches('\n');
-    let chomp = match text.len() - body.len() {
+    let newlines = text.len() - body.len();
+    let chomp = match newlines {
         0 => "-",
         1 => "",
         _ => "+",
     };
-    let mut out = format!("|{chomp}");
+    let lines = body.bytes().filter(|&b| b == b'\n').count() + 1;
+    let mut out = String::with_capacity(text.len() + lines * indent + 3);
+    out.push('|');
+    out.push_str(chomp);
     let pad = " ".repeat(indent);
-    let mut lines: Vec<&str> = body.split('\n').collect();
-    if chomp == "+" {
-        lines.extend(std::iter::repeat_n("", text.len() - body.len() - 1));
-    }
-    for line in lines {
+    for line in body.split('\n') {
         out.push('\n');
         if !line.is_empty() {
             out.push_str(&pad);
             out.push_str(line);
         }
     }
+    for _ in 1..newlines {
+        out.push('\n');
+    }
     out
+}
+
+/// Whether `text` can be a literal block: YAML takes the block's indentation
+/// from its first non-empty line, which must not start with a blank, blank
+/// lines before it must be empty, and no character may [break a line](breaks_a_line).
+fn blockable(text: &str) -> bool {
+    let first = text.split('\n').find(|line| !line.trim().is_empty());
+    if first.is_none_or(|line| line.starts_with([' ', '\t'])) {
+        return false;
+    }
+    if !text
+        .split('\n')
+        .take_while(|line| line.trim().is_empty())
+        .all(str::is_empty)
+    {
+        return false;
+    }
+    if text.is_ascii() {
+        // Of ASCII, only the control characters break a line: one pass over the bytes.
+        text.bytes()
+            .all(|b| b == b'\n' || b == b'\t' || (b >= 0x20 && b != 0x7f))
+    } else {
+        text.chars().all(|c| c == '\n' || !breaks_a_line(c))
+    }
 }
 
 /// A character that some reader of the generated file takes as the end of a
@@ -390,6 +412,87 @@ mod tests {
             r#""a\u2028b\u0085""#
         );
         assert_eq!(literal(&Value::from("a\u{2028}b\n"), 2), r#""a\u2028b\n""#);
+    }
+
+    /// The `literal` filter as it was written first (three passes over the text), to hold
+    /// the one-pass version to the same output.
+    fn literal_reference(text: &str, indent: usize) -> String {
+        let text = text.to_owned();
+        // YAML takes the block's indentation from its first non-empty line.
+        let first = text.split('\n').find(|line| !line.trim().is_empty());
+        let blockable = first.is_some_and(|line| !line.starts_with([' ', '\t']))
+            && text
+                .split('\n')
+                .take_while(|line| line.trim().is_empty())
+                .all(str::is_empty)
+            && text
+                .chars()
+                .all(|c| c == '\n' || c == '\t' || !c.is_control())
+            && !text.contains('\u{feff}');
+        if !blockable || text.chars().any(|c| c != '\n' && breaks_a_line(c)) {
+            return yaml_quoted(&text);
+        }
+        let body = text.trim_end_matches('\n');
+        let chomp = match text.len() - body.len() {
+            0 => "-",
+            1 => "",
+            _ => "+",
+        };
+        let mut out = format!("|{chomp}");
+        let pad = " ".repeat(indent);
+        let mut lines: Vec<&str> = body.split('\n').collect();
+        if chomp == "+" {
+            lines.extend(std::iter::repeat_n("", text.len() - body.len() - 1));
+        }
+        for line in lines {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(&pad);
+                out.push_str(line);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn literal_is_what_it_was() {
+        let texts = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\n\n\n",
+            "\na\n",
+            " \na\n",
+            "\t\na",
+            "a\r\nb\n",
+            "a\tb\n",
+            "a\u{7f}",
+            "a\u{0}b",
+            "é\n",
+            "a\u{85}b",
+            "a\u{2028}",
+            "\u{feff}a",
+            "a\u{fffe}",
+            "a\u{ffff}\n",
+            "x\n  y\n\n z\n",
+            "  \n\na",
+            "日本\n語\n\n",
+            "#!/bin/sh\necho \"$x\"\n",
+        ];
+        for text in texts {
+            for indent in [0, 2, 6] {
+                assert_eq!(
+                    literal(&Value::from(text), indent),
+                    literal_reference(text, indent),
+                    "{text:?}"
+                );
+            }
+        }
+        proptest::proptest!(|(text in "[a \t\n\r\u{0}\u{7f}é\u{85}\u{2028}\u{feff}]{0,12}", indent in 0usize..8)| {
+            proptest::prop_assert_eq!(literal(&Value::from(text.as_str()), indent), literal_reference(&text, indent));
+        });
     }
 
     #[test]

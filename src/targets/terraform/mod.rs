@@ -35,8 +35,32 @@ pub(crate) fn header(plan: &Plan, what: &str) -> Vec<String> {
 
 /// Parses an HCL expression that atlasod wrote, e.g. `var.region` or `length(var.x) > 0`.
 pub(crate) fn expr(text: &str) -> Result<Expression, Error> {
+    if let Some(traversal) = attribute_traversal(text) {
+        return Ok(traversal);
+    }
     text.parse::<Expression>()
         .map_err(|e| Error::Internal(format!("HCL expression `{text}`: {e}")))
+}
+
+/// `a.b.c` (ASCII identifiers joined by dots, the most common expression in a module) as the
+/// parser reads it, without running the parser; `None` for anything else.
+fn attribute_traversal(text: &str) -> Option<Expression> {
+    let identifier = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let (root, rest) = text.split_once('.')?;
+    if !identifier(root) || matches!(root, "true" | "false" | "null") {
+        return None;
+    }
+    let operators = rest
+        .split('.')
+        .map(|part| {
+            identifier(part)
+                .then(|| hcl::expr::TraversalOperator::GetAttr(hcl::Identifier::unchecked(part)))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(hcl::expr::Traversal::new(hcl::expr::Variable::unchecked(root), operators).into())
 }
 
 /// A string literal.
@@ -163,5 +187,65 @@ pub(crate) fn workshop_name(suffix: &str) -> Expression {
         )
     } else {
         template(&[Part::Ref("local.workshop"), Part::Lit(suffix)])
+    }
+}
+
+#[cfg(test)]
+mod expr_tests {
+    use super::*;
+
+    #[test]
+    fn an_attribute_traversal_is_what_the_parser_makes_of_it() {
+        let parse = |text: &str| text.parse::<Expression>().ok();
+        for text in [
+            "var.region",
+            "a.b.c.d",
+            "_x.y_2",
+            "local.accounts",
+            "true.x",
+            "null.x",
+            "x",
+            "x.",
+            ".x",
+            "a..b",
+            "a.0",
+            "for.x",
+            "in.x",
+            "if.x",
+            "endfor.x",
+            "x.for",
+            "a-b.c",
+            "a.b[0]",
+            "var.x == null",
+            "é.x",
+        ] {
+            match attribute_traversal(text) {
+                Some(fast) => assert_eq!(Some(fast), parse(text), "{text}"),
+                None => assert!(
+                    matches!(
+                        text,
+                        "true.x"
+                            | "null.x"
+                            | "x"
+                            | "x."
+                            | ".x"
+                            | "a..b"
+                            | "a.0"
+                            | "a-b.c"
+                            | "a.b[0]"
+                            | "var.x == null"
+                            | "é.x"
+                    ),
+                    "{text}"
+                ),
+            }
+        }
+        proptest::proptest!(|(text in "[a-z_][a-z0-9_]{0,5}(\\.[a-zA-Z_][a-zA-Z0-9_]{0,5}){1,4}")| {
+            let root = text.split('.').next().unwrap_or_default();
+            proptest::prop_assume!(!matches!(root, "true" | "false" | "null"));
+            let fast = attribute_traversal(&text);
+            proptest::prop_assert!(fast.is_some());
+            proptest::prop_assert_eq!(fast, parse(&text));
+        });
     }
 }
