@@ -15,13 +15,21 @@
 use std::ops::Range;
 
 /// `source` without its comments, docstrings and blank lines (see the module comment).
+///
+/// One pass over the lines: the comments, strings and docstrings are each sorted by where
+/// they start, so each list is walked once beside the lines.
 pub(crate) fn strip(source: &str) -> String {
     let Some(scan) = Scanner::new(source.as_bytes()).run() else {
         return source.to_owned();
     };
+    // where the second line ends: Python reads a coding declaration only above it
+    let header_end = source
+        .match_indices('\n')
+        .nth(1)
+        .map_or(source.len(), |(at, _)| at);
     let mut deleted: Vec<Range<usize>> = Vec::new();
     for comment in &scan.comments {
-        if kept_comment(source, comment.start) {
+        if comment.start < header_end && kept_comment(source, comment.start) {
             continue;
         }
         let mut start = comment.start;
@@ -32,28 +40,40 @@ pub(crate) fn strip(source: &str) -> String {
     }
     let docstrings = docstrings(source, &scan);
     deleted.extend(docstrings.iter().cloned());
-    deleted.sort_by_key(|r| r.start);
+    let deleted = merged(deleted);
+    let (mut doc, mut string, mut del) = (0, 0, 0);
     let mut out = String::with_capacity(source.len());
+    let mut kept = String::new();
     let mut line_start = 0;
     for line in source.split_inclusive('\n') {
         let line_end = line_start + line.len();
+        while docstrings.get(doc).is_some_and(|d| d.end < line_end) {
+            doc += 1;
+        }
         if docstrings
-            .iter()
-            .any(|d| d.start <= line_start && line_end <= d.end)
+            .get(doc)
+            .is_some_and(|d| d.start <= line_start && line_end <= d.end)
         {
             line_start = line_end;
             continue;
         }
+        while scan
+            .strings
+            .get(string)
+            .is_some_and(|s| s.end <= line_start)
+        {
+            string += 1;
+        }
         let in_string = scan
             .strings
-            .iter()
-            .any(|s| s.start < line_start && line_start < s.end);
-        let mut kept = String::new();
+            .get(string)
+            .is_some_and(|s| s.start < line_start && line_start < s.end);
+        while deleted.get(del).is_some_and(|r| r.end <= line_start) {
+            del += 1;
+        }
+        kept.clear();
         let mut at = line_start;
-        for range in deleted
-            .iter()
-            .filter(|r| r.start < line_end && r.end > line_start)
-        {
+        for range in deleted[del..].iter().take_while(|r| r.start < line_end) {
             let from = range.start.max(line_start);
             if from > at {
                 kept.push_str(&source[at..from]);
@@ -63,22 +83,34 @@ pub(crate) fn strip(source: &str) -> String {
         kept.push_str(&source[at..line_end]);
         let blank = kept.trim().is_empty();
         if in_string || !blank {
-            if line.ends_with('\n') && !kept.ends_with('\n') {
-                kept.push('\n');
-            }
             out.push_str(&kept);
+            if line.ends_with('\n') && !kept.ends_with('\n') {
+                out.push('\n');
+            }
         }
         line_start = line_end;
     }
     out
 }
 
-/// A comment Python reads: `#!` on the first line, a coding declaration on the first two.
+/// `ranges` sorted by start, overlapping ones joined: what they cover, each byte once.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut joined: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match joined.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => joined.push(range),
+        }
+    }
+    joined
+}
+
+/// A comment Python reads: `#!` on the first line, a coding declaration on the first two
+/// (the caller asks only for a comment on the first two lines).
 fn kept_comment(source: &str, at: usize) -> bool {
-    let line = source[..at].matches('\n').count();
     let text = source[at..].lines().next().unwrap_or("");
-    (line == 0 && at == 0 && text.starts_with("#!"))
-        || (line < 2 && (text.contains("coding:") || text.contains("coding=")))
+    (at == 0 && text.starts_with("#!")) || text.contains("coding:") || text.contains("coding=")
 }
 
 /// The byte ranges (whole lines) of the docstrings to remove: a logical line that is only
