@@ -59,6 +59,10 @@ pub const WORK_DIR: &str = "/home/jovyan/work";
 pub const HOME_DIR: &str = "/home/jovyan";
 /// The variable Caddy reads the public address from when the build does not know it.
 pub const PUBLIC_HOST_VAR: &str = "PUBLIC_HOST";
+/// The hub bundle's files a VM runs without: its user data carries the hub bundle, and AWS
+/// takes 16 KiB of it. The cloud bundle's README is the operator's guide, and the user data
+/// writes `.env` itself.
+pub const LAPTOP_ONLY: [&str; 2] = [".env.example", "README.md"];
 /// Where datasets appear, read-only, in every user's container.
 pub const DATA_DIR: &str = "/data";
 
@@ -211,7 +215,7 @@ fn rehearsal(plan: &Plan) -> Plan {
 }
 
 /// Renders the hub bundle of `plan` for `host`: the very same files on a
-/// laptop (`local` target) and inside a cloud VM.
+/// laptop (`local` target) and inside a cloud VM, but the [`LAPTOP_ONLY`] ones.
 pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     let ctx = context(plan, host)?;
     let mut bundle = Bundle::new();
@@ -280,21 +284,23 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     if !plan.datasets.is_empty() {
         datasets::add(&mut bundle, &plan.datasets);
     }
-    bundle.add(
-        ".env.example",
-        file(
-            "hub/env.example.j2",
-            include_str!("../../targets/hub/env.example.j2"),
-        )?,
-    );
     bundle.add(".gitignore", include_str!("../../targets/hub/gitignore"));
-    bundle.add(
-        "README.md",
-        file(
-            "hub/README.md.j2",
-            include_str!("../../targets/hub/README.md.j2"),
-        )?,
-    );
+    if host.kind == HostKind::Laptop {
+        bundle.add(
+            ".env.example",
+            file(
+                "hub/env.example.j2",
+                include_str!("../../targets/hub/env.example.j2"),
+            )?,
+        );
+        bundle.add(
+            "README.md",
+            file(
+                "hub/README.md.j2",
+                include_str!("../../targets/hub/README.md.j2"),
+            )?,
+        );
+    }
     // For `atlasod diff`: what a change of these names would cost the users.
     bundle.facts.home_volume = Some(ctx.home_volume.clone());
     bundle.facts.secrets.insert(

@@ -207,13 +207,11 @@ fn setup_context<'a>(plan: &'a Plan, ssh_user: &'a str, secret_manager: bool) ->
     }
 }
 
-/// The hub bundle's files, under [`HUB_DIR`], but its `README.md` and `.env.example`: AWS
-/// takes 16 KiB of user data, and the VM runs without them (the cloud bundle's README is the
-/// operator's guide, and the user data writes `.env` itself).
+/// The hub bundle's files, under [`HUB_DIR`] (a VM's hub bundle has no README or
+/// `.env.example`: [`crate::targets::compose::LAPTOP_ONLY`]).
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
         .iter()
-        .filter(|(path, _)| !VM_LEAVES_OUT.contains(&path.as_str()))
         .map(|(path, hub_file)| {
             let content = String::from_utf8(hub_file.contents.clone()).map_err(|_| {
                 Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text"))
@@ -269,9 +267,6 @@ fn accounts_path(plan: &Plan) -> Option<String> {
     plan.has_accounts()
         .then(|| format!("{HUB_DIR}/{}", crate::plan::ACCOUNTS_FILE_NAME))
 }
-
-/// The hub bundle's files that the VM does not carry (see [`hub_files`]).
-const VM_LEAVES_OUT: [&str; 2] = ["README.md", ".env.example"];
 
 /// `text` as literal text of a Terraform template: `${` and `%{` doubled.
 fn literal(text: &str) -> String {
