@@ -38,6 +38,29 @@ fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
     tmp
 }
 
+/// `atlasod diff --stat` of the local bundle in `dir/out` marks `jupyterhub_config.py` as
+/// edited by hand since the last build.
+fn assert_diff_marks_the_edit(dir: &Path) {
+    let run = atlasod(dir, &["diff", "-t", "local", "-o", "out", "--stat"]);
+    assert!(
+        run.stdout
+            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The build exited 2, refusing to overwrite the hand-edited `jupyterhub_config.py`.
+fn assert_build_refuses_to_overwrite_the_edit(run: &Ran) {
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("jupyterhub_config.py  edited by hand; the new build changes it"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A folder holding `workshop.yaml` (the laptop example) built into `out/local`.
 fn built() -> tempfile::TempDir {
     let tmp = folder(&[("workshop.yaml", LAPTOP)]);
@@ -118,13 +141,8 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
     std::fs::write(tmp.path().join("workshop.yaml"), spec).unwrap();
 
     let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
-    assert_eq!(run.code, Some(2));
-    let err = run.stderr;
-    assert!(
-        err.contains("jupyterhub_config.py  edited by hand; the new build changes it"),
-        "{err}"
-    );
-    assert!(err.contains("--force"), "{err}");
+    assert_build_refuses_to_overwrite_the_edit(&run);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(&config).unwrap(),
         edited,
@@ -132,13 +150,7 @@ fn a_hand_edited_file_survives_build_and_is_replaced_only_with_force() {
     );
 
     // diff marks the file as edited by hand.
-    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
-    assert!(
-        run.stdout
-            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
-        "{}",
-        run.stdout
-    );
+    assert_diff_marks_the_edit(tmp.path());
 
     let run = atlasod(
         tmp.path(),
@@ -202,23 +214,11 @@ fn a_bundle_built_by_the_previous_release_keeps_its_hand_edit() {
     let mut edited = std::fs::read_to_string(&config).unwrap();
     edited.push_str("c.Spawner.start_timeout = 1200  # my edit\n");
     std::fs::write(&config, &edited).unwrap();
-    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
-    assert!(
-        run.stdout
-            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
-        "{}",
-        run.stdout
-    );
+    assert_diff_marks_the_edit(tmp.path());
     let spec = edit(LAPTOP, "idle_timeout: 8h", "idle_timeout: 4h");
     std::fs::write(tmp.path().join("workshop.yaml"), spec).unwrap();
     let run = atlasod(tmp.path(), &["build", "-t", "local", "-o", "out"]);
-    assert_eq!(run.code, Some(2), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("jupyterhub_config.py  edited by hand; the new build changes it"),
-        "{}",
-        run.stderr
-    );
+    assert_build_refuses_to_overwrite_the_edit(&run);
     // README.md changes too, and was not edited: its SHA-256 says so.
     assert!(!run.stderr.contains("README.md"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&config).unwrap(), edited);
@@ -230,13 +230,7 @@ fn a_bundle_built_by_the_previous_release_keeps_its_hand_edit() {
     assert_eq!(std::fs::read_to_string(&config).unwrap(), edited);
     let manifest = std::fs::read_to_string(tmp.path().join("out/local/.atlasod/manifest.json"));
     assert!(manifest.unwrap().contains("\"format\": 2"));
-    let run = atlasod(tmp.path(), &["diff", "-t", "local", "-o", "out", "--stat"]);
-    assert!(
-        run.stdout
-            .contains("jupyterhub_config.py  (edited by hand since the last build)"),
-        "{}",
-        run.stdout
-    );
+    assert_diff_marks_the_edit(tmp.path());
 }
 
 #[test]

@@ -318,14 +318,7 @@ fn fetch(python: &Path, script: &Path, api: &Stub, data: &Path) -> (bool, String
 fn the_fetcher_lists_a_skim_at_apply_time_and_lays_it_out_for_the_hook() {
     let Some(python) = python() else { return };
     let root = support::bundles::scratch(&["data-hook-fetch"]);
-    let spec = format!("{SPEC}datasets:\n  - atlas-2025e-13tev-beta/GamGam\n");
-    let built = atlasod::program::build(
-        atlasod::SourceFile::new("data-hook.yaml", spec),
-        atlasod::Target::Local,
-    )
-    .unwrap_or_else(|e| panic!("a spec with atlas-2025e-13tev-beta/GamGam does not build: {e:?}"));
-    let bundle = root.join("bundle");
-    support::bundles::write(&built.bundle, &bundle);
+    let bundle = local_bundle(&root, "atlas-2025e-13tev-beta/GamGam");
     let script = bundle.join("datasets/fetch.py");
     let hook = bundle.join("singleuser");
 
@@ -464,17 +457,23 @@ print("URLS " + json.dumps(atom.get_urls("data", skim="4lep")))
 print("URLS " + json.dumps(atom.get_urls("345060", skim="4lep", protocol="https")))
 "#;
 
-/// The bundle's fetcher puts the 2020 4lep zip (here holding the collision data only) in
-/// place: `data/atlas-2020-13tev-4lep/4lep/...`, linked at `OutreachDatasets/2020-01-22/4lep`.
-fn fetch_2020(python: &Path, root: &Path) -> (PathBuf, PathBuf) {
-    let spec = format!("{SPEC}datasets:\n  - atlas-2020-13tev-4lep\n");
+/// The local bundle of [`SPEC`] with the catalogue's `dataset`, written to `root/bundle`.
+fn local_bundle(root: &Path, dataset: &str) -> PathBuf {
+    let spec = format!("{SPEC}datasets:\n  - {dataset}\n");
     let built = atlasod::program::build(
         atlasod::SourceFile::new("data-hook.yaml", spec),
         atlasod::Target::Local,
     )
-    .unwrap_or_else(|e| panic!("a spec with atlas-2020-13tev-4lep does not build: {e:?}"));
+    .unwrap_or_else(|e| panic!("a spec with {dataset} does not build: {e:?}"));
     let bundle = root.join("bundle");
     support::bundles::write(&built.bundle, &bundle);
+    bundle
+}
+
+/// The bundle's fetcher puts the 2020 4lep zip (here holding the collision data only) in
+/// place: `data/atlas-2020-13tev-4lep/4lep/...`, linked at `OutreachDatasets/2020-01-22/4lep`.
+fn fetch_2020(python: &Path, root: &Path) -> (PathBuf, PathBuf) {
+    let bundle = local_bundle(root, "atlas-2020-13tev-4lep");
     let served = root.join("served");
     std::fs::create_dir_all(&served).unwrap();
     let made = Command::new(python)
