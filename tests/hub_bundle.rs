@@ -36,7 +36,7 @@ fn vm_differences(case: &Spec, local: &Bundle) -> Vec<(String, String)> {
             .keys()
             .filter(|path| !compose::LAPTOP_ONLY.contains(&path.as_str()))
             .collect::<Vec<_>>(),
-        "{}: the VM bundle has other files than the laptop's but its README and .env.example",
+        "{}: the VM bundle has other files than the laptop's but its README",
         case.name
     );
     vm.files

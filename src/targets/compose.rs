@@ -59,10 +59,9 @@ pub const WORK_DIR: &str = "/home/jovyan/work";
 pub const HOME_DIR: &str = "/home/jovyan";
 /// The variable Caddy reads the public address from when the build does not know it.
 pub const PUBLIC_HOST_VAR: &str = "PUBLIC_HOST";
-/// The hub bundle's files a VM runs without: its user data carries the hub bundle, and AWS
-/// takes 16 KiB of it. The cloud bundle's README is the operator's guide, and the user data
-/// writes `.env` itself.
-pub const LAPTOP_ONLY: [&str; 2] = [".env.example", "README.md"];
+/// The hub bundle's files a VM runs without, not rendered for it: its user data carries the
+/// hub bundle, and AWS takes 16 KiB of it. The cloud bundle's README is the operator's guide.
+pub const LAPTOP_ONLY: [&str; 1] = ["README.md"];
 /// Where datasets appear, read-only, in every user's container.
 pub const DATA_DIR: &str = "/data";
 
@@ -284,15 +283,15 @@ pub fn render(plan: &Plan, host: &HubHost) -> Result<Bundle, Error> {
     if !plan.datasets.is_empty() {
         datasets::add(&mut bundle, &plan.datasets);
     }
+    bundle.add(
+        ".env.example",
+        file(
+            "hub/env.example.j2",
+            include_str!("../../targets/hub/env.example.j2"),
+        )?,
+    );
     bundle.add(".gitignore", include_str!("../../targets/hub/gitignore"));
     if host.kind == HostKind::Laptop {
-        bundle.add(
-            ".env.example",
-            file(
-                "hub/env.example.j2",
-                include_str!("../../targets/hub/env.example.j2"),
-            )?,
-        );
         bundle.add(
             "README.md",
             file(

@@ -207,11 +207,13 @@ fn setup_context<'a>(plan: &'a Plan, ssh_user: &'a str, secret_manager: bool) ->
     }
 }
 
-/// The hub bundle's files, under [`HUB_DIR`] (a VM's hub bundle has no README or
-/// `.env.example`: [`crate::targets::compose::LAPTOP_ONLY`]).
+/// The hub bundle's files, under [`HUB_DIR`], but its `.env.example`: the user data writes
+/// `.env` itself (and a VM's hub bundle has no README:
+/// [`crate::targets::compose::LAPTOP_ONLY`]).
 fn hub_files(hub: &Bundle) -> Result<Vec<WriteFile>, Error> {
     hub.files
         .iter()
+        .filter(|(path, _)| path.as_str() != ".env.example")
         .map(|(path, hub_file)| {
             let content = String::from_utf8(hub_file.contents.clone()).map_err(|_| {
                 Error::Internal(format!("the hub bundle's `{path}` is not UTF-8 text"))
