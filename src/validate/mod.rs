@@ -6,6 +6,7 @@
 
 mod accept;
 mod hint;
+mod pattern;
 mod roster;
 mod rules;
 pub mod schema;

@@ -140,12 +140,12 @@ fn options() -> jsonschema::ValidationOptions<'static> {
 /// own; `tests::start_up_validator_and_the_quick_yes_report_what_jsonschema_reports` holds the two
 /// validators to the same verdicts.
 ///
-/// A pattern is first matched with `regex_lite`, whose compile costs a tenth
-/// of `regex`'s (a few patterns per spec, once per process); after
-/// [`PROMOTE_AFTER`] matches (an allow-list of thousands of users) it is
-/// compiled with `regex`, whose match costs a tenth of `regex_lite`'s. The two
-/// engines agree on every pattern of the schema
-/// (`tests::both_engines_agree_on_every_pattern`).
+/// A pattern is first matched by atlasod's own matcher (`pattern.rs`), which
+/// costs almost nothing to build (a few patterns per spec, once per process);
+/// after [`PROMOTE_AFTER`] matches (an allow-list of thousands of users) it is
+/// compiled with `regex`, whose match costs less. A pattern the matcher does
+/// not read goes to `regex` at once. The two agree on every pattern of the
+/// schema (`tests::both_engines_agree_on_every_pattern`).
 #[derive(Clone)]
 struct LazyPattern {
     source: std::sync::Arc<str>,
@@ -155,12 +155,12 @@ struct LazyPattern {
 /// The two compiled forms of one pattern, and how often it was matched.
 #[derive(Default)]
 struct Engines {
-    lite: OnceLock<Option<regex_lite::Regex>>,
+    own: OnceLock<Option<crate::validate::pattern::Pattern>>,
     full: OnceLock<Option<regex::Regex>>,
     matched: std::sync::atomic::AtomicUsize,
 }
 
-/// How many matches a pattern gets from `regex_lite` before `regex` compiles it.
+/// How many matches a pattern gets from the own matcher before `regex` compiles it.
 const PROMOTE_AFTER: usize = 32;
 
 impl LazyPattern {
@@ -183,10 +183,9 @@ impl LazyPattern {
                 .matched
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 >= PROMOTE_AFTER;
-        if promoted {
-            self.full_match(text)
-        } else {
-            self.lite_match(text)
+        match self.own() {
+            Some(pattern) if !promoted => pattern.is_match(text),
+            _ => self.full_match(text),
         }
     }
 
@@ -198,12 +197,11 @@ impl LazyPattern {
             .is_some_and(|regex| regex.is_match(text))
     }
 
-    fn lite_match(&self, text: &str) -> bool {
+    fn own(&self) -> Option<&crate::validate::pattern::Pattern> {
         self.engines
-            .lite
-            .get_or_init(|| regex_lite::Regex::new(&self.source).ok())
+            .own
+            .get_or_init(|| crate::validate::pattern::Pattern::new(&self.source))
             .as_ref()
-            .is_some_and(|regex| regex.is_match(text))
     }
 }
 
@@ -664,7 +662,10 @@ mod tests {
             let mut agreed_on_a_match = false;
             for text in &texts {
                 let full = lazy.full_match(text);
-                assert_eq!(lazy.lite_match(text), full, "{pattern} on {text:?}");
+                let own = lazy
+                    .own()
+                    .unwrap_or_else(|| panic!("the own matcher does not read {pattern}"));
+                assert_eq!(own.is_match(text), full, "{pattern} on {text:?}");
                 agreed_on_a_match |= full;
             }
             assert!(agreed_on_a_match, "no sample matches {pattern}");
