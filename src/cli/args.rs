@@ -46,24 +46,16 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check specs against the schema and the rules of their targets.
-    #[command(
-        after_help = "Examples:\n  atlasod check\n  atlasod check workshop.yaml --target aws\n  atlasod check examples/*.yaml --format json\n  cat workshop.yaml | atlasod check -\n\nExit codes: 0 every spec is valid (warnings allowed), 1 problems found in a spec, 2 usage or I/O error."
-    )]
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Build the bundles of the spec's targets (or of one): check, plan, render, write.
-    #[command(
-        after_help = "Examples:\n  atlasod build                           every target workshop.yaml declares, plus local\n  atlasod build --target local\n  atlasod build examples/laptop.yaml --target local -o out\n  atlasod build course.yaml --target aws\n  atlasod build --target local --force    replace files edited by hand (copies are kept)\n\nRebuilds: the bundle's .atlasod/manifest.json records every generated file's hash. A file edited\nby hand since the last build is never overwritten or removed silently: the build stops and lists\nit; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never\nwrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted\nbuild leaves the previous bundle, restored if need be by the next build.\n\nExit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way."
-    )]
+    #[command(after_help = BUILD_HELP)]
     Build(BuildArgs),
     /// Generate the roster's passwords (once) into `<DIR>/<target>/accounts.csv`, outside the bundle's files.
-    #[command(
-        after_help = "Examples:\n  atlasod accounts                        new passwords for new roster users; the others are kept\n  atlasod accounts --rotate ana           a new password for ana (the hub sets it at its next start)\n  atlasod accounts --all                  new passwords for everyone\n\nThe file (mode 0600) is in the bundle's .gitignore and never in its manifest; the hub reads it\nat start (a compose secret). Needs `auth.method: native` and a roster (`users.roster` or\n`users.pattern`). Passwords are never printed: `atlasod sheet` makes the cards."
-    )]
+    #[command(after_help = ACCOUNTS_HELP)]
     Accounts(AccountsArgs),
     /// Write the printable login sheet: a card per student (hub address, QR code, username, password or login method).
-    #[command(
-        after_help = "Examples:\n  atlasod sheet -o sheet.html             HTML to print (A4 or Letter), no network needed\n  atlasod sheet --format pdf -o sheet.pdf through a headless Chromium, when one is installed\n  atlasod sheet --url https://203.0.113.7 -o sheet.html   a VM's address, known after apply\n\nThe sheet holds the passwords of `atlasod accounts`: print it, then delete it."
-    )]
+    #[command(after_help = SHEET_HELP)]
     Sheet(SheetArgs),
     /// Run the workshop's notebooks headless on its hub, as a test user, in its image, against /data.
     #[command(after_help = VERIFY_HELP)]
@@ -72,7 +64,7 @@ pub enum Command {
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Write a commented starter workshop.yaml that passes `check`.
-    #[command(after_help = "Examples:\n  atlasod init\n  atlasod init --target gcp -o course.yaml")]
+    #[command(after_help = INIT_HELP)]
     Init(InitArgs),
     /// Print the JSON Schema of the spec (for editors and other validators).
     Schema,
@@ -99,23 +91,79 @@ pub enum Command {
         code: Option<String>,
     },
     /// Print a shell completion script.
-    #[command(
-        after_help = "Examples:\n  atlasod completions bash > ~/.local/share/bash-completion/completions/atlasod\n  atlasod completions zsh > \"${fpath[1]}/_atlasod\"\n  atlasod completions fish > ~/.config/fish/completions/atlasod.fish"
-    )]
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff), of atlasod or of one command.
-    #[command(
-        after_help = "Examples:\n  atlasod man | man -l -\n  atlasod man diff > atlasod-diff.1\n  atlasod man > /usr/local/share/man/man1/atlasod.1"
-    )]
+    #[command(after_help = MAN_HELP)]
     Man {
         /// A command such as `diff`; omit for the main page.
         command: Option<String>,
     },
 }
+
+const CHECK_HELP: &str = "\
+Examples:
+  atlasod check
+  atlasod check workshop.yaml --target aws
+  atlasod check examples/*.yaml --format json
+  cat workshop.yaml | atlasod check -
+
+Exit codes: 0 every spec is valid (warnings allowed), 1 problems found in a spec, 2 usage or I/O error.";
+
+const BUILD_HELP: &str = "\
+Examples:
+  atlasod build                           every target workshop.yaml declares, plus local
+  atlasod build --target local
+  atlasod build examples/laptop.yaml --target local -o out
+  atlasod build course.yaml --target aws
+  atlasod build --target local --force    replace files edited by hand (copies are kept)
+
+Rebuilds: the bundle's .atlasod/manifest.json records every generated file's hash. A file edited
+by hand since the last build is never overwritten or removed silently: the build stops and lists
+it; --force replaces it after saving the edited copy under .atlasod/edited/. Files atlasod never
+wrote (.env, Terraform state) are left alone. Files are swapped in atomically: an interrupted
+build leaves the previous bundle, restored if need be by the next build.
+
+Exit codes: 0 built, 1 problems in the spec, 2 usage or I/O error, or hand edits in the way.";
+
+const ACCOUNTS_HELP: &str = "\
+Examples:
+  atlasod accounts                        new passwords for new roster users; the others are kept
+  atlasod accounts --rotate ana           a new password for ana (the hub sets it at its next start)
+  atlasod accounts --all                  new passwords for everyone
+
+The file (mode 0600) is in the bundle's .gitignore and never in its manifest; the hub reads it
+at start (a compose secret). Needs `auth.method: native` and a roster (`users.roster` or
+`users.pattern`). Passwords are never printed: `atlasod sheet` makes the cards.";
+
+const SHEET_HELP: &str = "\
+Examples:
+  atlasod sheet -o sheet.html             HTML to print (A4 or Letter), no network needed
+  atlasod sheet --format pdf -o sheet.pdf through a headless Chromium, when one is installed
+  atlasod sheet --url https://203.0.113.7 -o sheet.html   a VM's address, known after apply
+
+The sheet holds the passwords of `atlasod accounts`: print it, then delete it.";
+
+const INIT_HELP: &str = "\
+Examples:
+  atlasod init
+  atlasod init --target gcp -o course.yaml";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  atlasod completions bash > ~/.local/share/bash-completion/completions/atlasod
+  atlasod completions zsh > \"${fpath[1]}/_atlasod\"
+  atlasod completions fish > ~/.config/fish/completions/atlasod.fish";
+
+const MAN_HELP: &str = "\
+Examples:
+  atlasod man | man -l -
+  atlasod man diff > atlasod-diff.1
+  atlasod man > /usr/local/share/man/man1/atlasod.1";
 
 const DIFF_HELP: &str = "\
 Modes:

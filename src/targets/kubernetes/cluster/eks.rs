@@ -4,13 +4,12 @@
 use hcl::{Block, Expression};
 
 use super::{
-    CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs,
-    core_node_type, iam_role,
+    CORE_DISK_GB, CORE_LABELS, Inputs, Service, USER_DISK_GB, USER_LABELS, attrs, block, iam_role,
 };
 use crate::data::images::images;
 use crate::error::Error;
+use crate::plan::KubernetesPlan;
 use crate::plan::kubernetes::ClusterPlan;
-use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::datasets::EFS_CLASS;
 use crate::targets::kubernetes::terraform::{Module, label_map};
 use crate::targets::terraform::expr;
@@ -19,21 +18,21 @@ use crate::targets::terraform::expr;
 /// "Subnet requirements"): `us-east-1e` is `use1-az3` in every account.
 const EKS_UNSUPPORTED_ZONE_IDS: &[&str] = &["use1-az3", "usw1-az2", "cac1-az3"];
 
-pub(super) fn add(
-    module: &mut Module,
-    plan: &Plan,
-    k8s: &KubernetesPlan,
-    cluster: &ClusterPlan,
-) -> Result<(), Error> {
-    module.providers.push("aws");
-    module
-        .variables
-        .push(core_node_type(cluster, "instance type"));
+/// EKS: the `aws` provider, an instance type for the core node.
+pub(super) const EKS: Service = Service {
+    provider: "aws",
+    core_machine: Some("instance type"),
+    variables: |_| Vec::new(),
+    resources,
+    kubeconfig: "aws eks update-kubeconfig --name ${aws_eks_cluster.this.name} --region ${var.region}",
+};
+
+fn resources(module: &mut Module, inputs: &Inputs) -> Result<(), Error> {
     module.main.push(
         attrs(block("provider", &["aws"]), &[("region", "var.region")])?
             .add_block(
                 Block::builder("default_tags")
-                    .add_attribute(("tags", label_map(plan)))
+                    .add_attribute(("tags", label_map(inputs.plan)))
                     .build(),
             )
             .build(),
@@ -89,9 +88,8 @@ pub(super) fn add(
             .build(),
     );
     control_plane(module)?;
-    node_groups(module, cluster)?;
-    addons_and_connection(module, k8s)?;
-    Ok(())
+    node_groups(module, inputs.cluster)?;
+    addons_and_connection(module, inputs.k8s)
 }
 
 fn control_plane(module: &mut Module) -> Result<(), Error> {
@@ -297,10 +295,6 @@ fn addons_and_connection(module: &mut Module, k8s: &KubernetesPlan) -> Result<()
         "aws_eks_node_group.core".to_owned(),
         "aws_eks_node_group.users".to_owned(),
     ]);
-    cluster_outputs(
-        module,
-        "aws eks update-kubeconfig --name ${aws_eks_cluster.this.name} --region ${var.region}",
-    )?;
     Ok(())
 }
 

@@ -3,8 +3,7 @@
 use hcl::Block;
 
 use super::{
-    CORE_DISK_GB, CORE_LABELS, USER_DISK_GB, USER_LABELS, attrs, block, cluster_outputs,
-    core_node_type,
+    CORE_DISK_GB, CORE_LABELS, Inputs, Service, USER_DISK_GB, USER_LABELS, attrs, block, setting,
 };
 use crate::error::Error;
 use crate::plan::kubernetes::ClusterPlan;
@@ -12,28 +11,31 @@ use crate::plan::{KubernetesPlan, Plan};
 use crate::targets::kubernetes::terraform::{Module, label_map};
 use crate::targets::terraform::{Variable, expr};
 
-pub(super) fn add(
-    module: &mut Module,
-    plan: &Plan,
-    k8s: &KubernetesPlan,
-    cluster: &ClusterPlan,
-) -> Result<(), Error> {
-    module.providers.push("google");
-    module.variables.push(
-        Variable::new("project", "string", "The Google Cloud project id.")
-            .default(cluster.project.clone().unwrap_or_default()),
-    );
-    module.variables.push(
-        Variable::new(
+/// GKE: the `google` provider, a machine type for the core node.
+pub(super) const GKE: Service = Service {
+    provider: "google",
+    core_machine: Some("machine type"),
+    variables,
+    resources,
+    kubeconfig: "gcloud container clusters get-credentials ${google_container_cluster.this.name} --zone ${var.zone} --project ${var.project}",
+};
+
+fn variables(cluster: &ClusterPlan) -> Vec<Variable> {
+    vec![
+        setting(
+            "project",
+            "The Google Cloud project id.",
+            cluster.project.as_ref(),
+        ),
+        setting(
             "zone",
-            "string",
             "The zone of the zonal cluster (one zone: one free control plane per billing account).",
-        )
-        .default(cluster.zone.clone().unwrap_or_default()),
-    );
-    module
-        .variables
-        .push(core_node_type(cluster, "machine type"));
+            cluster.zone.as_ref(),
+        ),
+    ]
+}
+
+fn resources(module: &mut Module, inputs: &Inputs) -> Result<(), Error> {
     module.main.push(
         attrs(
             block("provider", &["google"]),
@@ -44,10 +46,9 @@ pub(super) fn add(
     module
         .main
         .push(block("data", &["google_client_config", "default"]).build());
-    control_plane(module, plan, k8s)?;
-    node_pools(module, plan, cluster)?;
-    connection(module)?;
-    Ok(())
+    control_plane(module, inputs.plan, inputs.k8s)?;
+    node_pools(module, inputs.plan, inputs.cluster)?;
+    connection(module)
 }
 
 fn control_plane(module: &mut Module, plan: &Plan, k8s: &KubernetesPlan) -> Result<(), Error> {
@@ -264,9 +265,5 @@ fn connection(module: &mut Module) -> Result<(), Error> {
         "google_container_node_pool.core".to_owned(),
         "google_container_node_pool.users".to_owned(),
     ];
-    cluster_outputs(
-        module,
-        "gcloud container clusters get-credentials ${google_container_cluster.this.name} --zone ${var.zone} --project ${var.project}",
-    )?;
     Ok(())
 }

@@ -2,39 +2,46 @@
 
 use hcl::Expression;
 
-use super::{attrs, block, cluster_outputs};
+use super::{Inputs, Service, attrs, block, setting};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::plan::kubernetes::ClusterPlan;
 use crate::targets::kubernetes::terraform::Module;
 use crate::targets::terraform::{Variable, expr, object, string};
 
-pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Result<(), Error> {
-    module.providers.push("openstack");
-    module.variables.push(
-        Variable::new(
+/// Magnum: the `openstack` provider; the core node is the cluster's default
+/// node group.
+pub(super) const MAGNUM: Service = Service {
+    provider: "openstack",
+    core_machine: None,
+    variables,
+    resources,
+    kubeconfig: "openstack coe cluster config ${openstack_containerinfra_cluster_v1.this.name}",
+};
+
+fn variables(cluster: &ClusterPlan) -> Vec<Variable> {
+    vec![
+        setting(
             "auth_url",
-            "string",
             "The Keystone endpoint; credentials come from clouds.yaml or OS_* variables.",
-        )
-        .default(cluster.auth_url.clone().unwrap_or_default()),
-    );
-    module.variables.push(
-        Variable::new(
+            cluster.auth_url.as_ref(),
+        ),
+        setting(
             "cluster_template",
-            "string",
             "The Magnum cluster template to create the cluster from.",
-        )
-        .default(cluster.template.clone().unwrap_or_default()),
-    );
-    module.variables.push(
+            cluster.template.as_ref(),
+        ),
         Variable::new(
             "keypair",
             "string",
             "An existing Nova keypair for SSH to the nodes; null for none.",
         )
         .default(Expression::Null),
-    );
+    ]
+}
+
+fn resources(module: &mut Module, inputs: &Inputs) -> Result<(), Error> {
+    let cluster = inputs.cluster;
     let mut provider = attrs(
         block("provider", &["openstack"]),
         &[("auth_url", "var.auth_url")],
@@ -68,8 +75,7 @@ pub(super) fn add(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) -> Re
             cluster.node_vcpu, cluster.node_memory_mib, cluster.users_per_node
         )],
     );
-    nodes(module, plan)?;
-    Ok(())
+    nodes(module, inputs.plan)
 }
 
 fn nodes(module: &mut Module, plan: &Plan) -> Result<(), Error> {
@@ -141,9 +147,5 @@ fn nodes(module: &mut Module, plan: &Plan) -> Result<(), Error> {
         ),
     ];
     module.chart_depends_on = vec!["openstack_containerinfra_nodegroup_v1.users".to_owned()];
-    cluster_outputs(
-        module,
-        "openstack coe cluster config ${openstack_containerinfra_cluster_v1.this.name}",
-    )?;
     Ok(())
 }

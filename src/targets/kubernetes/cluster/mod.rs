@@ -27,18 +27,57 @@ pub(super) const CORE_LABELS: &str = "{ \"hub.jupyter.org/node-purpose\" = \"cor
 pub(super) const USER_DISK_GB: u32 = 100;
 pub(super) const CORE_DISK_GB: u32 = 50;
 
+/// One managed Kubernetes service, in its own file ([`gke`], [`eks`],
+/// [`magnum`]): what [`add`] asks of it.
+pub(super) struct Service {
+    /// The Terraform provider it needs beside `helm` and `kubernetes`.
+    provider: &'static str,
+    /// The cloud's word for a machine type (`instance type`) when the core
+    /// node's machine is a variable of its own (`core_node_type`).
+    core_machine: Option<&'static str>,
+    /// The service's own variables, after the sizing ones.
+    variables: fn(&ClusterPlan) -> Vec<Variable>,
+    /// The `provider` block, the cluster, its nodes and the connection the
+    /// `kubernetes` and `helm` providers use.
+    resources: fn(&mut Module, &Inputs) -> Result<(), Error>,
+    /// The command that points kubectl at the new cluster (Terraform
+    /// interpolates it).
+    kubeconfig: &'static str,
+}
+
+/// What a service's resources are written from.
+pub(super) struct Inputs<'a> {
+    pub plan: &'a Plan,
+    pub k8s: &'a KubernetesPlan,
+    pub cluster: &'a ClusterPlan,
+}
+
 pub fn add(
     module: &mut Module,
     plan: &Plan,
     k8s: &KubernetesPlan,
     cluster: &ClusterPlan,
 ) -> Result<(), Error> {
+    let service = match cluster.provider {
+        ClusterProvider::Gcp => &gke::GKE,
+        ClusterProvider::Aws => &eks::EKS,
+        ClusterProvider::Openstack => &magnum::MAGNUM,
+    };
     sizing_variables(module, plan, cluster);
-    match cluster.provider {
-        ClusterProvider::Gcp => gke::add(module, plan, k8s, cluster),
-        ClusterProvider::Aws => eks::add(module, plan, k8s, cluster),
-        ClusterProvider::Openstack => magnum::add(module, plan, cluster),
+    module.providers.push(service.provider);
+    module.variables.extend((service.variables)(cluster));
+    if let Some(kind) = service.core_machine {
+        module.variables.push(core_node_type(cluster, kind));
     }
+    (service.resources)(module, &Inputs { plan, k8s, cluster })?;
+    module.outputs.push(
+        Block::builder("output")
+            .add_label("kubeconfig_command")
+            .add_attribute(("description", "Run this to use kubectl on the new cluster."))
+            .add_attribute(("value", expr(&format!("\"{}\"", service.kubeconfig))?))
+            .build(),
+    );
+    Ok(())
 }
 
 fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
@@ -102,9 +141,15 @@ fn sizing_variables(module: &mut Module, plan: &Plan, cluster: &ClusterPlan) {
     );
 }
 
+/// A string variable holding one of the `cluster` block's own settings
+/// (`project`, `auth_url`), empty when the spec leaves it out.
+pub(super) fn setting(name: &str, description: &str, value: Option<&String>) -> Variable {
+    Variable::new(name, "string", description).default(value.cloned().unwrap_or_default())
+}
+
 /// `core_node_type`: the machine of the core node (hub, proxy, scheduler),
 /// named in the cloud's own word (`instance type`, `machine type`).
-pub(super) fn core_node_type(cluster: &ClusterPlan, kind: &str) -> Variable {
+fn core_node_type(cluster: &ClusterPlan, kind: &str) -> Variable {
     Variable::new(
         "core_node_type",
         "string",
@@ -127,16 +172,6 @@ pub(super) fn attrs(
     pairs
         .iter()
         .try_fold(builder, |b, (k, v)| Ok(b.add_attribute((*k, expr(v)?))))
-}
-pub(super) fn cluster_outputs(module: &mut Module, command: &str) -> Result<(), Error> {
-    module.outputs.push(
-        Block::builder("output")
-            .add_label("kubeconfig_command")
-            .add_attribute(("description", "Run this to use kubectl on the new cluster."))
-            .add_attribute(("value", expr(&format!("\"{command}\""))?))
-            .build(),
-    );
-    Ok(())
 }
 pub(super) fn iam_role(
     module: &mut Module,
