@@ -173,8 +173,9 @@ impl LazyPattern {
 
     fn matches(&self, text: &str) -> bool {
         if *self.source == *ONE_LINE {
-            // A dozen fields use it and its Unicode ranges make the costliest
-            // regex to build; this is the same test, character by character.
+            // A dozen fields use it, so it would soon move to `regex`, whose
+            // costliest build it is (Unicode ranges); this is the same test,
+            // character by character (`one_line_is_its_pattern`).
             return text.chars().all(|c| !is_line_breaking(c));
         }
         let engines = &*self.engines;
